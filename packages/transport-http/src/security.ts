@@ -1,0 +1,70 @@
+// Who may talk to a backend that listens on the user's machine. Any page the user opens can
+// aim fetch() or a WebSocket at localhost, so requests from foreign origins and requests for
+// foreign host names (DNS rebinding) are refused.
+
+export interface AccessPolicy {
+	/** True when the Origin header is absent (non-browser clients) or allowed. */
+	allowsOrigin(origin: string | undefined | null): boolean;
+	/** True when the Host header names this machine or a configured host. */
+	allowsHost(host: string | undefined | null): boolean;
+}
+
+export interface AccessPolicyOptions {
+	/** Extra origins, exactly as a browser sends them (`https://app.example.com`). */
+	extraOrigins?: readonly string[];
+	/** Extra host names (no port) a client may address this server by. */
+	extraHosts?: readonly string[];
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+function originOf(value: string): string | null {
+	try {
+		const url = new URL(value);
+		return url.origin === "null" ? null : url.origin;
+	} catch {
+		return null;
+	}
+}
+
+/** `localhost:24203` → `localhost`; `[::1]:24203` → `[::1]`; lower-cased. */
+function hostnameOf(host: string): string | null {
+	try {
+		return new URL(`http://${host}`).hostname.toLowerCase();
+	} catch {
+		return null;
+	}
+}
+
+export function createAccessPolicy(options: AccessPolicyOptions = {}): AccessPolicy {
+	const extraOrigins = new Set(
+		(options.extraOrigins ?? []).map(originOf).filter((o): o is string => o !== null),
+	);
+	const extraHosts = new Set((options.extraHosts ?? []).map((h) => h.toLowerCase()));
+	return {
+		allowsOrigin(origin) {
+			if (origin === undefined || origin === null) return true;
+			const normalized = originOf(origin);
+			if (normalized === null) return false;
+			if (extraOrigins.has(normalized)) return true;
+			const url = new URL(normalized);
+			return (
+				(url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTS.has(url.hostname)
+			);
+		},
+		allowsHost(host) {
+			if (!host) return false;
+			const hostname = hostnameOf(host);
+			if (hostname === null) return false;
+			return LOOPBACK_HOSTS.has(hostname) || extraHosts.has(hostname);
+		},
+	};
+}
+
+/** Parses a comma-separated env value into a list, dropping blanks. */
+export function parseList(value: string | undefined): string[] {
+	return (value ?? "")
+		.split(",")
+		.map((item) => item.trim())
+		.filter((item) => item.length > 0);
+}
