@@ -12,6 +12,8 @@ export default class SummaryReporter implements Reporter {
 				else counts.skipped += 1;
 			}
 		}
-		console.log(`vitest: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+		console.log(
+			`vitest: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`,
+		);
 	}
 }

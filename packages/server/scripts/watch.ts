@@ -30,7 +30,8 @@ socket.on("message", (data) => {
 	const message = JSON.parse(data.toString()) as SurfaceServerMessage;
 	const time = new Date().toISOString().slice(11, 23);
 	if (message.type === "surface") console.log(`${time} surface  ${summary(message.spec)}`);
-	else if (message.type === "update") console.log(`${time} update   ${summary(message.update.spec)}`);
+	else if (message.type === "update")
+		console.log(`${time} update   ${summary(message.update.spec)}`);
 	else console.log(`${time} ${message.type}  ${JSON.stringify(message)}`);
 });
 socket.on("error", (error) => {
