@@ -31,7 +31,8 @@ export interface Logger {
 }
 
 export interface Timers {
-	setTimer(fn: () => void, ms: number): unknown;
+	/** `label` says what the timer is for (`warm:<id>`, `warm-timeout:<id>`); for diagnostics. */
+	setTimer(fn: () => void, ms: number, label?: string): unknown;
 	clearTimer(id: unknown): void;
 }
 
@@ -97,6 +98,7 @@ interface Conversation {
 	/** Ends the in-flight provider call early (close, dispose). */
 	abandonFlight: (() => void) | null;
 	settingsLoad: Promise<void> | null;
+	settingsLoaded: boolean;
 	lastManualWarmAt: number | null;
 }
 
@@ -146,6 +148,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 				inFlight: null,
 				abandonFlight: null,
 				settingsLoad: null,
+				settingsLoaded: false,
 				lastManualWarmAt: null,
 			};
 			if (!disposed) conversations.set(id, c);
@@ -173,7 +176,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 		cancelTimer(c);
 		const handle: TimerHandle = { id: undefined };
 		const { intervalMs } = c.state;
-		handle.id = deps.timers.setTimer(() => onTimerFired(c, handle), intervalMs);
+		handle.id = deps.timers.setTimer(() => onTimerFired(c, handle), intervalMs, `warm:${c.id}`);
 		c.timer = handle;
 		c.state = { ...c.state, nextWarmAt: deps.now() + intervalMs };
 	}
@@ -195,10 +198,9 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 		if (c.timer !== handle || !isCurrent(c)) return;
 		c.timer = null;
 		c.state = { ...c.state, nextWarmAt: null };
-		if (!shouldSchedule(c.state)) {
-			notify(c.id);
-			return;
-		}
+		// The countdown reached zero: subscribers see no pending warm until this one finishes.
+		notify(c.id);
+		if (!shouldSchedule(c.state)) return;
 		// A manual warm in flight already refreshes the cache; its finish re-arms and notifies.
 		void runWarm(c, c.context, "auto");
 	}
@@ -236,6 +238,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 						error: `warm service did not answer within ${timeoutMs} ms`,
 					}),
 				timeoutMs,
+				`warm-timeout:${c.id}`,
 			);
 			c.abandonFlight = () => settle(null);
 			new Promise<WarmResult>((resolveCall) => resolveCall(deps.warm(c.id, opts))).then(
@@ -297,6 +300,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 				.then(
 					(raw) => {
 						c.state = { ...c.state, ...parseSettings(raw) };
+						c.settingsLoaded = true;
 					},
 					(error: unknown) => {
 						c.settingsLoad = null; // the next caller tries again
@@ -408,6 +412,13 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 				cancelTimer(c);
 				conversations.delete(id);
 				c.abandonFlight?.();
+				// Runtime state goes; known settings stay visible, with warming off.
+				if (c.settingsLoaded && !disposed) {
+					const reopened = conversation(id);
+					reopened.state = initialState({ ...settingsOf(c.state), enabled: false });
+					reopened.settingsLoaded = true;
+					reopened.settingsLoad = Promise.resolve();
+				}
 			}
 			if (disposed) return;
 			notify(id);

@@ -41,7 +41,7 @@ export interface HarnessOptions {
 	storage?: KeyValueStorage;
 	/** When false, every warm waits until the test answers it via `pending`. */
 	autoRespond?: boolean;
-	respond?: (conversationId: string) => WarmResult;
+	respond?: (conversationId: string) => WarmResult | Promise<WarmResult>;
 	manualWarmMinGapMs?: number;
 	warmTimeoutMs?: number;
 }
@@ -98,7 +98,7 @@ export function createHarness(options: HarnessOptions = {}) {
 		pushed,
 		spec,
 		timer: (conversationId: string) => timerOf(spec(conversationId)),
-		setResponse(next: (conversationId: string) => WarmResult) {
+		setResponse(next: (conversationId: string) => WarmResult | Promise<WarmResult>) {
 			respond = next;
 		},
 		/** Settles a turn with warming enabled: the usual starting point. */

@@ -146,6 +146,25 @@ describe("the countdown follows the lifecycle", () => {
 		expect(h.pushed).toHaveLength(0);
 		expect(h.warmer.getState(C).intervalMs).toBe(INTERVAL);
 	});
+	it("pushes the countdown reaching zero, then the automatic warm's result", async () => {
+		const h = createHarness({ autoRespond: false });
+		await h.enabledAndIdle(C);
+		h.pushed.length = 0;
+		await h.clock.tickAsync(INTERVAL);
+		expect(h.pushed.map((p) => timerOf(p.spec))).toEqual([
+			{ nextWarmAt: null, lastWarmAt: null, serverNow: START + INTERVAL },
+		]);
+		h.pending[0]!.resolve(HIT);
+		await h.flush();
+		expect(h.pushed.map((p) => timerOf(p.spec))).toEqual([
+			{ nextWarmAt: null, lastWarmAt: null, serverNow: START + INTERVAL },
+			{
+				nextWarmAt: START + 2 * INTERVAL,
+				lastWarmAt: START + INTERVAL,
+				serverNow: START + INTERVAL,
+			},
+		]);
+	});
 });
 
 describe("manual warms meet turns, each other and automatic warms", () => {
@@ -257,12 +276,19 @@ describe("a failed warm", () => {
 			throw new Error("socket hang up");
 		});
 		expect(await h.warmer.warmNow(C)).toMatchObject({ reason: "failed", error: "socket hang up" });
-		expect(h.timer(C).nextWarmAt).toBe(START + INTERVAL);
+		await h.clock.tickAsync(1_000);
+		h.setResponse(() => Promise.reject(new Error("503 from provider")));
+		expect(await h.warmer.warmNow(C)).toMatchObject({
+			reason: "failed",
+			error: "503 from provider",
+		});
+		expect(stat(h.spec(C), "Last error")).toBe("503 from provider");
+		expect(h.timer(C).nextWarmAt).toBe(START + 1_000 + INTERVAL);
 		h.setResponse(() => HIT);
 		await h.clock.tickAsync(INTERVAL);
-		expect(h.calls).toHaveLength(2);
+		expect(h.calls).toHaveLength(3);
 		expect(stat(h.spec(C), "Last error")).toBe("—");
-		expect(h.timer(C).lastWarmAt).toBe(START + INTERVAL);
+		expect(h.timer(C).lastWarmAt).toBe(START + 1_000 + INTERVAL);
 	});
 
 	it("treats a provider result of the wrong shape as a failure", async () => {
@@ -369,6 +395,21 @@ describe("closing a conversation", () => {
 		await h.clock.tickAsync(INTERVAL * 2);
 		expect(h.warmer.getState(C)).toMatchObject({ enabled: false, lastWarmAt: null });
 		expect(h.calls).toHaveLength(1);
+	});
+	it("drops a provider answer that lands in the same tick as the close, at any microtask", async () => {
+		for (let microtasks = 0; microtasks < 8; microtasks++) {
+			const h = createHarness({ autoRespond: false });
+			await h.enabledAndIdle(C);
+			const manual = h.warmer.warmNow(C);
+			await h.flush();
+			h.pending[0]!.resolve(HIT);
+			for (let i = 0; i < microtasks; i++) await Promise.resolve();
+			const closing = h.warmer.onConversationClosed(C);
+			await manual;
+			await closing;
+			expect(h.warmer.getState(C).lastWarmAt, `after ${microtasks} microtasks`).toBeNull();
+			expect(h.clock.countTimers()).toBe(0);
+		}
 	});
 });
 
