@@ -93,6 +93,10 @@ export function serveSurfaceSocket(
 		});
 	});
 
+	// Oversized or broken frames: ws closes the socket itself; without a listener the
+	// error event would take the whole process down.
+	socket.on("error", (error) => logger.warn("surface socket error", { error: describe(error) }));
+
 	socket.on("close", () => {
 		open = false;
 		stopCatalog();
