@@ -104,8 +104,11 @@ describe("the server, end to end over real sockets", () => {
 		await a.drain();
 		await b.drain();
 
+		const buildsBefore = server.registry.specBuilds();
 		expect((await postWarm(server.httpUrl, { conversationId: "conv-a" })).status).toBe(200);
 
+		// One spec built (for conv-a), none for conv-b.
+		expect(server.registry.specBuilds() - buildsBefore).toBe(1);
 		const toA = await a.drain();
 		expect(toA.map((m) => m.type === "update" && m.update.conversationId)).toEqual(["conv-a"]);
 		expect(await b.drain()).toEqual([]);

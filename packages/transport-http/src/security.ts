@@ -27,13 +27,20 @@ function originOf(value: string): string | null {
 	}
 }
 
-/** `localhost:24203` → `localhost`; `[::1]:24203` → `[::1]`; lower-cased. */
+/**
+ * `localhost:24203` → `localhost`, `[::1]:24203` → `[::1]`, lower-cased; null when malformed.
+ * Plain string parsing (no URL normalisation), so `127.1` or `LOCALHOST.` do not pass as
+ * loopback, and no URL object is built per request.
+ */
 function hostnameOf(host: string): string | null {
-	try {
-		return new URL(`http://${host}`).hostname.toLowerCase();
-	} catch {
-		return null;
-	}
+	const value = host.toLowerCase();
+	const portStart = value.startsWith("[") ? value.indexOf("]") + 1 : value.indexOf(":");
+	if (portStart === 0) return null; // "[" without "]"
+	if (portStart < 0) return value.length > 0 ? value : null;
+	const name = value.slice(0, portStart);
+	const port = value.slice(portStart);
+	if (port !== "" && !/^:\d{1,5}$/.test(port)) return null;
+	return name.length > 0 ? name : null;
 }
 
 export function createAccessPolicy(options: AccessPolicyOptions = {}): AccessPolicy {
