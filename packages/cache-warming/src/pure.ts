@@ -12,6 +12,7 @@ export const ACTION_IDS = {
 	toggle: "cache-warming/toggle",
 	setInterval: "cache-warming/set-interval",
 	warmNow: "cache-warming/warm-now",
+	setSpendLimits: "cache-warming/set-spend-limits",
 } as const;
 
 export const DEFAULT_INTERVAL_MS = 240_000;
@@ -226,6 +227,30 @@ export function parseIntervalPayload(payload: unknown): number {
 	const parsed = intervalSecondsSchema.safeParse(seconds);
 	if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? "invalid interval");
 	return parsed.data * 1000;
+}
+
+export interface SpendLimits {
+	idleWarmCap?: number;
+	deadWarmLimit?: number;
+}
+
+export const spendLimitsSchema = z
+	.object({ idleWarmCap: countSchema.optional(), deadWarmLimit: countSchema.optional() })
+	.refine((limits) => limits.idleWarmCap !== undefined || limits.deadWarmLimit !== undefined, {
+		message: "give idleWarmCap and/or deadWarmLimit",
+	});
+
+/** `set-spend-limits` takes `{ idleWarmCap?, deadWarmLimit? }`, whole numbers ≥ 0 (0 = off). */
+export function parseSpendLimitsPayload(payload: unknown): SpendLimits {
+	const parsed = spendLimitsSchema.safeParse(payload);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+		throw new Error(
+			`set-spend-limits expects { idleWarmCap?, deadWarmLimit? }: ${where}${issue?.message}`,
+		);
+	}
+	return parsed.data;
 }
 
 const togglePayloadSchema = z.union([

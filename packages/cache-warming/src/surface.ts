@@ -3,6 +3,7 @@ import {
 	ACTION_IDS,
 	buildCacheWarmingSpec,
 	parseIntervalPayload,
+	parseSpendLimitsPayload,
 	parseTogglePayload,
 	SURFACE_ID,
 	SURFACE_REGION,
@@ -37,6 +38,9 @@ export function createCacheWarmingSurface(warmer: CacheWarmer, now: () => number
 				}
 				case ACTION_IDS.setInterval:
 					await warmer.setIntervalMs(conversationId, parseIntervalPayload(payload));
+					return;
+				case ACTION_IDS.setSpendLimits:
+					await warmer.setSpendLimits(conversationId, parseSpendLimitsPayload(payload));
 					return;
 				case ACTION_IDS.warmNow: {
 					const result = await warmer.warmNow(conversationId);

@@ -15,10 +15,12 @@ import {
 	recordWarm,
 	refuseManualWarm,
 	resetIdleStretch,
+	type SpendLimits,
 	serializeSettings,
 	settingsKey,
 	settingsOf,
 	shouldSchedule,
+	spendLimitsSchema,
 	type WarmAttempt,
 	type WarmFailureReason,
 	type WarmTrigger,
@@ -76,6 +78,8 @@ export interface CacheWarmer {
 	setEnabled(conversationId: string, enabled: boolean): Promise<void>;
 	toggleEnabled(conversationId: string): Promise<void>;
 	setIntervalMs(conversationId: string, intervalMs: number): Promise<void>;
+	/** Per-conversation spend guard (persisted); changing it starts a fresh idle stretch. */
+	setSpendLimits(conversationId: string, limits: SpendLimits): Promise<void>;
 	warmNow(conversationId: string, opts?: WarmOptions): Promise<WarmNowResult>;
 	onConversationClosed(conversationId: string): Promise<void>;
 	/** Loads persisted settings so `getState` reflects them; safe to call repeatedly. */
@@ -336,7 +340,10 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 			await deps.storage.set(settingsKey(id), serializeSettings(after));
 			if (!isCurrent(c)) return;
 			c.state = { ...c.state, ...after };
-			if (after.enabled && !before.enabled) c.state = resetIdleStretch(c.state);
+			// Re-enabling or new spend limits start a fresh idle stretch (and lift a pause).
+			const limitsChanged =
+				after.idleWarmCap !== before.idleWarmCap || after.deadWarmLimit !== before.deadWarmLimit;
+			if ((after.enabled && !before.enabled) || limitsChanged) c.state = resetIdleStretch(c.state);
 			if (after.intervalMs !== before.intervalMs) rearm(c);
 			else reconcile(c);
 			notify(id);
@@ -384,6 +391,14 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 				);
 			}
 			return updateSettings(id, (settings) => ({ ...settings, intervalMs: parsed.data }));
+		},
+
+		setSpendLimits(id, limits) {
+			const parsed = spendLimitsSchema.safeParse(limits);
+			if (!parsed.success) {
+				return Promise.reject(new RangeError("spend limits must be whole numbers from 0 (off)"));
+			}
+			return updateSettings(id, (settings) => ({ ...settings, ...parsed.data }));
 		},
 
 		async warmNow(id, opts = {}) {

@@ -29,6 +29,9 @@ describe("cache-warming surface actions", () => {
 		["cache-warming/set-interval", { value: "60" }, /set-interval expects/],
 		["cache-warming/set-interval", 86_401, /at most 86400 s/],
 		["cache-warming/toggle", "on", /toggle expects/],
+		["cache-warming/set-spend-limits", {}, /give idleWarmCap and\/or deadWarmLimit/],
+		["cache-warming/set-spend-limits", { idleWarmCap: -1 }, /idleWarmCap: /],
+		["cache-warming/set-spend-limits", { deadWarmLimit: 1.5 }, /deadWarmLimit: /],
 		["cache-warming/nope", undefined, /unknown action/],
 	])("refuses %s with %o and changes nothing", async (actionId, payload, message) => {
 		const h = createHarness();
@@ -37,6 +40,15 @@ describe("cache-warming surface actions", () => {
 		);
 		expect(h.warmer.getState(C)).toMatchObject({ enabled: false, intervalMs: INTERVAL });
 		expect(h.pushed).toHaveLength(0);
+	});
+
+	it("sets the spend limits from { idleWarmCap, deadWarmLimit }", async () => {
+		const h = createHarness();
+		await h.surface.invoke({ conversationId: C }, "cache-warming/set-spend-limits", {
+			idleWarmCap: 4,
+			deadWarmLimit: 0,
+		});
+		expect(h.warmer.getState(C)).toMatchObject({ idleWarmCap: 4, deadWarmLimit: 0 });
 	});
 
 	it("refuses actions without a conversation", async () => {

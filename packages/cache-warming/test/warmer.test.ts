@@ -499,6 +499,22 @@ describe("spend guard", () => {
 		expect(h.calls).toHaveLength(40);
 	});
 
+	it("takes new limits per conversation, persists them and lifts a pause", async () => {
+		const h = createHarness();
+		await h.enabledAndIdle(C);
+		await h.warmer.setSpendLimits(C, { idleWarmCap: 2 });
+		await h.clock.tickAsync(INTERVAL * 5);
+		expect(h.calls).toHaveLength(2);
+		expect(stat(h.spec(C), "Schedule")).toBe("Paused: 2 warms since last turn");
+		await h.warmer.setSpendLimits(C, { idleWarmCap: 0 });
+		expect(h.timer(C).nextWarmAt).toBe(h.clock.now + INTERVAL);
+		expect(JSON.parse((await h.storage.get(`settings:${C}`))!)).toMatchObject({
+			idleWarmCap: 0,
+			deadWarmLimit: 2,
+		});
+		await expect(h.warmer.setSpendLimits(C, { deadWarmLimit: -1 })).rejects.toThrow(RangeError);
+	});
+
 	it("puts serverNow, the injected clock at build time, in the timer payload", async () => {
 		const h = createHarness();
 		await h.enabledAndIdle(C);
