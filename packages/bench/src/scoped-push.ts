@@ -1,7 +1,7 @@
 // With S conversations subscribed over real WebSockets, one POST /chat/warm must cost one
 // spec build and one socket message (the one subscriber of that conversation), whatever S is.
 import { SURFACE_ID } from "@dispatch/cache-warming";
-import { startDispatchServer } from "@dispatch/server";
+import { ephemeralConfig, startDispatchServer } from "@dispatch/server";
 import type { SurfaceServerMessage } from "@dispatch/ui-contract";
 import { createPromptCacheSimulator } from "@dispatch/warm-service";
 import WebSocket from "ws";
@@ -49,26 +49,14 @@ function expectMessages(
 export async function benchScopedPush(subscribed: number, latencySamples: number) {
 	let resolvedAt = 0;
 	const simulator = createPromptCacheSimulator({ now: Date.now });
-	const server = await startDispatchServer(
-		{
-			host: "127.0.0.1",
-			httpPort: 0,
-			wsPort: 0,
-			dataDir: null,
-			allowedOrigins: [],
-			allowedHosts: [],
-			manualWarmMinGapMs: 0,
-			cacheTtlMs: 300_000,
+	const server = await startDispatchServer(ephemeralConfig({ manualWarmMinGapMs: 0 }), {
+		logger: silentLogger,
+		warm: async (id, opts) => {
+			const result = await simulator(id, opts);
+			resolvedAt = performance.now();
+			return result;
 		},
-		{
-			logger: silentLogger,
-			warm: async (id, opts) => {
-				const result = await simulator(id, opts);
-				resolvedAt = performance.now();
-				return result;
-			},
-		},
-	);
+	});
 	const socketCount = Math.min(subscribed, MAX_SOCKETS);
 	const clients = await Promise.all(
 		Array.from({ length: socketCount }, () => connect(server.wsUrl)),

@@ -3,86 +3,44 @@
 // examples` rewrites the marked blocks; test/examples.test.ts fails when they drift.
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import FakeTimers from "@sinonjs/fake-timers";
-import WebSocket from "ws";
-import { startDispatchServer } from "../src/index.ts";
+import { postWarm, SurfaceClient, startTestServer } from "../test/helpers.ts";
 
 export const DOC_PATH = fileURLToPath(new URL("../../../docs/handoff-reply.md", import.meta.url));
-const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 const C = "conv-42";
 
 export async function captureExamples(): Promise<Record<string, unknown>> {
-	const clock = FakeTimers.createClock(START);
-	const server = await startDispatchServer(
-		{
-			host: "127.0.0.1",
-			httpPort: 0,
-			wsPort: 0,
-			dataDir: null,
-			allowedOrigins: [],
-			allowedHosts: [],
-			manualWarmMinGapMs: 1_000,
-			cacheTtlMs: 300_000,
-		},
-		{
-			logger: { info() {}, warn() {}, error() {} },
-			clock: {
-				now: () => clock.now,
-				timers: {
-					setTimer: (fn, ms) => clock.setTimeout(fn, ms),
-					clearTimer: (id) => clock.clearTimeout(id as FakeTimers.TimerId),
-				},
-			},
-		},
-	);
-	const socket = new WebSocket(server.wsUrl);
-	const inbox: unknown[] = [];
-	let wake: (() => void) | null = null;
-	socket.on("message", (data) => {
-		inbox.push(JSON.parse(data.toString()));
-		wake?.();
-	});
-	await new Promise((resolve) => socket.once("open", resolve));
-	const nextOfType = async (type: string) => {
-		for (;;) {
-			const index = inbox.findIndex((m) => (m as { type: string }).type === type);
-			if (index >= 0) return inbox.splice(index, 1)[0];
-			await new Promise<void>((resolve) => (wake = resolve));
-		}
-	};
+	const { server, clock } = await startTestServer();
+	const client = await SurfaceClient.connect(server.wsUrl);
 	const post = async (body: unknown) => {
-		const res = await fetch(`${server.httpUrl}/chat/warm`, {
-			method: "POST",
-			headers: { "content-type": "application/json" },
-			body: JSON.stringify(body),
-		});
+		const res = await postWarm(server.httpUrl, body);
 		return { status: res.status, body: await res.json() };
 	};
-	const invoke = { type: "invoke", surfaceId: "cache-warming", conversationId: C };
-
 	try {
-		socket.send(
-			JSON.stringify({ type: "subscribe", surfaceId: "cache-warming", conversationId: C }),
-		);
-		await nextOfType("surface");
+		client.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: C });
+		await client.take("surface");
 		await server.warmer.onTurnSettled(C, { cwd: "/repo", modelName: "sim" });
-		await nextOfType("update");
-		socket.send(JSON.stringify({ ...invoke, actionId: "cache-warming/toggle" }));
-		await nextOfType("update");
-
+		await client.take("update");
+		client.send({
+			type: "invoke",
+			surfaceId: "cache-warming",
+			conversationId: C,
+			actionId: "cache-warming/toggle",
+		});
+		await client.take("update");
 		// The simulator's cache starts cold; this first warm writes the prefix, as a turn would.
 		await post({ conversationId: C });
-		await nextOfType("update");
+		await client.take("update");
+
 		await clock.tickAsync(100_000);
 		const manualWarm = await post({ conversationId: C });
-		const afterManualWarm = await nextOfType("update");
+		const afterManualWarm = await client.take("update");
 
 		await clock.tickAsync(240_000); // the countdown reaches zero: one update, then the warm's
-		await nextOfType("update");
-		const afterAutomaticWarm = await nextOfType("update");
+		await client.take("update");
+		const afterAutomaticWarm = await client.take("update");
 
 		server.warmer.onTurnStarted(C);
-		await nextOfType("update");
+		await client.take("update");
 		const warmWhileGenerating = await post({ conversationId: C });
 
 		return {
@@ -92,7 +50,7 @@ export async function captureExamples(): Promise<Record<string, unknown>> {
 			"post-warm-409": warmWhileGenerating,
 		};
 	} finally {
-		socket.close();
+		await client.close();
 		await server.close();
 	}
 }

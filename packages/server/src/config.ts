@@ -81,3 +81,18 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
 		warning,
 	};
 }
+
+/** Loopback, ports picked by the OS, settings in memory: for tests, benchmarks and tools. */
+export function ephemeralConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+	return {
+		host: "127.0.0.1",
+		httpPort: 0,
+		wsPort: 0,
+		dataDir: null,
+		allowedOrigins: [],
+		allowedHosts: [],
+		manualWarmMinGapMs: DEFAULT_MANUAL_WARM_MIN_GAP_MS,
+		cacheTtlMs: DEFAULT_CACHE_TTL_MS,
+		...overrides,
+	};
+}

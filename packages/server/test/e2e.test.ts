@@ -27,6 +27,15 @@ function timerOf(spec: SurfaceSpec): TimerPayload {
 	return field.payload as TimerPayload;
 }
 
+function invoke(
+	client: SurfaceClient,
+	actionId: string,
+	conversationId: string,
+	payload?: unknown,
+) {
+	client.send({ type: "invoke", surfaceId: "cache-warming", actionId, conversationId, payload });
+}
+
 async function subscribe(client: SurfaceClient, conversationId: string) {
 	client.send({ type: "subscribe", surfaceId: "cache-warming", conversationId });
 	return client.take("surface");
@@ -56,12 +65,7 @@ describe("the server, end to end over real sockets", () => {
 		const { server } = await serve();
 		const client = await connect(server.wsUrl);
 		await subscribe(client, "c1");
-		client.send({
-			type: "invoke",
-			surfaceId: "cache-warming",
-			actionId: "cache-warming/toggle",
-			conversationId: "c1",
-		});
+		invoke(client, "cache-warming/toggle", "c1");
 		const { update } = await client.take("update");
 		expect(update.conversationId).toBe("c1");
 		expect(update.spec.fields[0]).toMatchObject({ kind: "toggle", value: true });
@@ -141,12 +145,7 @@ describe("the server, end to end over real sockets", () => {
 		const { server } = await serve();
 		const client = await connect(server.wsUrl);
 		await subscribe(client, "c1");
-		client.send({
-			type: "invoke",
-			surfaceId: "cache-warming",
-			actionId: "cache-warming/warm-now",
-			conversationId: "c1",
-		});
+		invoke(client, "cache-warming/warm-now", "c1");
 		const { update } = await client.take("update");
 		expect(timerOf(update.spec).lastWarmAt).toBe(START);
 	});
@@ -155,12 +154,7 @@ describe("the server, end to end over real sockets", () => {
 		const { server } = await serve();
 		const client = await SurfaceClient.connect(server.wsUrl);
 		await subscribe(client, "c1");
-		client.send({
-			type: "invoke",
-			surfaceId: "cache-warming",
-			actionId: "cache-warming/toggle",
-			conversationId: "c1",
-		});
+		invoke(client, "cache-warming/toggle", "c1");
 		await client.take("update");
 		await client.close();
 		expect(server.warmer.getState("c1")).toMatchObject({
@@ -174,19 +168,8 @@ describe("the server, end to end over real sockets", () => {
 		const first = await startTestServer({ dataDir });
 		const client = await SurfaceClient.connect(first.server.wsUrl);
 		await subscribe(client, "c1");
-		client.send({
-			type: "invoke",
-			surfaceId: "cache-warming",
-			actionId: "cache-warming/set-interval",
-			conversationId: "c1",
-			payload: { value: 90 },
-		});
-		client.send({
-			type: "invoke",
-			surfaceId: "cache-warming",
-			actionId: "cache-warming/toggle",
-			conversationId: "c1",
-		});
+		invoke(client, "cache-warming/set-interval", "c1", { value: 90 });
+		invoke(client, "cache-warming/toggle", "c1");
 		await client.take("update");
 		await client.take("update");
 		await client.close();

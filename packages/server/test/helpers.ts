@@ -5,7 +5,12 @@ import type { SurfaceServerMessage } from "@dispatch/ui-contract";
 import FakeTimers from "@sinonjs/fake-timers";
 import WebSocket from "ws";
 import type { ServerConfig } from "../src/config.ts";
-import { type Clock, type ServerOverrides, startDispatchServer } from "../src/index.ts";
+import {
+	type Clock,
+	ephemeralConfig,
+	type ServerOverrides,
+	startDispatchServer,
+} from "../src/index.ts";
 
 export const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 export const silentLogger = { info() {}, warn() {}, error() {} };
@@ -26,27 +31,13 @@ export async function tempDataDir(): Promise<string> {
 	return mkdtemp(join(tmpdir(), "dispatch-e2e-"));
 }
 
-export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
-	return {
-		host: "127.0.0.1",
-		httpPort: 0,
-		wsPort: 0,
-		dataDir: null,
-		allowedOrigins: [],
-		allowedHosts: [],
-		manualWarmMinGapMs: 1_000,
-		cacheTtlMs: 300_000,
-		...overrides,
-	};
-}
-
 /** A real server on ephemeral loopback ports, driven by a fake clock. */
 export async function startTestServer(
 	config: Partial<ServerConfig> = {},
 	overrides: ServerOverrides = {},
 ) {
 	const { clock, injected } = fakeClock();
-	const server = await startDispatchServer(testConfig(config), {
+	const server = await startDispatchServer(ephemeralConfig(config), {
 		clock: injected,
 		logger: silentLogger,
 		...overrides,
