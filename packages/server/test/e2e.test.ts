@@ -141,6 +141,16 @@ describe("the server, end to end over real sockets", () => {
 		expect((await client.take("update")).update.conversationId).toBe("c1");
 	});
 
+	it("stops pushing to a client after it unsubscribes", async () => {
+		const { server } = await serve();
+		const client = await connect(server.wsUrl);
+		await subscribe(client, "c1");
+		client.send({ type: "unsubscribe", surfaceId: "cache-warming", conversationId: "c1" });
+		await client.drain();
+		expect((await postWarm(server.httpUrl, { conversationId: "c1" })).status).toBe(200);
+		expect(await client.drain()).toEqual([]);
+	});
+
 	it("warms from the Warm now button over the socket", async () => {
 		const { server } = await serve();
 		const client = await connect(server.wsUrl);
