@@ -257,7 +257,7 @@ async function runScenario(commands: Command[]): Promise<void> {
 		if (!joining) m.flight = "auto";
 	}
 
-	const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+	const flush = () => clock.tickAsync(0);
 
 	function checkInvariants(step: string): void {
 		for (const id of IDS) {
