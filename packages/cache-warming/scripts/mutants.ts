@@ -65,8 +65,8 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
 	[
 		"re-enabling does not resume a paused schedule",
 		warmer,
-		"if (after.enabled && !before.enabled) c.state = resetIdleStretch(c.state);",
-		"",
+		"if ((after.enabled && !before.enabled) || limitsChanged)",
+		"if (limitsChanged)",
 	],
 	[
 		"a failed warm moves lastWarmAt",
