@@ -7,6 +7,7 @@ import {
 	DEFAULT_WS_PORT,
 	parseList,
 } from "@dispatch/transport-http";
+import { describeIssues } from "@dispatch/ui-contract";
 import { DEFAULT_CACHE_TTL_MS } from "@dispatch/warm-service";
 import { z } from "zod";
 
@@ -54,8 +55,7 @@ export interface ParsedConfig {
 export function configFromEnv(env: Record<string, string | undefined>): ParsedConfig {
 	const parsed = envSchema.safeParse(env);
 	if (!parsed.success) {
-		const detail = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-		throw new Error(`bad environment: ${detail}`);
+		throw new Error(`bad environment: ${describeIssues(parsed.error, "env")}`);
 	}
 	const e = parsed.data;
 	let warning: string | null = null;

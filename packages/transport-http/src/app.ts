@@ -1,4 +1,5 @@
 import type { CacheWarmer, WarmNowResult } from "@dispatch/cache-warming";
+import { describeIssues } from "@dispatch/ui-contract";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -22,12 +23,6 @@ export const warmRequestSchema = z.object({
 	model: z.string().min(1).max(256).optional(),
 	cwd: z.string().min(1).max(4096).optional(),
 });
-
-function describeIssues(error: z.ZodError): string {
-	return error.issues
-		.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`)
-		.join("; ");
-}
 
 const STATUS_BY_REASON: Record<
 	Exclude<WarmNowResult, { ok: true }>["reason"],
@@ -89,7 +84,7 @@ export function createApp(deps: AppDeps): Hono {
 				return c.json({ error: "body is not valid JSON" }, 400);
 			}
 			const parsed = warmRequestSchema.safeParse(body);
-			if (!parsed.success) return c.json({ error: describeIssues(parsed.error) }, 400);
+			if (!parsed.success) return c.json({ error: describeIssues(parsed.error, "body") }, 400);
 			if (!deps.warmer) return c.json({ error: "no warm service is configured" }, 503);
 
 			const { conversationId, model, cwd } = parsed.data;

@@ -1,5 +1,6 @@
 import type { SurfaceRegistry } from "@dispatch/surface-registry";
 import {
+	describeIssues,
 	type SurfaceClientMessage,
 	type SurfaceServerMessage,
 	surfaceClientMessageSchema,
@@ -82,10 +83,7 @@ export function serveSurfaceSocket(
 		}
 		const parsed = surfaceClientMessageSchema.safeParse(json);
 		if (!parsed.success) {
-			const detail = parsed.error.issues
-				.map((issue) => `${issue.path.join(".") || "message"}: ${issue.message}`)
-				.join("; ");
-			return sendError(`invalid message: ${detail}`);
+			return sendError(`invalid message: ${describeIssues(parsed.error, "message")}`);
 		}
 		handle(parsed.data).catch((error: unknown) => {
 			logger.warn("surface request failed", { type: parsed.data.type, error: describe(error) });

@@ -5,6 +5,13 @@ import { z } from "zod";
 
 export const CONTRACT_VERSION = "0.2.0";
 
+/** `path: message` for every issue, joined with "; "; `root` names an issue at the top. */
+export function describeIssues(error: z.ZodError, root: string): string {
+	return error.issues
+		.map((issue) => `${issue.path.join(".") || root}: ${issue.message}`)
+		.join("; ");
+}
+
 export const actionSchema = z.object({ actionId: z.string().min(1) });
 export type SurfaceAction = z.infer<typeof actionSchema>;
 
