@@ -11,6 +11,8 @@ import {
 	expectedCacheRate,
 	initialState,
 	intervalMsSchema,
+	MAX_INTERVAL_MS,
+	MIN_INTERVAL_MS,
 	parseSettings,
 	recordWarm,
 	refuseManualWarm,
@@ -386,7 +388,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 			if (!parsed.success) {
 				return Promise.reject(
 					new RangeError(
-						`intervalMs must be a whole number from 1000 to 86400000, got ${intervalMs}`,
+						`intervalMs must be a whole number from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}, got ${intervalMs}`,
 					),
 				);
 			}
@@ -416,8 +418,8 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 				minGapMs: deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS,
 			});
 			if (refusal) return { ok: false, ...refusal };
-			if (c.inFlight) return c.inFlight;
-			c.lastManualWarmAt = now;
+			// Joining a warm in flight is free, so it does not count toward the rate limit.
+			if (!c.inFlight) c.lastManualWarmAt = now;
 			return runWarm(c, { ...c.context, ...opts }, "manual");
 		},
 
