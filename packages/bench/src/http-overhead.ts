@@ -8,6 +8,7 @@ import {
 	expectedCacheRate,
 } from "@dispatch/cache-warming";
 import { createMemoryStorage } from "@dispatch/kv-storage";
+import { systemClock } from "@dispatch/server";
 import { createApp } from "@dispatch/transport-http";
 import { createPromptCacheSimulator, isWarmFailure } from "@dispatch/warm-service";
 import { serve } from "@hono/node-server";
@@ -43,11 +44,8 @@ export async function benchHttpOverhead(seconds: number) {
 		warm,
 		storage: createMemoryStorage(),
 		logger: silentLogger,
-		now: Date.now,
-		timers: {
-			setTimer: (fn, ms) => setTimeout(fn, ms),
-			clearTimer: (id) => clearTimeout(id as NodeJS.Timeout),
-		},
+		now: systemClock.now,
+		timers: systemClock.timers,
 		onSurfaceChange() {},
 		manualWarmMinGapMs: 0,
 	});

@@ -2,6 +2,7 @@
 // with real timers (so heap per conversation includes Node's own Timeout objects); then
 // the same count on a fake clock, advanced across one interval, to count the warms fired.
 import { type CacheWarmer, createCacheWarmer, type Timers } from "@dispatch/cache-warming";
+import { systemClock } from "@dispatch/server";
 import type { WarmService } from "@dispatch/warm-service";
 import { createHeapClock } from "./heap-clock.ts";
 import { heapUsedAfterGc, round, silentLogger } from "./stats.ts";
@@ -30,12 +31,8 @@ async function timed(count: number, run: () => Promise<void>): Promise<number> {
 
 export async function benchScale(n: number) {
 	const ids = Array.from({ length: n }, (_, i) => `conv-${i}`);
-	const realTimers: Timers = {
-		setTimer: (fn, ms) => setTimeout(fn, ms),
-		clearTimer: (id) => clearTimeout(id as NodeJS.Timeout),
-	};
 	const heapBefore = heapUsedAfterGc();
-	const warmer = makeWarmer(async () => USAGE, realTimers, Date.now);
+	const warmer = makeWarmer(async () => USAGE, systemClock.timers, systemClock.now);
 	const armOpsPerSec = await timed(n, async () => {
 		for (const id of ids) await warmer.setEnabled(id, true);
 	});
