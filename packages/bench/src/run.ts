@@ -1,8 +1,8 @@
 // pnpm bench: prints a table per section and one JSON line with every number.
-import { benchHttpOverhead } from "./http-overhead.ts";
-import { benchScale } from "./scale.ts";
-import { benchScopedPush } from "./scoped-push.ts";
-import { benchTimerAccuracy } from "./timer-accuracy.ts";
+import { benchHttpOverhead } from "./http-overhead.js";
+import { benchScale } from "./scale.js";
+import { benchScopedPush } from "./scoped-push.js";
+import { benchTimerAccuracy } from "./timer-accuracy.js";
 
 const started = performance.now();
 const results: Record<string, unknown> = {};
@@ -14,7 +14,7 @@ console.table(scoped);
 results.scopedPush = scoped;
 
 console.log(
-	"\n## HTTP overhead: POST /chat/warm via warmNow vs a bare route (autocannon, 10 conns, 5 s)",
+  "\n## HTTP overhead: POST /chat/warm via warmNow vs a bare route (autocannon, 10 conns, 5 s)",
 );
 const http = await benchHttpOverhead(5);
 console.table({ bare: http.bare, viaWarmer: http.viaWarmer });

@@ -1,28 +1,28 @@
 export function percentile(sorted: readonly number[], p: number): number {
-	if (sorted.length === 0) return Number.NaN;
-	const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-	return sorted[index] as number;
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
 }
 
 export function summarize(samples: number[]): { p50: number; p99: number; n: number } {
-	const sorted = [...samples].sort((a, b) => a - b);
-	return {
-		p50: round(percentile(sorted, 50)),
-		p99: round(percentile(sorted, 99)),
-		n: sorted.length,
-	};
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    p50: round(percentile(sorted, 50)),
+    p99: round(percentile(sorted, 99)),
+    n: sorted.length,
+  };
 }
 
 export function round(value: number, digits = 3): number {
-	const factor = 10 ** digits;
-	return Math.round(value * factor) / factor;
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
 }
 
 export function heapUsedAfterGc(): number {
-	const gc = (globalThis as { gc?: () => void }).gc;
-	gc?.();
-	gc?.();
-	return process.memoryUsage().heapUsed;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
 }
 
 export const silentLogger = { info() {}, warn() {}, error() {} };

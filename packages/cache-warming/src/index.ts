@@ -1,8 +1,8 @@
-export * from "./pure.ts";
-export { createCacheWarmingSurface } from "./surface.ts";
-export type { CacheWarmer, CacheWarmerDeps, Logger, Timers, WarmNowResult } from "./warmer.ts";
+export * from "./pure.js";
+export { createCacheWarmingSurface } from "./surface.js";
+export type { CacheWarmer, CacheWarmerDeps, Logger, Timers, WarmNowResult } from "./warmer.js";
 export {
-	createCacheWarmer,
-	DEFAULT_MANUAL_WARM_MIN_GAP_MS,
-	DEFAULT_WARM_TIMEOUT_MS,
-} from "./warmer.ts";
+  createCacheWarmer,
+  DEFAULT_MANUAL_WARM_MIN_GAP_MS,
+  DEFAULT_WARM_TIMEOUT_MS,
+} from "./warmer.js";

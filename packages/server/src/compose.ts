@@ -1,108 +1,108 @@
 // The composition root: the one place that picks real clocks, storage and the simulator.
 import { join } from "node:path";
 import {
-	type CacheWarmer,
-	createCacheWarmer,
-	createCacheWarmingSurface,
-	type Logger,
-	SURFACE_ID,
-	type Timers,
+  type CacheWarmer,
+  createCacheWarmer,
+  createCacheWarmingSurface,
+  type Logger,
+  SURFACE_ID,
+  type Timers,
 } from "@dispatch/cache-warming";
 import { createMemoryStorage, type KeyValueStorage, openFileStorage } from "@dispatch/kv-storage";
 import { createSurfaceRegistry, type SurfaceRegistry } from "@dispatch/surface-registry";
 import { createAccessPolicy, createApp, listen } from "@dispatch/transport-http";
 import { createPromptCacheSimulator, type WarmService } from "@dispatch/warm-service";
-import type { ServerConfig } from "./config.ts";
+import type { ServerConfig } from "./config.js";
 
 export interface Clock {
-	now(): number;
-	timers: Timers;
+  now(): number;
+  timers: Timers;
 }
 
 export const systemClock: Clock = {
-	now: () => Date.now(),
-	timers: {
-		setTimer: (fn, ms) => setTimeout(fn, ms),
-		clearTimer: (id) => clearTimeout(id as NodeJS.Timeout),
-	},
+  now: () => Date.now(),
+  timers: {
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (id) => clearTimeout(id as NodeJS.Timeout),
+  },
 };
 
 export interface ServerOverrides {
-	clock?: Clock;
-	logger?: Logger;
-	/** Replaces the prompt-cache simulator (a real provider adapter, or a test double). */
-	warm?: WarmService;
-	storage?: KeyValueStorage;
+  clock?: Clock;
+  logger?: Logger;
+  /** Replaces the prompt-cache simulator (a real provider adapter, or a test double). */
+  warm?: WarmService;
+  storage?: KeyValueStorage;
 }
 
 export interface DispatchServer {
-	httpUrl: string;
-	wsUrl: string;
-	warmer: CacheWarmer;
-	registry: SurfaceRegistry;
-	close(): Promise<void>;
+  httpUrl: string;
+  wsUrl: string;
+  warmer: CacheWarmer;
+  registry: SurfaceRegistry;
+  close(): Promise<void>;
 }
 
 export const consoleLogger: Logger = {
-	info: (message, meta) => console.log(format("info", message, meta)),
-	warn: (message, meta) => console.warn(format("warn", message, meta)),
-	error: (message, meta) => console.error(format("error", message, meta)),
+  info: (message, meta) => console.log(format("info", message, meta)),
+  warn: (message, meta) => console.warn(format("warn", message, meta)),
+  error: (message, meta) => console.error(format("error", message, meta)),
 };
 
 function format(level: string, message: string, meta?: Record<string, unknown>): string {
-	if (!meta) return `[${level}] ${message}`;
-	const safe = Object.fromEntries(
-		Object.entries(meta).map(([k, v]) => [k, v instanceof Error ? v.message : v]),
-	);
-	return `[${level}] ${message} ${JSON.stringify(safe)}`;
+  if (!meta) return `[${level}] ${message}`;
+  const safe = Object.fromEntries(
+    Object.entries(meta).map(([k, v]) => [k, v instanceof Error ? v.message : v]),
+  );
+  return `[${level}] ${message} ${JSON.stringify(safe)}`;
 }
 
 export async function startDispatchServer(
-	config: ServerConfig,
-	overrides: ServerOverrides = {},
+  config: ServerConfig,
+  overrides: ServerOverrides = {},
 ): Promise<DispatchServer> {
-	const clock = overrides.clock ?? systemClock;
-	const logger = overrides.logger ?? consoleLogger;
-	const storage =
-		overrides.storage ??
-		(config.dataDir === null
-			? createMemoryStorage()
-			: await openFileStorage(join(config.dataDir, "settings.json")));
-	const registry = createSurfaceRegistry(logger);
-	const warmer = createCacheWarmer({
-		warm:
-			overrides.warm ?? createPromptCacheSimulator({ now: clock.now, ttlMs: config.cacheTtlMs }),
-		storage,
-		logger,
-		timers: clock.timers,
-		now: clock.now,
-		onSurfaceChange: (conversationId) => registry.notifyChanged(SURFACE_ID, conversationId),
-		manualWarmMinGapMs: config.manualWarmMinGapMs,
-	});
-	registry.register(createCacheWarmingSurface(warmer, clock.now));
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? consoleLogger;
+  const storage =
+    overrides.storage ??
+    (config.dataDir === null
+      ? createMemoryStorage()
+      : await openFileStorage(join(config.dataDir, "settings.json")));
+  const registry = createSurfaceRegistry(logger);
+  const warmer = createCacheWarmer({
+    warm:
+      overrides.warm ?? createPromptCacheSimulator({ now: clock.now, ttlMs: config.cacheTtlMs }),
+    storage,
+    logger,
+    timers: clock.timers,
+    now: clock.now,
+    onSurfaceChange: (conversationId) => registry.notifyChanged(SURFACE_ID, conversationId),
+    manualWarmMinGapMs: config.manualWarmMinGapMs,
+  });
+  registry.register(createCacheWarmingSurface(warmer, clock.now));
 
-	const policy = createAccessPolicy({
-		extraOrigins: config.allowedOrigins,
-		extraHosts: config.allowedHosts,
-	});
-	const transport = await listen({
-		app: createApp({ warmer, policy, logger }),
-		registry,
-		policy,
-		logger,
-		host: config.host,
-		httpPort: config.httpPort,
-		wsPort: config.wsPort,
-	});
-	return {
-		httpUrl: transport.httpUrl,
-		wsUrl: transport.wsUrl,
-		warmer,
-		registry,
-		async close() {
-			// Stop timers and abandon in-flight warms first, so nothing fires into closed sockets.
-			warmer.dispose();
-			await transport.close();
-		},
-	};
+  const policy = createAccessPolicy({
+    extraOrigins: config.allowedOrigins,
+    extraHosts: config.allowedHosts,
+  });
+  const transport = await listen({
+    app: createApp({ warmer, policy, logger }),
+    registry,
+    policy,
+    logger,
+    host: config.host,
+    httpPort: config.httpPort,
+    wsPort: config.wsPort,
+  });
+  return {
+    httpUrl: transport.httpUrl,
+    wsUrl: transport.wsUrl,
+    warmer,
+    registry,
+    async close() {
+      // Stop timers and abandon in-flight warms first, so nothing fires into closed sockets.
+      warmer.dispose();
+      await transport.close();
+    },
+  };
 }

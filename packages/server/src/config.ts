@@ -2,25 +2,25 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_MANUAL_WARM_MIN_GAP_MS } from "@dispatch/cache-warming";
 import {
-	DEFAULT_HOST,
-	DEFAULT_HTTP_PORT,
-	DEFAULT_WS_PORT,
-	parseList,
+  DEFAULT_HOST,
+  DEFAULT_HTTP_PORT,
+  DEFAULT_WS_PORT,
+  parseList,
 } from "@dispatch/transport-http";
 import { describeIssues } from "@dispatch/ui-contract";
 import { DEFAULT_CACHE_TTL_MS } from "@dispatch/warm-service";
 import { z } from "zod";
 
 export interface ServerConfig {
-	host: string;
-	httpPort: number;
-	wsPort: number;
-	/** Where settings.json lives; null keeps settings in memory only. */
-	dataDir: string | null;
-	allowedOrigins: string[];
-	allowedHosts: string[];
-	manualWarmMinGapMs: number;
-	cacheTtlMs: number;
+  host: string;
+  httpPort: number;
+  wsPort: number;
+  /** Where settings.json lives; null keeps settings in memory only. */
+  dataDir: string | null;
+  allowedOrigins: string[];
+  allowedHosts: string[];
+  manualWarmMinGapMs: number;
+  cacheTtlMs: number;
 }
 
 export const DEFAULT_DATA_DIR = join(homedir(), ".dispatch", "cache-warming");
@@ -30,69 +30,69 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 
 const envSchema = z.object({
-	HOST: z.string().min(1).default(DEFAULT_HOST),
-	PORT: port(DEFAULT_HTTP_PORT),
-	WS_PORT: port(DEFAULT_WS_PORT),
-	DISPATCH_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
-	DISPATCH_ALLOW_REMOTE: z.enum(["0", "1"]).default("0"),
-	DISPATCH_ALLOWED_ORIGINS: z.string().optional(),
-	DISPATCH_ALLOWED_HOSTS: z.string().optional(),
-	DISPATCH_MANUAL_WARM_MIN_GAP_MS: z.coerce
-		.number()
-		.int()
-		.min(0)
-		.default(DEFAULT_MANUAL_WARM_MIN_GAP_MS),
-	DISPATCH_CACHE_TTL_MS: z.coerce.number().int().min(1).default(DEFAULT_CACHE_TTL_MS),
+  HOST: z.string().min(1).default(DEFAULT_HOST),
+  PORT: port(DEFAULT_HTTP_PORT),
+  WS_PORT: port(DEFAULT_WS_PORT),
+  DISPATCH_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+  DISPATCH_ALLOW_REMOTE: z.enum(["0", "1"]).default("0"),
+  DISPATCH_ALLOWED_ORIGINS: z.string().optional(),
+  DISPATCH_ALLOWED_HOSTS: z.string().optional(),
+  DISPATCH_MANUAL_WARM_MIN_GAP_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(DEFAULT_MANUAL_WARM_MIN_GAP_MS),
+  DISPATCH_CACHE_TTL_MS: z.coerce.number().int().min(1).default(DEFAULT_CACHE_TTL_MS),
 });
 
 export interface ParsedConfig {
-	config: ServerConfig;
-	/** Present when the server binds beyond loopback (allowed only with DISPATCH_ALLOW_REMOTE=1). */
-	warning: string | null;
+  config: ServerConfig;
+  /** Present when the server binds beyond loopback (allowed only with DISPATCH_ALLOW_REMOTE=1). */
+  warning: string | null;
 }
 
 /** Reads the environment; throws with every bad variable named. */
 export function configFromEnv(env: Record<string, string | undefined>): ParsedConfig {
-	const parsed = envSchema.safeParse(env);
-	if (!parsed.success) {
-		throw new Error(`bad environment: ${describeIssues(parsed.error, "env")}`);
-	}
-	const e = parsed.data;
-	let warning: string | null = null;
-	if (!LOOPBACK.has(e.HOST)) {
-		if (e.DISPATCH_ALLOW_REMOTE !== "1") {
-			throw new Error(
-				`HOST=${e.HOST} is not a loopback address; set DISPATCH_ALLOW_REMOTE=1 to bind it anyway`,
-			);
-		}
-		warning = `binding ${e.HOST}: the server is reachable from other machines`;
-	}
-	return {
-		config: {
-			host: e.HOST,
-			httpPort: e.PORT,
-			wsPort: e.WS_PORT,
-			dataDir: e.DISPATCH_DATA_DIR,
-			allowedOrigins: parseList(e.DISPATCH_ALLOWED_ORIGINS),
-			allowedHosts: parseList(e.DISPATCH_ALLOWED_HOSTS),
-			manualWarmMinGapMs: e.DISPATCH_MANUAL_WARM_MIN_GAP_MS,
-			cacheTtlMs: e.DISPATCH_CACHE_TTL_MS,
-		},
-		warning,
-	};
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`bad environment: ${describeIssues(parsed.error, "env")}`);
+  }
+  const e = parsed.data;
+  let warning: string | null = null;
+  if (!LOOPBACK.has(e.HOST)) {
+    if (e.DISPATCH_ALLOW_REMOTE !== "1") {
+      throw new Error(
+        `HOST=${e.HOST} is not a loopback address; set DISPATCH_ALLOW_REMOTE=1 to bind it anyway`,
+      );
+    }
+    warning = `binding ${e.HOST}: the server is reachable from other machines`;
+  }
+  return {
+    config: {
+      host: e.HOST,
+      httpPort: e.PORT,
+      wsPort: e.WS_PORT,
+      dataDir: e.DISPATCH_DATA_DIR,
+      allowedOrigins: parseList(e.DISPATCH_ALLOWED_ORIGINS),
+      allowedHosts: parseList(e.DISPATCH_ALLOWED_HOSTS),
+      manualWarmMinGapMs: e.DISPATCH_MANUAL_WARM_MIN_GAP_MS,
+      cacheTtlMs: e.DISPATCH_CACHE_TTL_MS,
+    },
+    warning,
+  };
 }
 
 /** Loopback, ports picked by the OS, settings in memory: for tests, benchmarks and tools. */
 export function ephemeralConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
-	return {
-		host: "127.0.0.1",
-		httpPort: 0,
-		wsPort: 0,
-		dataDir: null,
-		allowedOrigins: [],
-		allowedHosts: [],
-		manualWarmMinGapMs: DEFAULT_MANUAL_WARM_MIN_GAP_MS,
-		cacheTtlMs: DEFAULT_CACHE_TTL_MS,
-		...overrides,
-	};
+  return {
+    host: "127.0.0.1",
+    httpPort: 0,
+    wsPort: 0,
+    dataDir: null,
+    allowedOrigins: [],
+    allowedHosts: [],
+    manualWarmMinGapMs: DEFAULT_MANUAL_WARM_MIN_GAP_MS,
+    cacheTtlMs: DEFAULT_CACHE_TTL_MS,
+    ...overrides,
+  };
 }

@@ -1,13 +1,13 @@
-export type { AppDeps } from "./app.ts";
-export { createApp, DEFAULT_MAX_BODY_BYTES, warmRequestSchema } from "./app.ts";
-export type { AccessPolicy, AccessPolicyOptions } from "./security.ts";
-export { createAccessPolicy, parseList } from "./security.ts";
-export type { ListenOptions, RunningTransport } from "./server.ts";
+export type { AppDeps } from "./app.js";
+export { createApp, DEFAULT_MAX_BODY_BYTES, warmRequestSchema } from "./app.js";
+export type { AccessPolicy, AccessPolicyOptions } from "./security.js";
+export { createAccessPolicy, parseList } from "./security.js";
+export type { ListenOptions, RunningTransport } from "./server.js";
 export {
-	DEFAULT_HOST,
-	DEFAULT_HTTP_PORT,
-	DEFAULT_WS_PORT,
-	listen,
-	MAX_WS_MESSAGE_BYTES,
-} from "./server.ts";
-export { serveSurfaceSocket } from "./surface-socket.ts";
+  DEFAULT_HOST,
+  DEFAULT_HTTP_PORT,
+  DEFAULT_WS_PORT,
+  listen,
+  MAX_WS_MESSAGE_BYTES,
+} from "./server.js";
+export { serveSurfaceSocket } from "./surface-socket.js";

@@ -3,28 +3,28 @@
 // foreign host names (DNS rebinding) are refused.
 
 export interface AccessPolicy {
-	/** True when the Origin header is absent (non-browser clients) or allowed. */
-	allowsOrigin(origin: string | undefined | null): boolean;
-	/** True when the Host header names this machine or a configured host. */
-	allowsHost(host: string | undefined | null): boolean;
+  /** True when the Origin header is absent (non-browser clients) or allowed. */
+  allowsOrigin(origin: string | undefined | null): boolean;
+  /** True when the Host header names this machine or a configured host. */
+  allowsHost(host: string | undefined | null): boolean;
 }
 
 export interface AccessPolicyOptions {
-	/** Extra origins, exactly as a browser sends them (`https://app.example.com`). */
-	extraOrigins?: readonly string[];
-	/** Extra host names (no port) a client may address this server by. */
-	extraHosts?: readonly string[];
+  /** Extra origins, exactly as a browser sends them (`https://app.example.com`). */
+  extraOrigins?: readonly string[];
+  /** Extra host names (no port) a client may address this server by. */
+  extraHosts?: readonly string[];
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 function originOf(value: string): string | null {
-	try {
-		const url = new URL(value);
-		return url.origin === "null" ? null : url.origin;
-	} catch {
-		return null;
-	}
+  try {
+    const url = new URL(value);
+    return url.origin === "null" ? null : url.origin;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -33,45 +33,45 @@ function originOf(value: string): string | null {
  * loopback, and no URL object is built per request.
  */
 function hostnameOf(host: string): string | null {
-	const value = host.toLowerCase();
-	const portStart = value.startsWith("[") ? value.indexOf("]") + 1 : value.indexOf(":");
-	if (portStart === 0) return null; // "[" without "]"
-	if (portStart < 0) return value.length > 0 ? value : null;
-	const name = value.slice(0, portStart);
-	const port = value.slice(portStart);
-	if (port !== "" && !/^:\d{1,5}$/.test(port)) return null;
-	return name.length > 0 ? name : null;
+  const value = host.toLowerCase();
+  const portStart = value.startsWith("[") ? value.indexOf("]") + 1 : value.indexOf(":");
+  if (portStart === 0) return null; // "[" without "]"
+  if (portStart < 0) return value.length > 0 ? value : null;
+  const name = value.slice(0, portStart);
+  const port = value.slice(portStart);
+  if (port !== "" && !/^:\d{1,5}$/.test(port)) return null;
+  return name.length > 0 ? name : null;
 }
 
 export function createAccessPolicy(options: AccessPolicyOptions = {}): AccessPolicy {
-	const extraOrigins = new Set(
-		(options.extraOrigins ?? []).map(originOf).filter((o): o is string => o !== null),
-	);
-	const extraHosts = new Set((options.extraHosts ?? []).map((h) => h.toLowerCase()));
-	return {
-		allowsOrigin(origin) {
-			if (origin === undefined || origin === null) return true;
-			const normalized = originOf(origin);
-			if (normalized === null) return false;
-			if (extraOrigins.has(normalized)) return true;
-			const url = new URL(normalized);
-			return (
-				(url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTS.has(url.hostname)
-			);
-		},
-		allowsHost(host) {
-			if (!host) return false;
-			const hostname = hostnameOf(host);
-			if (hostname === null) return false;
-			return LOOPBACK_HOSTS.has(hostname) || extraHosts.has(hostname);
-		},
-	};
+  const extraOrigins = new Set(
+    (options.extraOrigins ?? []).map(originOf).filter((o): o is string => o !== null),
+  );
+  const extraHosts = new Set((options.extraHosts ?? []).map((h) => h.toLowerCase()));
+  return {
+    allowsOrigin(origin) {
+      if (origin === undefined || origin === null) return true;
+      const normalized = originOf(origin);
+      if (normalized === null) return false;
+      if (extraOrigins.has(normalized)) return true;
+      const url = new URL(normalized);
+      return (
+        (url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTS.has(url.hostname)
+      );
+    },
+    allowsHost(host) {
+      if (!host) return false;
+      const hostname = hostnameOf(host);
+      if (hostname === null) return false;
+      return LOOPBACK_HOSTS.has(hostname) || extraHosts.has(hostname);
+    },
+  };
 }
 
 /** Parses a comma-separated env value into a list, dropping blanks. */
 export function parseList(value: string | undefined): string[] {
-	return (value ?? "")
-		.split(",")
-		.map((item) => item.trim())
-		.filter((item) => item.length > 0);
+  return (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }

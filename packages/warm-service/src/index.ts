@@ -1,4 +1,4 @@
-export type { PromptCacheSimulatorOptions } from "./simulator.ts";
-export { createPromptCacheSimulator, DEFAULT_CACHE_TTL_MS } from "./simulator.ts";
-export type { WarmOptions, WarmResult, WarmService, WarmUsage } from "./types.ts";
-export { isWarmFailure } from "./types.ts";
+export type { PromptCacheSimulatorOptions } from "./simulator.js";
+export { createPromptCacheSimulator, DEFAULT_CACHE_TTL_MS } from "./simulator.js";
+export type { WarmOptions, WarmResult, WarmService, WarmUsage } from "./types.js";
+export { isWarmFailure } from "./types.js";

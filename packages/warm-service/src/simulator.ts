@@ -1,18 +1,18 @@
-import type { WarmOptions, WarmResult, WarmService } from "./types.ts";
+import type { WarmOptions, WarmResult, WarmService } from "./types.js";
 
 export const DEFAULT_CACHE_TTL_MS = 300_000;
 
 export interface PromptCacheSimulatorOptions {
-	/** Epoch-ms clock; inject a fake one in tests. */
-	now: () => number;
-	/** How long a cached prefix lives after its last read or write. */
-	ttlMs?: number;
-	/** Size of every conversation's cached prefix. */
-	prefixTokens?: number;
-	/** Uncached tokens each warm request adds after the prefix. */
-	promptTokens?: number;
-	/** When given, a warm naming another model is refused like a real provider would. */
-	knownModels?: readonly string[];
+  /** Epoch-ms clock; inject a fake one in tests. */
+  now: () => number;
+  /** How long a cached prefix lives after its last read or write. */
+  ttlMs?: number;
+  /** Size of every conversation's cached prefix. */
+  prefixTokens?: number;
+  /** Uncached tokens each warm request adds after the prefix. */
+  promptTokens?: number;
+  /** When given, a warm naming another model is refused like a real provider would. */
+  knownModels?: readonly string[];
 }
 
 /**
@@ -23,26 +23,26 @@ export interface PromptCacheSimulatorOptions {
  * implementing the same `WarmService` signature.
  */
 export function createPromptCacheSimulator(options: PromptCacheSimulatorOptions): WarmService {
-	const ttlMs = options.ttlMs ?? DEFAULT_CACHE_TTL_MS;
-	const prefixTokens = options.prefixTokens ?? 12_000;
-	const promptTokens = options.promptTokens ?? 16;
-	const expiresAtByKey = new Map<string, number>();
+  const ttlMs = options.ttlMs ?? DEFAULT_CACHE_TTL_MS;
+  const prefixTokens = options.prefixTokens ?? 12_000;
+  const promptTokens = options.promptTokens ?? 16;
+  const expiresAtByKey = new Map<string, number>();
 
-	return async (conversationId: string, opts?: WarmOptions): Promise<WarmResult> => {
-		const model = opts?.modelName ?? "default";
-		if (options.knownModels && !options.knownModels.includes(model)) {
-			return { error: `unknown model "${model}"` };
-		}
-		const key = `${model}\u0000${conversationId}`;
-		const now = options.now();
-		const expiresAt = expiresAtByKey.get(key);
-		const hit = expiresAt !== undefined && now < expiresAt;
-		expiresAtByKey.set(key, now + ttlMs);
-		return {
-			inputTokens: prefixTokens + promptTokens,
-			outputTokens: 1,
-			cacheReadTokens: hit ? prefixTokens : 0,
-			cacheWriteTokens: hit ? 0 : prefixTokens,
-		};
-	};
+  return async (conversationId: string, opts?: WarmOptions): Promise<WarmResult> => {
+    const model = opts?.modelName ?? "default";
+    if (options.knownModels && !options.knownModels.includes(model)) {
+      return { error: `unknown model "${model}"` };
+    }
+    const key = `${model}\u0000${conversationId}`;
+    const now = options.now();
+    const expiresAt = expiresAtByKey.get(key);
+    const hit = expiresAt !== undefined && now < expiresAt;
+    expiresAtByKey.set(key, now + ttlMs);
+    return {
+      inputTokens: prefixTokens + promptTokens,
+      outputTokens: 1,
+      cacheReadTokens: hit ? prefixTokens : 0,
+      cacheWriteTokens: hit ? 0 : prefixTokens,
+    };
+  };
 }

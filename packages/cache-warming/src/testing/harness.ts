@@ -1,0 +1,126 @@
+// A warmer wired to fake time, in-memory storage and a scriptable warm service, observed
+// the way the frontend observes it: through the specs pushed after each change.
+import { createMemoryStorage, type KeyValueStorage } from "@dispatch/kv-storage";
+import type { SurfaceSpec } from "@dispatch/ui-contract";
+import type { WarmOptions, WarmResult, WarmUsage } from "@dispatch/warm-service";
+import FakeTimers from "@sinonjs/fake-timers";
+import {
+  type CacheWarmerDeps,
+  createCacheWarmer,
+  createCacheWarmingSurface,
+  TIMER_RENDERER_ID,
+  type TimerPayload,
+} from "../index.js";
+
+export const START = Date.UTC(2026, 10, 25, 12, 0, 0);
+export const INTERVAL = 240_000;
+
+export const HIT: WarmUsage = {
+  inputTokens: 1000,
+  outputTokens: 1,
+  cacheReadTokens: 870,
+  cacheWriteTokens: 130,
+};
+export const MISS: WarmUsage = {
+  inputTokens: 1000,
+  outputTokens: 1,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 1000,
+};
+
+export const silentLogger = { info() {}, warn() {}, error() {} };
+
+interface Pending {
+  conversationId: string;
+  opts: WarmOptions | undefined;
+  resolve(result: WarmResult): void;
+  reject(error: unknown): void;
+}
+
+export interface HarnessOptions {
+  storage?: KeyValueStorage;
+  /** When false, every warm waits until the test answers it via `pending`. */
+  autoRespond?: boolean;
+  respond?: (conversationId: string) => WarmResult | Promise<WarmResult>;
+  manualWarmMinGapMs?: number;
+  warmTimeoutMs?: number;
+}
+
+export function createHarness(options: HarnessOptions = {}) {
+  const clock = FakeTimers.createClock(START);
+  const storage = options.storage ?? createMemoryStorage();
+  const calls: Array<{ conversationId: string; opts: WarmOptions | undefined }> = [];
+  const pending: Pending[] = [];
+  let respond = options.respond ?? (() => HIT);
+
+  const deps: CacheWarmerDeps = {
+    warm(conversationId, opts) {
+      calls.push({ conversationId, opts });
+      if (options.autoRespond === false) {
+        return new Promise((resolve, reject) => {
+          pending.push({ conversationId, opts, resolve, reject });
+        });
+      }
+      return Promise.resolve(respond(conversationId));
+    },
+    storage,
+    logger: silentLogger,
+    timers: {
+      setTimer: (fn, ms) => clock.setTimeout(fn, ms),
+      clearTimer: (id) => clock.clearTimeout(id as FakeTimers.TimerId),
+    },
+    now: () => clock.now,
+    onSurfaceChange: (conversationId) => {
+      if (conversationId !== undefined) pushed.push({ conversationId, spec: spec(conversationId) });
+    },
+    ...(options.manualWarmMinGapMs === undefined
+      ? {}
+      : { manualWarmMinGapMs: options.manualWarmMinGapMs }),
+    ...(options.warmTimeoutMs === undefined ? {} : { warmTimeoutMs: options.warmTimeoutMs }),
+  };
+  const warmer = createCacheWarmer(deps);
+  const surface = createCacheWarmingSurface(warmer, () => clock.now);
+  /** Every spec a subscriber would have received, in order. */
+  const pushed: Array<{ conversationId: string; spec: SurfaceSpec }> = [];
+
+  function spec(conversationId: string): SurfaceSpec {
+    return surface.getSpec({ conversationId });
+  }
+
+  return {
+    clock,
+    storage,
+    deps,
+    warmer,
+    surface,
+    calls,
+    pending,
+    pushed,
+    spec,
+    timer: (conversationId: string) => timerOf(spec(conversationId)),
+    setResponse(next: (conversationId: string) => WarmResult | Promise<WarmResult>) {
+      respond = next;
+    },
+    /** Settles a turn with warming enabled: the usual starting point. */
+    async enabledAndIdle(conversationId: string) {
+      await warmer.setEnabled(conversationId, true);
+      await warmer.onTurnSettled(conversationId, { cwd: "/repo", modelName: "m1" });
+    },
+    /** Lets promise callbacks run without moving fake time. */
+    flush: () => clock.tickAsync(0),
+  };
+}
+
+export function timerOf(spec: SurfaceSpec): TimerPayload {
+  for (const field of spec.fields) {
+    if (field.kind === "custom" && field.rendererId === TIMER_RENDERER_ID) {
+      return field.payload as TimerPayload;
+    }
+  }
+  throw new Error("spec has no cache-warming-timer field");
+}
+
+export function stat(spec: SurfaceSpec, label: string): string | undefined {
+  const field = spec.fields.find((f) => f.kind === "stat" && f.label === label);
+  return field?.kind === "stat" ? field.value : undefined;
+}

@@ -1,0 +1,524 @@
+import { describe, expect, it } from "vitest";
+import { createHarness, HIT, INTERVAL, MISS, START, stat, timerOf } from "./testing/harness.js";
+
+const C = "conv-1";
+
+describe("warmNow restarts the automatic cycle", () => {
+  it("resets the countdown to the full interval, in the one update it pushes", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    expect(h.timer(C).nextWarmAt).toBe(START + INTERVAL);
+
+    await h.clock.tickAsync(100_000);
+    h.pushed.length = 0;
+    const result = await h.warmer.warmNow(C);
+
+    expect(result).toMatchObject({
+      ok: true,
+      cachePct: 87,
+      expectedCacheRate: 87,
+      lastWarmAt: START + 100_000,
+      nextWarmAt: START + 100_000 + INTERVAL,
+    });
+    expect(h.pushed).toHaveLength(1);
+    expect(timerOf(h.pushed[0]!.spec)).toMatchObject({
+      nextWarmAt: START + 100_000 + INTERVAL,
+      lastWarmAt: START + 100_000,
+    });
+    expect(stat(h.pushed[0]!.spec, "Last Cache %")).toBe("87%");
+  });
+
+  it("fires the next automatic warm one interval after the manual one, never at the old time", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    await h.clock.tickAsync(100_000);
+    await h.warmer.warmNow(C);
+    expect(h.calls).toHaveLength(1);
+
+    await h.clock.tickAsync(INTERVAL - 100_000); // the old fire time
+    expect(h.calls).toHaveLength(1);
+    await h.clock.tickAsync(100_000 - 1);
+    expect(h.calls).toHaveLength(1);
+    await h.clock.tickAsync(1);
+    expect(h.calls).toHaveLength(2);
+    expect(h.timer(C)).toMatchObject({
+      lastWarmAt: START + 100_000 + INTERVAL,
+      nextWarmAt: START + 100_000 + 2 * INTERVAL,
+    });
+  });
+
+  it("reuses the settled turn's cwd and model, and lets the caller override them", async () => {
+    const h = createHarness({ manualWarmMinGapMs: 0 });
+    await h.enabledAndIdle(C);
+    await h.warmer.warmNow(C);
+    await h.warmer.warmNow(C, { modelName: "m2" });
+    await h.clock.tickAsync(INTERVAL);
+    expect(h.calls.map((call) => call.opts)).toEqual([
+      { cwd: "/repo", modelName: "m1" },
+      { cwd: "/repo", modelName: "m2" },
+      { cwd: "/repo", modelName: "m1" },
+    ]);
+  });
+
+  it("moves lastWarmAt on every warm even when the percentage is identical", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    await h.warmer.warmNow(C);
+    const first = h.timer(C).lastWarmAt;
+    await h.clock.tickAsync(5_000);
+    await h.warmer.warmNow(C);
+    const second = h.pushed.at(-1)!;
+    expect(stat(second.spec, "Last Cache %")).toBe("87%");
+    expect(timerOf(second.spec).lastWarmAt).toBe(first! + 5_000);
+  });
+
+  it("warms and records when warming is disabled, but arms nothing", async () => {
+    const h = createHarness();
+    await h.warmer.onTurnSettled(C);
+    const result = await h.warmer.warmNow(C);
+    expect(result).toMatchObject({ ok: true, nextWarmAt: null, lastWarmAt: START });
+    expect(h.timer(C)).toMatchObject({ nextWarmAt: null, lastWarmAt: START });
+    expect(h.clock.countTimers()).toBe(0);
+  });
+});
+
+describe("the countdown follows the lifecycle", () => {
+  it("is null while disabled and while a turn runs, and comes back on settle", async () => {
+    const h = createHarness();
+    await h.warmer.onTurnSettled(C);
+    expect(h.timer(C).nextWarmAt).toBeNull();
+
+    await h.warmer.setEnabled(C, true);
+    expect(h.timer(C).nextWarmAt).toBe(START + INTERVAL);
+
+    await h.clock.tickAsync(10_000);
+    h.warmer.onTurnStarted(C);
+    expect(h.timer(C).nextWarmAt).toBeNull();
+    await h.clock.tickAsync(INTERVAL * 3);
+    expect(h.calls).toHaveLength(0);
+
+    await h.warmer.onTurnSettled(C);
+    expect(h.timer(C).nextWarmAt).toBe(h.clock.now + INTERVAL);
+
+    await h.warmer.setEnabled(C, false);
+    expect(h.timer(C).nextWarmAt).toBeNull();
+    await h.clock.tickAsync(INTERVAL * 3);
+    expect(h.calls).toHaveLength(0);
+  });
+
+  it("pushes exactly one update per lifecycle change, each with the state it describes", async () => {
+    const h = createHarness();
+    const steps: Array<[string, () => Promise<unknown> | unknown, number | null]> = [
+      ["enable", () => h.warmer.setEnabled(C, true), START + INTERVAL],
+      ["settle", () => h.warmer.onTurnSettled(C), START + INTERVAL],
+      ["start", () => h.warmer.onTurnStarted(C), null],
+      ["settle", () => h.warmer.onTurnSettled(C), START + INTERVAL],
+      ["interval", () => h.warmer.setIntervalMs(C, 60_000), START + 60_000],
+      ["warm", () => h.warmer.warmNow(C), START + 60_000],
+      ["disable", () => h.warmer.setEnabled(C, false), null],
+    ];
+    for (const [name, step, nextWarmAt] of steps) {
+      h.pushed.length = 0;
+      await step();
+      expect(h.pushed, name).toHaveLength(1);
+      expect(timerOf(h.pushed[0]!.spec).nextWarmAt, name).toBe(nextWarmAt);
+    }
+  });
+
+  it("keeps a running countdown when warming is enabled again, and restarts it on a new interval", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    await h.clock.tickAsync(30_000);
+    await h.warmer.setEnabled(C, true);
+    expect(h.timer(C).nextWarmAt).toBe(START + INTERVAL);
+    await h.warmer.setIntervalMs(C, 60_000);
+    expect(h.timer(C).nextWarmAt).toBe(START + 30_000 + 60_000);
+    expect(h.clock.countTimers()).toBe(1);
+  });
+
+  it("rejects an interval outside 1 s … 1 day and changes nothing", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    h.pushed.length = 0;
+    for (const bad of [999, 0, -5, 1500.5, Number.NaN, 86_400_001]) {
+      await expect(h.warmer.setIntervalMs(C, bad)).rejects.toThrow(RangeError);
+    }
+    expect(h.pushed).toHaveLength(0);
+    expect(h.warmer.getState(C).intervalMs).toBe(INTERVAL);
+  });
+  it("pushes the countdown reaching zero, then the automatic warm's result", async () => {
+    const h = createHarness({ autoRespond: false });
+    await h.enabledAndIdle(C);
+    h.pushed.length = 0;
+    await h.clock.tickAsync(INTERVAL);
+    expect(h.pushed.map((p) => timerOf(p.spec))).toEqual([
+      { nextWarmAt: null, lastWarmAt: null, serverNow: START + INTERVAL },
+    ]);
+    h.pending[0]!.resolve(HIT);
+    await h.flush();
+    expect(h.pushed.map((p) => timerOf(p.spec))).toEqual([
+      { nextWarmAt: null, lastWarmAt: null, serverNow: START + INTERVAL },
+      {
+        nextWarmAt: START + 2 * INTERVAL,
+        lastWarmAt: START + INTERVAL,
+        serverNow: START + INTERVAL,
+      },
+    ]);
+  });
+});
+
+describe("manual warms meet turns, each other and automatic warms", () => {
+  it("refuses a manual warm while a turn is generating, without calling the provider", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    h.warmer.onTurnStarted(C);
+    h.pushed.length = 0;
+    const result = await h.warmer.warmNow(C);
+    expect(result).toMatchObject({ ok: false, reason: "generating" });
+    expect(h.calls).toHaveLength(0);
+    expect(h.pushed).toHaveLength(0);
+  });
+
+  it("coalesces two manual warms into one provider call and arms one timer", async () => {
+    const h = createHarness({ autoRespond: false });
+    await h.enabledAndIdle(C);
+    const first = h.warmer.warmNow(C);
+    const second = h.warmer.warmNow(C);
+    await h.flush();
+    expect(h.calls).toHaveLength(1);
+    h.pending[0]!.resolve(HIT);
+    const [a, b] = await Promise.all([first, second]);
+    expect(a).toEqual(b);
+    expect(a.ok).toBe(true);
+    expect(h.clock.countTimers()).toBe(1);
+    expect(h.pushed.filter((p) => timerOf(p.spec).lastWarmAt !== null)).toHaveLength(1);
+  });
+
+  it("lets a manual warm join an automatic warm in flight", async () => {
+    const h = createHarness({ autoRespond: false });
+    await h.enabledAndIdle(C);
+    await h.clock.tickAsync(INTERVAL);
+    expect(h.calls).toHaveLength(1);
+    const manual = h.warmer.warmNow(C);
+    await h.flush();
+    expect(h.calls).toHaveLength(1);
+    h.pending[0]!.resolve(HIT);
+    expect(await manual).toMatchObject({ ok: true, nextWarmAt: START + 2 * INTERVAL });
+  });
+
+  it("lets a timer that fires during a manual warm join it instead of warming twice", async () => {
+    const h = createHarness({ autoRespond: false });
+    await h.enabledAndIdle(C);
+    await h.clock.tickAsync(INTERVAL - 10);
+    const manual = h.warmer.warmNow(C);
+    await h.clock.tickAsync(10); // the old timer fires while the manual warm is in flight
+    expect(h.calls).toHaveLength(1);
+    h.pending[0]!.resolve(HIT);
+    expect(await manual).toMatchObject({ ok: true, nextWarmAt: START + 2 * INTERVAL });
+    expect(h.clock.countTimers()).toBe(1);
+  });
+
+  it("records a result that lands after a turn started, without arming", async () => {
+    const h = createHarness({ autoRespond: false });
+    await h.enabledAndIdle(C);
+    const manual = h.warmer.warmNow(C);
+    await h.flush();
+    h.warmer.onTurnStarted(C);
+    h.pending[0]!.resolve(HIT);
+    expect(await manual).toMatchObject({ ok: true, nextWarmAt: null });
+    expect(h.timer(C)).toMatchObject({ nextWarmAt: null, lastWarmAt: START });
+    expect(h.clock.countTimers()).toBe(0);
+  });
+
+  it("limits manual warms to one per second per conversation", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    await h.warmer.warmNow(C);
+    await h.clock.tickAsync(400);
+    h.pushed.length = 0;
+    expect(await h.warmer.warmNow(C)).toMatchObject({
+      ok: false,
+      reason: "rate-limited",
+      retryAfterMs: 600,
+    });
+    expect(await h.warmer.warmNow("other")).toMatchObject({ ok: true });
+    expect(h.pushed.map((p) => p.conversationId)).toEqual(["other"]);
+    await h.clock.tickAsync(600);
+    expect(await h.warmer.warmNow(C)).toMatchObject({ ok: true });
+    expect(h.calls).toHaveLength(3);
+  });
+});
+
+describe("a failed warm", () => {
+  it("keeps the last good pct, shows the error and keeps the schedule", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    await h.warmer.warmNow(C);
+    await h.clock.tickAsync(2_000);
+    h.setResponse(() => ({ error: "conversation has no history" }));
+    h.pushed.length = 0;
+    const result = await h.warmer.warmNow(C);
+    expect(result).toEqual({ ok: false, reason: "refused", error: "conversation has no history" });
+    expect(h.pushed).toHaveLength(1);
+    const spec = h.pushed[0]!.spec;
+    expect(stat(spec, "Last Cache %")).toBe("87%");
+    expect(stat(spec, "Last error")).toBe("conversation has no history");
+    expect(timerOf(spec)).toMatchObject({
+      lastWarmAt: START,
+      nextWarmAt: START + 2_000 + INTERVAL,
+    });
+  });
+
+  it("survives a provider that throws or rejects, and clears the error on the next success", async () => {
+    const h = createHarness({ manualWarmMinGapMs: 0 });
+    await h.enabledAndIdle(C);
+    h.setResponse(() => {
+      throw new Error("socket hang up");
+    });
+    expect(await h.warmer.warmNow(C)).toMatchObject({ reason: "failed", error: "socket hang up" });
+    await h.clock.tickAsync(1_000);
+    h.setResponse(() => Promise.reject(new Error("503 from provider")));
+    expect(await h.warmer.warmNow(C)).toMatchObject({
+      reason: "failed",
+      error: "503 from provider",
+    });
+    expect(stat(h.spec(C), "Last error")).toBe("503 from provider");
+    expect(h.timer(C).nextWarmAt).toBe(START + 1_000 + INTERVAL);
+    h.setResponse(() => HIT);
+    await h.clock.tickAsync(INTERVAL);
+    expect(h.calls).toHaveLength(3);
+    expect(stat(h.spec(C), "Last error")).toBe("—");
+    expect(h.timer(C).lastWarmAt).toBe(START + 1_000 + INTERVAL);
+  });
+
+  it("treats a provider result of the wrong shape as a failure", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    h.setResponse(() => ({ inputTokens: "lots" }) as never);
+    expect(await h.warmer.warmNow(C)).toMatchObject({
+      ok: false,
+      reason: "failed",
+      error: "warm service returned an invalid result",
+    });
+  });
+
+  it("times out a provider that never answers, and ignores its late answer", async () => {
+    const h = createHarness({ autoRespond: false, warmTimeoutMs: 30_000 });
+    await h.enabledAndIdle(C);
+    const manual = h.warmer.warmNow(C);
+    await h.clock.tickAsync(30_000);
+    expect(await manual).toMatchObject({ ok: false, reason: "timeout" });
+    expect(h.timer(C)).toMatchObject({ lastWarmAt: null, nextWarmAt: START + 30_000 + INTERVAL });
+    h.pending[0]!.resolve(HIT);
+    await h.flush();
+    expect(h.timer(C).lastWarmAt).toBeNull();
+    // The conversation is not wedged: the next warm goes to the provider again.
+    await h.clock.tickAsync(INTERVAL);
+    expect(h.calls).toHaveLength(2);
+  });
+});
+
+describe("settings persistence", () => {
+  it("stores enabled and interval under settings:<id> and a new warmer reads them back", async () => {
+    const h = createHarness();
+    await h.warmer.setEnabled(C, true);
+    await h.warmer.setIntervalMs(C, 90_000);
+    expect(JSON.parse((await h.storage.get(`settings:${C}`))!)).toMatchObject({
+      enabled: true,
+      intervalMs: 90_000,
+    });
+    const restarted = createHarness({ storage: h.storage });
+    await restarted.warmer.ensureLoaded(C);
+    expect(restarted.warmer.getState(C)).toMatchObject({ enabled: true, intervalMs: 90_000 });
+    await restarted.warmer.onTurnSettled(C);
+    expect(restarted.timer(C).nextWarmAt).toBe(START + 90_000);
+  });
+
+  it("applies concurrent toggles in call order", async () => {
+    const h = createHarness();
+    await Promise.all([
+      h.warmer.toggleEnabled(C),
+      h.warmer.toggleEnabled(C),
+      h.warmer.toggleEnabled(C),
+    ]);
+    expect(h.warmer.getState(C).enabled).toBe(true);
+    expect(JSON.parse((await h.storage.get(`settings:${C}`))!).enabled).toBe(true);
+  });
+
+  it("reports a failed write and leaves the conversation as it was", async () => {
+    const h = createHarness({
+      storage: {
+        get: async () => null,
+        set: async () => {
+          throw new Error("disk full");
+        },
+      },
+    });
+    await h.warmer.onTurnSettled(C);
+    h.pushed.length = 0;
+    await expect(h.warmer.setEnabled(C, true)).rejects.toThrow("disk full");
+    expect(h.warmer.getState(C)).toMatchObject({ enabled: false, nextWarmAt: null });
+    expect(h.pushed).toHaveLength(0);
+    expect(h.clock.countTimers()).toBe(0);
+  });
+
+  it("reports a failed read on a settings change and tries again next time", async () => {
+    let failReads = true;
+    const h = createHarness({
+      storage: {
+        get: async () => {
+          if (failReads) throw new Error("io error");
+          return null;
+        },
+        set: async () => {},
+      },
+    });
+    await expect(h.warmer.setEnabled(C, true)).rejects.toThrow("io error");
+    expect(h.warmer.getState(C).enabled).toBe(false);
+    failReads = false;
+    await h.warmer.setEnabled(C, true);
+    expect(h.warmer.getState(C).enabled).toBe(true);
+  });
+});
+
+describe("closing a conversation", () => {
+  it("stops the timer, persists warming off and drops a warm still in flight", async () => {
+    const h = createHarness({ autoRespond: false });
+    await h.enabledAndIdle(C);
+    const manual = h.warmer.warmNow(C);
+    await h.flush();
+    await h.warmer.onConversationClosed(C);
+    expect(await manual).toMatchObject({ ok: false, reason: "closed" });
+    expect(h.clock.countTimers()).toBe(0);
+    expect(JSON.parse((await h.storage.get(`settings:${C}`))!).enabled).toBe(false);
+    h.pending[0]!.resolve(HIT);
+    await h.clock.tickAsync(INTERVAL * 2);
+    expect(h.warmer.getState(C)).toMatchObject({ enabled: false, lastWarmAt: null });
+    expect(h.calls).toHaveLength(1);
+  });
+  it("drops a provider answer that lands in the same tick as the close, at any microtask", async () => {
+    for (let microtasks = 0; microtasks < 8; microtasks++) {
+      const h = createHarness({ autoRespond: false });
+      await h.enabledAndIdle(C);
+      const manual = h.warmer.warmNow(C);
+      await h.flush();
+      h.pending[0]!.resolve(HIT);
+      for (let i = 0; i < microtasks; i++) await Promise.resolve();
+      const closing = h.warmer.onConversationClosed(C);
+      await manual;
+      await closing;
+      expect(h.warmer.getState(C).lastWarmAt, `after ${microtasks} microtasks`).toBeNull();
+      expect(h.clock.countTimers()).toBe(0);
+    }
+  });
+});
+
+describe("the warmer's dependencies", () => {
+  it("reads onSurfaceChange at call time, so it can be swapped after creation", async () => {
+    const h = createHarness();
+    const seen: Array<string | undefined> = [];
+    h.deps.onSurfaceChange = (id) => seen.push(id);
+    await h.warmer.setEnabled(C, true);
+    expect(seen).toEqual([C]);
+    expect(h.pushed).toHaveLength(0);
+  });
+
+  it("keeps warming when the surface listener throws", async () => {
+    const h = createHarness();
+    h.deps.onSurfaceChange = () => {
+      throw new Error("listener bug");
+    };
+    await h.enabledAndIdle(C);
+    await h.clock.tickAsync(INTERVAL);
+    expect(h.calls).toHaveLength(1);
+    expect(h.warmer.getState(C).nextWarmAt).toBe(START + 2 * INTERVAL);
+  });
+
+  it("stops every timer on dispose", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle("a");
+    await h.enabledAndIdle("b");
+    h.warmer.dispose();
+    expect(h.clock.countTimers()).toBe(0);
+    await h.clock.tickAsync(INTERVAL * 2);
+    expect(h.calls).toHaveLength(0);
+  });
+});
+
+describe("spend guard", () => {
+  it("stops after the idle cap of automatic warms and says why; a settle resumes", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    await h.clock.tickAsync(INTERVAL * 20);
+    expect(h.calls).toHaveLength(15);
+    expect(h.timer(C).nextWarmAt).toBeNull();
+    expect(stat(h.spec(C), "Schedule")).toBe("Paused: 15 warms since last turn");
+
+    await h.warmer.onTurnSettled(C);
+    expect(stat(h.spec(C), "Schedule")).toBe("Scheduled");
+    await h.clock.tickAsync(INTERVAL * 20);
+    expect(h.calls).toHaveLength(30);
+  });
+
+  it("resumes on a manual warm and on re-enabling, with the count reset", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    await h.clock.tickAsync(INTERVAL * 15);
+    expect(h.timer(C).nextWarmAt).toBeNull();
+    await h.warmer.warmNow(C);
+    expect(h.timer(C).nextWarmAt).toBe(h.clock.now + INTERVAL);
+    await h.clock.tickAsync(INTERVAL * 20);
+    expect(h.calls).toHaveLength(15 + 1 + 15);
+
+    await h.warmer.setEnabled(C, false);
+    await h.warmer.setEnabled(C, true);
+    expect(h.timer(C).nextWarmAt).toBe(h.clock.now + INTERVAL);
+  });
+
+  it("pauses after two automatic warms that read nothing; a good warm between resets it", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    const script = [MISS, HIT, MISS, MISS, HIT];
+    h.setResponse(() => script.shift() ?? HIT);
+    await h.clock.tickAsync(INTERVAL * 10);
+    expect(h.calls).toHaveLength(4);
+    expect(stat(h.spec(C), "Schedule")).toBe("Paused: cache not retained");
+    await h.warmer.onTurnSettled(C);
+    expect(h.timer(C).nextWarmAt).toBe(h.clock.now + INTERVAL);
+  });
+
+  it("treats 0 as unlimited for both limits", async () => {
+    const h = createHarness();
+    await h.storage.set(
+      `settings:${C}`,
+      JSON.stringify({ enabled: true, intervalMs: INTERVAL, idleWarmCap: 0, deadWarmLimit: 0 }),
+    );
+    h.setResponse(() => MISS);
+    await h.warmer.onTurnSettled(C);
+    await h.clock.tickAsync(INTERVAL * 40);
+    expect(h.calls).toHaveLength(40);
+  });
+
+  it("takes new limits per conversation, persists them and lifts a pause", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    await h.warmer.setSpendLimits(C, { idleWarmCap: 2 });
+    await h.clock.tickAsync(INTERVAL * 5);
+    expect(h.calls).toHaveLength(2);
+    expect(stat(h.spec(C), "Schedule")).toBe("Paused: 2 warms since last turn");
+    await h.warmer.setSpendLimits(C, { idleWarmCap: 0 });
+    expect(h.timer(C).nextWarmAt).toBe(h.clock.now + INTERVAL);
+    expect(JSON.parse((await h.storage.get(`settings:${C}`))!)).toMatchObject({
+      idleWarmCap: 0,
+      deadWarmLimit: 2,
+    });
+    await expect(h.warmer.setSpendLimits(C, { deadWarmLimit: -1 })).rejects.toThrow(RangeError);
+  });
+
+  it("puts serverNow, the injected clock at build time, in the timer payload", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    await h.clock.tickAsync(12_345);
+    expect(h.timer(C).serverNow).toBe(START + 12_345);
+  });
+});

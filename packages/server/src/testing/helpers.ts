@@ -1,0 +1,122 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { SurfaceServerMessage } from "@dispatch/ui-contract";
+import FakeTimers from "@sinonjs/fake-timers";
+import WebSocket from "ws";
+import type { ServerConfig } from "../config.js";
+import {
+  type Clock,
+  ephemeralConfig,
+  type ServerOverrides,
+  startDispatchServer,
+} from "../index.js";
+
+export const START = Date.UTC(2026, 10, 25, 12, 0, 0);
+export const silentLogger = { info() {}, warn() {}, error() {} };
+
+export function fakeClock() {
+  const clock = FakeTimers.createClock(START);
+  const injected: Clock = {
+    now: () => clock.now,
+    timers: {
+      setTimer: (fn, ms) => clock.setTimeout(fn, ms),
+      clearTimer: (id) => clock.clearTimeout(id as FakeTimers.TimerId),
+    },
+  };
+  return { clock, injected };
+}
+
+export async function tempDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), "dispatch-e2e-"));
+}
+
+/** A real server on ephemeral loopback ports, driven by a fake clock. */
+export async function startTestServer(
+  config: Partial<ServerConfig> = {},
+  overrides: ServerOverrides = {},
+) {
+  const { clock, injected } = fakeClock();
+  const server = await startDispatchServer(ephemeralConfig(config), {
+    clock: injected,
+    logger: silentLogger,
+    ...overrides,
+  });
+  return { clock, server };
+}
+
+/** A WebSocket client that queues what it receives, in order. */
+export class SurfaceClient {
+  private inbox: SurfaceServerMessage[] = [];
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on("message", (data) => {
+      this.inbox.push(JSON.parse(data.toString()) as SurfaceServerMessage);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  static connect(url: string, options: WebSocket.ClientOptions = {}): Promise<SurfaceClient> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, options);
+      const client = new SurfaceClient(socket);
+      socket.once("open", () => resolve(client));
+      socket.once("error", reject);
+      socket.once("unexpected-response", (_req, res) =>
+        reject(new Error(`upgrade refused: ${res.statusCode}`)),
+      );
+    });
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
+  }
+
+  /** Removes and returns the first queued message of this type, waiting for one if needed. */
+  async take<T extends SurfaceServerMessage["type"]>(
+    type: T,
+  ): Promise<Extract<SurfaceServerMessage, { type: T }>> {
+    for (;;) {
+      const index = this.inbox.findIndex((m) => m.type === type);
+      if (index >= 0) {
+        return this.inbox.splice(index, 1)[0] as Extract<SurfaceServerMessage, { type: T }>;
+      }
+      await new Promise<void>((wake) => this.waiters.push(wake));
+    }
+  }
+
+  /**
+   * Everything the server sent before now. The server answers messages in order, so once
+   * the reply to a throwaway bad message arrives, every earlier push has arrived too.
+   */
+  async drain(): Promise<SurfaceServerMessage[]> {
+    this.send("barrier");
+    for (;;) {
+      const index = this.inbox.findIndex(
+        (m) => m.type === "error" && m.message === "message is not valid JSON",
+      );
+      if (index >= 0) {
+        const before = this.inbox.slice(0, index);
+        this.inbox = this.inbox.slice(index + 1);
+        return before;
+      }
+      await new Promise<void>((wake) => this.waiters.push(wake));
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.socket.once("close", () => resolve());
+      this.socket.close();
+    });
+  }
+}
+
+export function postWarm(httpUrl: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${httpUrl}/chat/warm`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+}

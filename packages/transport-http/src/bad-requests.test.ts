@@ -1,0 +1,114 @@
+// Malformed requests: each gets a clear 4xx with a JSON error and changes nothing.
+import { describe, expect, it } from "vitest";
+import { createFixture } from "./testing/fixtures.js";
+
+const C = "conv-1";
+const deep = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+
+const cases: Array<[string, string, Record<string, string>, number, RegExp]> = [
+  ["empty body", "", {}, 400, /not valid JSON/],
+  ["not JSON", "conversationId=c1", {}, 400, /not valid JSON/],
+  ["truncated JSON", '{"conversationId":"c1"', {}, 400, /not valid JSON/],
+  ["JSON null", "null", {}, 400, /body: /],
+  ["JSON array", '["c1"]', {}, 400, /body: /],
+  ["JSON string", '"c1"', {}, 400, /body: /],
+  ["JSON number", "42", {}, 400, /body: /],
+  ["empty object", "{}", {}, 400, /conversationId: /],
+  ["empty conversationId", '{"conversationId":""}', {}, 400, /conversationId: must not be empty/],
+  ["numeric conversationId", '{"conversationId":1}', {}, 400, /conversationId: /],
+  ["boolean conversationId", '{"conversationId":true}', {}, 400, /conversationId: /],
+  ["null conversationId", '{"conversationId":null}', {}, 400, /conversationId: /],
+  ["array conversationId", '{"conversationId":["c1"]}', {}, 400, /conversationId: /],
+  ["object conversationId", '{"conversationId":{"id":"c1"}}', {}, 400, /conversationId: /],
+  [
+    "absurdly long conversationId",
+    JSON.stringify({ conversationId: "x".repeat(300) }),
+    {},
+    400,
+    /at most 256/,
+  ],
+  ["numeric model", '{"conversationId":"c1","model":7}', {}, 400, /model: /],
+  ["empty model", '{"conversationId":"c1","model":""}', {}, 400, /model: /],
+  ["null cwd", '{"conversationId":"c1","cwd":null}', {}, 400, /cwd: /],
+  ["object cwd", '{"conversationId":"c1","cwd":{}}', {}, 400, /cwd: /],
+  ["proto key only", '{"__proto__":{"conversationId":"c1"}}', {}, 400, /conversationId: /],
+  ["constructor key only", '{"constructor":{"prototype":{"x":1}}}', {}, 400, /conversationId: /],
+  ["deep nesting", deep(1000), {}, 400, /body: /],
+  ["deep nesting in a field", `{"conversationId":${deep(500)}}`, {}, 400, /conversationId: /],
+  [
+    "huge body",
+    JSON.stringify({ conversationId: "c1", pad: "x".repeat(10_000) }),
+    {},
+    413,
+    /larger than 4096/,
+  ],
+  [
+    "huge unicode body",
+    JSON.stringify({ conversationId: "é".repeat(3000) }),
+    {},
+    413,
+    /larger than/,
+  ],
+  ["lone surrogate id", '{"conversationId":"\\ud800"}', {}, 200, /./],
+  [
+    "foreign origin",
+    '{"conversationId":"c1"}',
+    { origin: "https://evil.example" },
+    403,
+    /origin not allowed/,
+  ],
+  ["null origin", '{"conversationId":"c1"}', { origin: "null" }, 403, /origin not allowed/],
+  [
+    "look-alike origin",
+    '{"conversationId":"c1"}',
+    { origin: "http://localhost.evil.example" },
+    403,
+    /origin/,
+  ],
+  [
+    "foreign host (DNS rebinding)",
+    '{"conversationId":"c1"}',
+    { host: "evil.example:24203" },
+    421,
+    /localhost/,
+  ],
+  [
+    "emoji id over 256 characters",
+    JSON.stringify({ conversationId: "😀".repeat(300) }),
+    {},
+    400,
+    /at most 256/,
+  ],
+  ["trailing garbage", '{"conversationId":"c1"} x', {}, 400, /not valid JSON/],
+];
+
+describe("bad POST /chat/warm requests", () => {
+  it.each(cases)("%s", async (_name, body, headers, status, message) => {
+    const f = createFixture();
+    await f.warmer.setEnabled(C, true);
+    await f.warmer.onTurnSettled(C);
+    const before = JSON.stringify(f.warmer.getState(C));
+    f.updates.length = 0;
+
+    const res = await f.post(body, headers);
+
+    expect(res.status).toBe(status);
+    const json = (await res.json()) as Record<string, unknown>;
+    if (status === 200) {
+      // The one valid request in the table: odd but legal unicode is just an id.
+      expect(f.calls).toHaveLength(1);
+      return;
+    }
+    expect(json).toEqual({ error: expect.stringMatching(message) });
+    expect(f.calls).toHaveLength(0);
+    expect(f.updates).toHaveLength(0);
+    expect(JSON.stringify(f.warmer.getState(C))).toBe(before);
+  });
+
+  it("answers 404 with JSON for unknown routes", async () => {
+    const f = createFixture();
+    const res = await f.app.request("/nope", { headers: { host: "localhost" } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: "not found" });
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { createAccessPolicy } from "./index.js";
+
+describe("access policy", () => {
+  const policy = createAccessPolicy({
+    extraOrigins: ["https://app.example/"],
+    extraHosts: ["DevBox.lan"],
+  });
+
+  it.each([
+    ["localhost:24203", true],
+    ["LOCALHOST", true],
+    ["127.0.0.1:24203", true],
+    ["[::1]:24205", true],
+    ["[::1]", true],
+    ["devbox.lan:80", true],
+    ["127.1:24203", false],
+    ["localhost.:24203", false],
+    ["localhost:abc", false],
+    ["localhost:", false],
+    ["[::1", false],
+    ["evil.example", false],
+    ["localhost.evil.example", false],
+    ["127.0.0.1.nip.io", false],
+    ["", false],
+  ])("host %s → %s", (host, allowed) => {
+    expect(policy.allowsHost(host)).toBe(allowed);
+  });
+
+  it.each([
+    [undefined, true],
+    ["http://localhost:5173", true],
+    ["https://127.0.0.1", true],
+    ["http://[::1]:3000", true],
+    ["https://app.example", true],
+    ["https://app.example:444", false],
+    ["http://localhost.evil.example", false],
+    ["file://", false],
+    ["null", false],
+    ["chrome-extension://abc", false],
+    ["not a url", false],
+  ])("origin %s → %s", (origin, allowed) => {
+    expect(policy.allowsOrigin(origin)).toBe(allowed);
+  });
+});
