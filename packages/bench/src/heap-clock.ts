@@ -1,6 +1,6 @@
 // A fake clock for 100 000 timers: fake-timers scans every timer on each fire (O(n²) here),
 // so the scale benchmark uses this binary heap instead. Cancelled timers are skipped lazily.
-import type { Timers } from "@dispatch/cache-warming";
+import type { TimerDeps } from "@dispatch/cache-warming";
 
 interface Entry {
   at: number;
@@ -46,14 +46,18 @@ export function createHeapClock(start: number) {
     return top;
   }
 
-  const timers: Timers = {
+  const byId = new Map<number, Entry>();
+  const timers: TimerDeps = {
     setTimer(fn, ms) {
       const entry: Entry = { at: now + ms, seq: seq++, fn, cancelled: false };
       push(entry);
-      return entry;
+      byId.set(entry.seq, entry);
+      return entry.seq;
     },
     clearTimer(id) {
-      (id as Entry).cancelled = true;
+      const entry = byId.get(id);
+      if (entry) entry.cancelled = true;
+      byId.delete(id);
     },
   };
 

@@ -3,9 +3,9 @@
 import type { AddressInfo } from "node:net";
 import {
   type CacheWarmer,
-  cachePct,
+  computeCachePct,
+  computeExpectedCacheRate,
   createCacheWarmer,
-  expectedCacheRate,
 } from "@dispatch/cache-warming";
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { systemClock } from "@dispatch/server";
@@ -39,7 +39,7 @@ function load(url: string, path: string, seconds: number): Promise<autocannon.Re
 }
 
 export async function benchHttpOverhead(seconds: number) {
-  const warm = createPromptCacheSimulator({ now: Date.now });
+  const { warm } = createPromptCacheSimulator({ now: Date.now });
   const warmer = createCacheWarmer({
     warm,
     storage: createMemoryStorage(),
@@ -58,8 +58,11 @@ export async function benchHttpOverhead(seconds: number) {
       return {
         ok: true,
         usage: result,
-        cachePct: cachePct(result),
-        expectedCacheRate: expectedCacheRate(result),
+        cachePct: computeCachePct(result.inputTokens, result.cacheReadTokens),
+        expectedCacheRate: computeExpectedCacheRate(
+          result.cacheReadTokens,
+          result.cacheWriteTokens,
+        ),
         lastWarmAt: Date.now(),
         nextWarmAt: null,
       };

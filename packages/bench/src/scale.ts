@@ -1,7 +1,7 @@
 // 100 000 enabled, idle conversations: arm, re-arm via manual warms, cancel via turn starts,
 // with real timers (so heap per conversation includes Node's own Timeout objects); then
 // the same count on a fake clock, advanced across one interval, to count the warms fired.
-import { type CacheWarmer, createCacheWarmer, type Timers } from "@dispatch/cache-warming";
+import { type CacheWarmer, createCacheWarmer, type TimerDeps } from "@dispatch/cache-warming";
 import { systemClock } from "@dispatch/server";
 import type { WarmService } from "@dispatch/warm-service";
 import { createHeapClock } from "./heap-clock.js";
@@ -10,7 +10,7 @@ import { heapUsedAfterGc, round, silentLogger } from "./stats.js";
 const USAGE = { inputTokens: 1000, outputTokens: 1, cacheReadTokens: 1000, cacheWriteTokens: 0 };
 const INTERVAL = 240_000;
 
-function makeWarmer(warm: WarmService, timers: Timers, now: () => number): CacheWarmer {
+function makeWarmer(warm: WarmService["warm"], timers: TimerDeps, now: () => number): CacheWarmer {
   return createCacheWarmer({
     warm,
     // Settings writes are not what this measures; a no-op store keeps them out of the heap.

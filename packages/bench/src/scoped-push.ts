@@ -51,10 +51,12 @@ export async function benchScopedPush(subscribed: number, latencySamples: number
   const simulator = createPromptCacheSimulator({ now: Date.now });
   const server = await startDispatchServer(ephemeralConfig({ manualWarmMinGapMs: 0 }), {
     logger: silentLogger,
-    warm: async (id, opts) => {
-      const result = await simulator(id, opts);
-      resolvedAt = performance.now();
-      return result;
+    warm: {
+      warm: async (id, opts) => {
+        const result = await simulator.warm(id, opts);
+        resolvedAt = performance.now();
+        return result;
+      },
     },
   });
   const socketCount = Math.min(subscribed, MAX_SOCKETS);

@@ -25,4 +25,4 @@ export function heapUsedAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
-export const silentLogger = { info() {}, warn() {}, error() {} };
+export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -17,14 +17,16 @@ export async function benchTimerAccuracy(n: number, runMs: number) {
     timers: {
       setTimer(fn, ms, label) {
         const id = label?.startsWith("warm:") ? label.slice("warm:".length) : null;
-        return setTimeout(() => {
-          // Read what the surface promised before the fire clears it.
-          const promised = id === null ? null : warmer?.getState(id).nextWarmAt;
-          if (typeof promised === "number") lateness.push(Date.now() - promised);
-          fn();
-        }, ms);
+        return Number(
+          setTimeout(() => {
+            // Read what the surface promised before the fire clears it.
+            const promised = id === null ? null : warmer?.getState(id).nextWarmAt;
+            if (typeof promised === "number") lateness.push(Date.now() - promised);
+            fn();
+          }, ms),
+        );
       },
-      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+      clearTimer: (handle) => clearTimeout(handle),
     },
     onSurfaceChange() {},
   });

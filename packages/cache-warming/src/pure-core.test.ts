@@ -2,12 +2,15 @@ import { surfaceSpecSchema } from "@dispatch/ui-contract";
 import { describe, expect, it } from "vitest";
 import {
   buildCacheWarmingSpec,
-  cachePct,
-  DEFAULT_SETTINGS,
-  expectedCacheRate,
+  buildDefaultSpec,
+  computeCachePct,
+  computeExpectedCacheRate,
+  DEFAULT_SPEND_LIMITS,
   initialState,
   parseSettings,
+  parseSpendLimits,
   serializeSettings,
+  serializeSpendLimits,
 } from "./pure.js";
 
 const usage = (inputTokens: number, cacheReadTokens: number, cacheWriteTokens = 0) => ({
@@ -25,40 +28,53 @@ describe("cache numbers", () => {
     [usage(100, 250), 100],
     [usage(0, 10), 0],
     [usage(-1, 10), 0],
-  ])("cachePct(%o) = %i", (u, pct) => expect(cachePct(u)).toBe(pct));
+  ])("cachePct(%o) = %i", (u, pct) =>
+    expect(computeCachePct(u.inputTokens, u.cacheReadTokens)).toBe(pct),
+  );
 
   it.each([
     [usage(0, 870, 130), 87],
     [usage(0, 0, 500), 0],
     [usage(0, 500, 0), 100],
     [usage(0, 0, 0), 0],
-  ])("expectedCacheRate(%o) = %i", (u, pct) => expect(expectedCacheRate(u)).toBe(pct));
+  ])("expectedCacheRate(%o) = %i", (u, pct) =>
+    expect(computeExpectedCacheRate(u.cacheReadTokens, u.cacheWriteTokens)).toBe(pct),
+  );
 });
 
 describe("settings", () => {
-  it("defaults to opt-in off at 240 s", () => {
-    expect(parseSettings(null)).toEqual({
+  it("defaults to opt-in off at 240 s, and the spend guard to 15 warms / 2 dead warms", () => {
+    expect(parseSettings(null)).toEqual({ enabled: false, intervalMs: 240_000 });
+    expect(parseSpendLimits(null)).toEqual({ idleWarmCap: 15, deadWarmLimit: 2 });
+  });
+
+  it("round-trips upstream's two keys and nothing else, the spend limits under their own key", () => {
+    const settings = { enabled: true, intervalMs: 60_000 };
+    expect(parseSettings(serializeSettings({ ...settings, idleWarmCap: 3 } as never))).toEqual(
+      settings,
+    );
+    expect(serializeSettings({ ...settings, idleWarmCap: 3 } as never)).toBe(
+      '{"enabled":true,"intervalMs":60000}',
+    );
+    const limits = { idleWarmCap: 3, deadWarmLimit: 0 };
+    expect(parseSpendLimits(serializeSpendLimits(limits))).toEqual(limits);
+  });
+
+  it("falls back field by field on what it cannot read", () => {
+    expect(parseSettings('{"enabled":"yes","intervalMs":5}')).toEqual({
       enabled: false,
-      intervalMs: 240_000,
-      idleWarmCap: 15,
-      deadWarmLimit: 2,
+      intervalMs: 1000,
     });
-  });
-
-  it("round-trips", () => {
-    const settings = { enabled: true, intervalMs: 60_000, idleWarmCap: 3, deadWarmLimit: 0 };
-    expect(parseSettings(serializeSettings(settings))).toEqual(settings);
-  });
-
-  it("reads what an older backend stored and falls back field by field", () => {
-    expect(parseSettings('{"enabled":true,"intervalMs":120000}')).toEqual({
-      ...DEFAULT_SETTINGS,
+    expect(parseSettings('{"enabled":true,"intervalMs":1e12}')).toEqual({
       enabled: true,
-      intervalMs: 120_000,
+      intervalMs: 86_400_000,
     });
-    expect(parseSettings('{"enabled":"yes","intervalMs":5}')).toEqual(DEFAULT_SETTINGS);
-    expect(parseSettings("not json")).toEqual(DEFAULT_SETTINGS);
-    expect(parseSettings("[]")).toEqual(DEFAULT_SETTINGS);
+    expect(parseSettings("not json")).toEqual({ enabled: false, intervalMs: 240_000 });
+    expect(parseSpendLimits('{"idleWarmCap":-1,"deadWarmLimit":4}')).toEqual({
+      idleWarmCap: 15,
+      deadWarmLimit: 4,
+    });
+    expect(parseSpendLimits("[")).toEqual(DEFAULT_SPEND_LIMITS);
   });
 });
 
@@ -125,7 +141,7 @@ describe("the cache-warming spec", () => {
   });
 
   it("is a single status stat without a conversation", () => {
-    expect(buildCacheWarmingSpec(null, 0).fields).toEqual([
+    expect(buildDefaultSpec().fields).toEqual([
       { kind: "stat", label: "Status", value: "No conversation focused" },
     ]);
   });

@@ -1,8 +1,151 @@
 // The pure core of cache warming: state, numbers, settings, decisions and the surface spec.
 // Nothing here reads a clock, touches a timer or does I/O; the warmer shell passes `now` in.
-import type { SurfaceField, SurfaceSpec } from "@dispatch/ui-contract";
-import type { WarmUsage } from "@dispatch/warm-service";
+//
+// The first section is upstream's public API (realtradam/dispatch `packages/cache-warming`),
+// kept name for name and behaviour for behaviour; what follows it is this package's addition.
+import type {
+  CustomField,
+  NumberField,
+  StatField,
+  SurfaceField,
+  SurfaceSpec,
+  ToggleField,
+} from "@dispatch/ui-contract";
+import type { WarmResult } from "@dispatch/warm-service";
 import { z } from "zod";
+
+// ==== upstream's API ==========================================================================
+
+/** Persisted per-conversation settings, exactly as upstream stores them. */
+export interface ConversationSettings {
+  readonly enabled: boolean;
+  readonly intervalMs: number;
+}
+
+/** Per-conversation runtime state as upstream reads it (`getState`). */
+export interface ConversationState extends ConversationSettings {
+  /** A turn is generating: never warm, never schedule. */
+  readonly active: boolean;
+  readonly lastPct: number | null;
+  readonly lastExpectedPct: number | null;
+  /** Epoch-ms of the last successful warm, manual or automatic. */
+  readonly lastWarmAt: number | null;
+  /** Epoch-ms the pending automatic warm fires; null exactly when none is pending. */
+  readonly nextWarmAt: number | null;
+  /** Identifies the pending automatic warm; every arm takes a new one. */
+  readonly token: number;
+}
+
+/** The cwd/model a warm replays, from the last settled turn (or an explicit manual warm). */
+export interface ConversationContext {
+  readonly cwd?: string;
+  readonly modelName?: string;
+}
+
+export const DEFAULT_INTERVAL_MS = 240_000;
+export const MIN_INTERVAL_MS = 1000;
+
+/** Share of the request's input read from the cache, whole percent in [0, 100]. */
+export function computeCachePct(inputTokens: number, cacheReadTokens: number): number {
+  if (inputTokens <= 0) return 0;
+  return Math.round(100 * Math.min(1, Math.max(0, cacheReadTokens / inputTokens)));
+}
+
+/** Share of the cacheable prefix still cached (read rather than re-written), [0, 100]. */
+export function computeExpectedCacheRate(
+  cacheReadTokens: number,
+  cacheWriteTokens: number,
+): number {
+  const cacheable = cacheReadTokens + cacheWriteTokens;
+  if (cacheable <= 0) return 0;
+  return Math.round((100 * cacheReadTokens) / cacheable);
+}
+
+/** A pending automatic warm may fire: enabled, idle, and still the current schedule. */
+export function shouldWarm(state: ConversationState, currentToken: number): boolean {
+  return state.enabled && !state.active && state.token === currentToken;
+}
+
+export function isTokenCurrent(current: number, expected: number): boolean {
+  return current === expected;
+}
+
+/**
+ * Upstream's stored settings: anything unreadable falls back to the defaults (warming off),
+ * a non-positive interval becomes the minimum, others are rounded and floored at it. (This
+ * package also caps at MAX_INTERVAL_MS, which no writer here exceeds.)
+ */
+export function parseSettings(raw: string | null): ConversationSettings {
+  const defaults = { enabled: false, intervalMs: DEFAULT_INTERVAL_MS };
+  if (raw === null) return defaults;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return defaults;
+  }
+  if (typeof json !== "object" || json === null) return defaults;
+  const { enabled, intervalMs } = json as Record<string, unknown>;
+  return {
+    enabled: typeof enabled === "boolean" ? enabled : false,
+    intervalMs:
+      typeof intervalMs === "number" && Number.isFinite(intervalMs)
+        ? clampIntervalMs(intervalMs)
+        : DEFAULT_INTERVAL_MS,
+  };
+}
+
+/** Writes exactly upstream's two keys, whatever else the object carries. */
+export function serializeSettings(settings: ConversationSettings): string {
+  return JSON.stringify({ enabled: settings.enabled, intervalMs: settings.intervalMs });
+}
+
+export function settingsKey(conversationId: string): string {
+  return `settings:${conversationId}`;
+}
+
+export function msToSeconds(intervalMs: number): number {
+  return Math.round(intervalMs / 1000);
+}
+
+/** Seconds from the UI → ms, floored at the minimum; null for NaN, ±∞ or ≤ 0. */
+export function secondsToMs(seconds: number): number | null {
+  if (!Number.isFinite(seconds) || seconds <= 0) return null;
+  return Math.max(MIN_INTERVAL_MS, Math.round(seconds * 1000));
+}
+
+/** Upstream's spec: toggle, interval, Last Cache %, Cache retention, timer. */
+export function buildConversationSpec(
+  enabled: boolean,
+  intervalMs: number,
+  lastPct: number | null,
+  lastExpectedPct: number | null,
+  nextWarmAt: number | null,
+  lastWarmAt: number | null,
+): SurfaceSpec {
+  return {
+    ...SURFACE_FRAME,
+    fields: baseFields(enabled, intervalMs, lastPct, lastExpectedPct, { nextWarmAt, lastWarmAt }),
+  };
+}
+
+export function buildDefaultSpec(): SurfaceSpec {
+  return {
+    ...SURFACE_FRAME,
+    fields: [{ kind: "stat", label: "Status", value: "No conversation focused" }],
+  };
+}
+
+/** Seconds as a number or `{ value }`; null for anything else or a value ≤ 0. */
+export function parseIntervalPayload(payload: unknown): number | null {
+  const value =
+    typeof payload === "object" && payload !== null && "value" in payload
+      ? (payload as { value: unknown }).value
+      : payload;
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+// ==== this package's additions ================================================================
 
 export const SURFACE_ID = "cache-warming";
 export const SURFACE_REGION = "side";
@@ -15,8 +158,8 @@ export const ACTION_IDS = {
   setSpendLimits: "cache-warming/set-spend-limits",
 } as const;
 
-export const DEFAULT_INTERVAL_MS = 240_000;
-export const MIN_INTERVAL_MS = 1_000;
+const SURFACE_FRAME = { id: SURFACE_ID, region: SURFACE_REGION, title: SURFACE_TITLE } as const;
+
 /** A day: any longer and every provider cache has long expired between warms. */
 export const MAX_INTERVAL_MS = 86_400_000;
 /** One hour of warming at the default interval, then the schedule pauses until a turn. */
@@ -24,47 +167,74 @@ export const DEFAULT_IDLE_WARM_CAP = 15;
 /** Two automatic warms in a row that read nothing from the cache pause the schedule. */
 export const DEFAULT_DEAD_WARM_LIMIT = 2;
 
-export interface CacheWarmingSettings {
-  enabled: boolean;
-  intervalMs: number;
-  /** Automatic warms allowed since the last settled turn; 0 = unlimited. */
-  idleWarmCap: number;
-  /** Consecutive automatic warms with a 0 % expected cache rate before pausing; 0 = never. */
-  deadWarmLimit: number;
+export function clampIntervalMs(intervalMs: number): number {
+  return Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, Math.round(intervalMs)));
 }
 
-export const DEFAULT_SETTINGS: Readonly<CacheWarmingSettings> = Object.freeze({
-  enabled: false,
-  intervalMs: DEFAULT_INTERVAL_MS,
+/** The spend guard, stored beside upstream's settings (`spend-limits:<id>`), never inside. */
+export interface SpendLimits {
+  /** Automatic warms allowed since the last settled turn; 0 = unlimited. */
+  readonly idleWarmCap: number;
+  /** Consecutive automatic warms that read nothing from the cache before pausing; 0 = never. */
+  readonly deadWarmLimit: number;
+}
+
+export const DEFAULT_SPEND_LIMITS: SpendLimits = Object.freeze({
   idleWarmCap: DEFAULT_IDLE_WARM_CAP,
   deadWarmLimit: DEFAULT_DEAD_WARM_LIMIT,
 });
 
-export type PauseReason = "idle-cap" | "dead-cache";
+export function spendLimitsKey(conversationId: string): string {
+  return `spend-limits:${conversationId}`;
+}
 
-export interface CacheWarmingState extends CacheWarmingSettings {
-  /** A turn is generating: never warm, never schedule. */
-  active: boolean;
-  lastPct: number | null;
-  lastExpectedPct: number | null;
-  /** Epoch-ms of the last successful warm, manual or automatic. */
-  lastWarmAt: number | null;
-  /** Epoch-ms the pending automatic warm fires; null exactly when none is pending. */
-  nextWarmAt: number | null;
+const countSchema = z.number().int().min(0).max(1_000_000);
+
+// Each field falls back on its own, so one bad value does not throw the other away.
+const storedSpendLimitsSchema = z.object({
+  idleWarmCap: countSchema.catch(DEFAULT_IDLE_WARM_CAP),
+  deadWarmLimit: countSchema.catch(DEFAULT_DEAD_WARM_LIMIT),
+});
+
+export function parseSpendLimits(raw: string | null): SpendLimits {
+  if (raw === null) return DEFAULT_SPEND_LIMITS;
+  try {
+    const parsed = storedSpendLimitsSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : DEFAULT_SPEND_LIMITS;
+  } catch {
+    return DEFAULT_SPEND_LIMITS;
+  }
+}
+
+export function serializeSpendLimits(limits: SpendLimits): string {
+  return JSON.stringify({ idleWarmCap: limits.idleWarmCap, deadWarmLimit: limits.deadWarmLimit });
+}
+
+/** Everything the warmer knows about one conversation. */
+export interface CacheWarmingState extends ConversationState, SpendLimits {
   lastError: string | null;
   autoWarmsSinceTurn: number;
   deadWarmStreak: number;
   pausedBy: PauseReason | null;
 }
 
-export function initialState(settings: CacheWarmingSettings = DEFAULT_SETTINGS): CacheWarmingState {
+export type PauseReason = "idle-cap" | "dead-cache";
+
+export function initialState(
+  settings: ConversationSettings = { enabled: false, intervalMs: DEFAULT_INTERVAL_MS },
+  limits: SpendLimits = DEFAULT_SPEND_LIMITS,
+): CacheWarmingState {
   return {
-    ...settings,
+    enabled: settings.enabled,
+    intervalMs: settings.intervalMs,
+    idleWarmCap: limits.idleWarmCap,
+    deadWarmLimit: limits.deadWarmLimit,
     active: false,
     lastPct: null,
     lastExpectedPct: null,
     lastWarmAt: null,
     nextWarmAt: null,
+    token: 0,
     lastError: null,
     autoWarmsSinceTurn: 0,
     deadWarmStreak: 0,
@@ -72,63 +242,15 @@ export function initialState(settings: CacheWarmingSettings = DEFAULT_SETTINGS):
   };
 }
 
-// ---- numbers ---------------------------------------------------------------------------
-
-/** Share of the request's input that was read from the cache, in whole percent. */
-export function cachePct(usage: WarmUsage): number {
-  if (usage.inputTokens <= 0) return 0;
-  const ratio = Math.min(1, Math.max(0, usage.cacheReadTokens / usage.inputTokens));
-  return Math.round(100 * ratio);
+export function settingsOf(state: ConversationSettings): ConversationSettings {
+  return { enabled: state.enabled, intervalMs: state.intervalMs };
 }
 
-/** Share of the cacheable prefix that was still cached (read rather than re-written). */
-export function expectedCacheRate(usage: WarmUsage): number {
-  const cacheable = usage.cacheReadTokens + usage.cacheWriteTokens;
-  if (cacheable <= 0) return 0;
-  return Math.round((100 * usage.cacheReadTokens) / cacheable);
+export function spendLimitsOf(state: SpendLimits): SpendLimits {
+  return { idleWarmCap: state.idleWarmCap, deadWarmLimit: state.deadWarmLimit };
 }
 
-// ---- settings --------------------------------------------------------------------------
-
-export function settingsKey(conversationId: string): string {
-  return `settings:${conversationId}`;
-}
-
-export const intervalMsSchema = z.number().int().min(MIN_INTERVAL_MS).max(MAX_INTERVAL_MS);
-const countSchema = z.number().int().min(0).max(1_000_000);
-
-// Each field falls back on its own, so one bad or missing value (an older backend wrote
-// only `enabled` and `intervalMs`) does not throw the others away.
-const storedSettingsSchema = z.object({
-  enabled: z.boolean().catch(DEFAULT_SETTINGS.enabled),
-  intervalMs: intervalMsSchema.catch(DEFAULT_SETTINGS.intervalMs),
-  idleWarmCap: countSchema.catch(DEFAULT_SETTINGS.idleWarmCap),
-  deadWarmLimit: countSchema.catch(DEFAULT_SETTINGS.deadWarmLimit),
-});
-
-export function parseSettings(raw: string | null): CacheWarmingSettings {
-  if (raw === null) return { ...DEFAULT_SETTINGS };
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { ...DEFAULT_SETTINGS };
-  }
-  const parsed = storedSettingsSchema.safeParse(json);
-  return parsed.success ? parsed.data : { ...DEFAULT_SETTINGS };
-}
-
-export function serializeSettings(settings: CacheWarmingSettings): string {
-  const { enabled, intervalMs, idleWarmCap, deadWarmLimit } = settings;
-  return JSON.stringify({ enabled, intervalMs, idleWarmCap, deadWarmLimit });
-}
-
-export function settingsOf(state: CacheWarmingState): CacheWarmingSettings {
-  const { enabled, intervalMs, idleWarmCap, deadWarmLimit } = state;
-  return { enabled, intervalMs, idleWarmCap, deadWarmLimit };
-}
-
-// ---- decisions -------------------------------------------------------------------------
+// ---- decisions -------------------------------------------------------------------------------
 
 /** Whether an automatic warm should be pending for this state. */
 export function shouldSchedule(state: CacheWarmingState): boolean {
@@ -141,12 +263,12 @@ export type WarmFailureReason = "refused" | "failed" | "timeout";
 
 /** What one call to the warm service came to. */
 export type WarmAttempt =
-  | { kind: "ok"; usage: WarmUsage }
-  | { kind: "failure"; reason: WarmFailureReason; error: string };
+  | { readonly kind: "ok"; readonly usage: WarmResult }
+  | { readonly kind: "failure"; readonly reason: WarmFailureReason; readonly error: string };
 
 export type ManualWarmRefusal =
-  | { reason: "generating"; error: string }
-  | { reason: "rate-limited"; error: string; retryAfterMs: number };
+  | { readonly reason: "generating"; readonly error: string }
+  | { readonly reason: "rate-limited"; readonly error: string; readonly retryAfterMs: number };
 
 /**
  * Whether a manual warm is turned away before the provider is called. Joining a warm
@@ -185,8 +307,8 @@ export function recordWarm(
     attempt.kind === "ok"
       ? {
           ...state,
-          lastPct: cachePct(attempt.usage),
-          lastExpectedPct: expectedCacheRate(attempt.usage),
+          lastPct: computeCachePct(attempt.usage.inputTokens, attempt.usage.cacheReadTokens),
+          lastExpectedPct: expectedPctOf(attempt.usage),
           lastWarmAt: now,
           lastError: null,
         }
@@ -196,7 +318,7 @@ export function recordWarm(
   const autoWarmsSinceTurn = next.autoWarmsSinceTurn + 1;
   let deadWarmStreak = next.deadWarmStreak;
   if (attempt.kind === "ok") {
-    deadWarmStreak = expectedCacheRate(attempt.usage) === 0 ? deadWarmStreak + 1 : 0;
+    deadWarmStreak = expectedPctOf(attempt.usage) === 0 ? deadWarmStreak + 1 : 0;
   }
   next = { ...next, autoWarmsSinceTurn, deadWarmStreak };
   if (next.idleWarmCap > 0 && autoWarmsSinceTurn >= next.idleWarmCap) {
@@ -208,30 +330,31 @@ export function recordWarm(
   return next;
 }
 
-// ---- action payloads -------------------------------------------------------------------
-
-const intervalSecondsSchema = z
-  .number()
-  .int("interval must be a whole number of seconds")
-  .min(MIN_INTERVAL_MS / 1000, `interval must be at least ${MIN_INTERVAL_MS / 1000} s`)
-  .max(MAX_INTERVAL_MS / 1000, `interval must be at most ${MAX_INTERVAL_MS / 1000} s`);
-const intervalPayloadSchema = z.union([z.number(), z.object({ value: z.number() })]);
-
-/** `set-interval` takes seconds, as a number or `{ value }`; returns milliseconds. */
-export function parseIntervalPayload(payload: unknown): number {
-  const shape = intervalPayloadSchema.safeParse(payload);
-  if (!shape.success) {
-    throw new Error("set-interval expects seconds as a number or { value: number }");
-  }
-  const seconds = typeof shape.data === "number" ? shape.data : shape.data.value;
-  const parsed = intervalSecondsSchema.safeParse(seconds);
-  if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? "invalid interval");
-  return parsed.data * 1000;
+function expectedPctOf(usage: WarmResult): number {
+  return computeExpectedCacheRate(usage.cacheReadTokens, usage.cacheWriteTokens);
 }
 
-export interface SpendLimits {
-  idleWarmCap?: number;
-  deadWarmLimit?: number;
+// ---- action payloads (the surface answers bad input with an error, not silence) ------------
+
+/**
+ * `set-interval` takes seconds, as a number or `{ value }`, whole, within
+ * [MIN_INTERVAL_MS, MAX_INTERVAL_MS] / 1000; returns milliseconds or throws a message for
+ * the client. (Upstream's action ignored bad input; this one says why it refused.)
+ */
+export function intervalMsFromPayload(payload: unknown): number {
+  const seconds =
+    typeof payload === "object" && payload !== null && "value" in payload
+      ? (payload as { value: unknown }).value
+      : payload;
+  const min = MIN_INTERVAL_MS / 1000;
+  const max = MAX_INTERVAL_MS / 1000;
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) {
+    throw new Error("set-interval expects seconds as a number or { value: number }");
+  }
+  if (seconds < min) throw new Error(`interval must be at least ${min} s`);
+  if (seconds > max) throw new Error(`interval must be at most ${max} s`);
+  if (!Number.isInteger(seconds)) throw new Error("interval must be a whole number of seconds");
+  return seconds * 1000;
 }
 
 export const spendLimitsSchema = z
@@ -240,8 +363,10 @@ export const spendLimitsSchema = z
     message: "give idleWarmCap and/or deadWarmLimit",
   });
 
+export type SpendLimitsChange = Partial<SpendLimits>;
+
 /** `set-spend-limits` takes `{ idleWarmCap?, deadWarmLimit? }`, whole numbers ≥ 0 (0 = off). */
-export function parseSpendLimitsPayload(payload: unknown): SpendLimits {
+export function parseSpendLimitsPayload(payload: unknown): SpendLimitsChange {
   const parsed = spendLimitsSchema.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -250,35 +375,67 @@ export function parseSpendLimitsPayload(payload: unknown): SpendLimits {
       `set-spend-limits expects { idleWarmCap?, deadWarmLimit? }: ${where}${issue?.message}`,
     );
   }
-  return parsed.data;
+  const { idleWarmCap, deadWarmLimit } = parsed.data;
+  return {
+    ...(idleWarmCap === undefined ? {} : { idleWarmCap }),
+    ...(deadWarmLimit === undefined ? {} : { deadWarmLimit }),
+  };
 }
-
-const togglePayloadSchema = z.union([
-  z.undefined(),
-  z.null(),
-  z.boolean(),
-  z.object({ value: z.boolean() }).transform((payload) => payload.value),
-]);
 
 /** `toggle` flips without a payload; a boolean (or `{ value }`) sets it, so retries are safe. */
 export function parseTogglePayload(payload: unknown): boolean | null {
-  const parsed = togglePayloadSchema.safeParse(payload);
-  if (!parsed.success)
-    throw new Error("toggle expects no payload, a boolean or { value: boolean }");
-  return parsed.data ?? null;
+  if (payload === undefined || payload === null) return null;
+  if (typeof payload === "boolean") return payload;
+  if (typeof payload === "object" && typeof (payload as { value?: unknown }).value === "boolean") {
+    return (payload as { value: boolean }).value;
+  }
+  throw new Error("toggle expects no payload, a boolean or { value: boolean }");
 }
 
-// ---- the surface -----------------------------------------------------------------------
+// ---- the surface -----------------------------------------------------------------------------
 
+/** The `cache-warming-timer` payload. Upstream sends the first two; the rest are additive. */
 export interface TimerPayload {
-  nextWarmAt: number | null;
-  lastWarmAt: number | null;
+  readonly nextWarmAt: number | null;
+  readonly lastWarmAt: number | null;
   /** Epoch-ms when the spec was built, so a client with a skewed clock can count down. */
-  serverNow: number;
+  readonly serverNow?: number;
 }
 
 function percentText(pct: number | null): string {
   return pct === null ? "—" : `${pct}%`;
+}
+
+function baseFields(
+  enabled: boolean,
+  intervalMs: number,
+  lastPct: number | null,
+  lastExpectedPct: number | null,
+  timer: TimerPayload,
+): SurfaceField[] {
+  const toggle: ToggleField = {
+    kind: "toggle",
+    label: "Enabled",
+    value: enabled,
+    action: { actionId: ACTION_IDS.toggle },
+  };
+  const interval: NumberField = {
+    kind: "number",
+    label: "Refresh Interval",
+    value: msToSeconds(intervalMs),
+    min: MIN_INTERVAL_MS / 1000,
+    step: 1,
+    unit: "s",
+    action: { actionId: ACTION_IDS.setInterval },
+  };
+  const last: StatField = { kind: "stat", label: "Last Cache %", value: percentText(lastPct) };
+  const retention: StatField = {
+    kind: "stat",
+    label: "Cache retention",
+    value: percentText(lastExpectedPct),
+  };
+  const timerField: CustomField = { kind: "custom", rendererId: TIMER_RENDERER_ID, payload: timer };
+  return [toggle, interval, last, retention, timerField];
 }
 
 export function describeSchedule(state: CacheWarmingState): string {
@@ -292,47 +449,20 @@ export function describeSchedule(state: CacheWarmingState): string {
 }
 
 /**
- * The cache-warming surface. The frontend reads fields by kind, so the first four keep
- * their kinds, labels and order; everything added since goes after them.
+ * The full cache-warming surface: upstream's five fields (the frontend reads them by kind,
+ * so they keep their kinds, labels and order), then this package's additions.
  */
-export function buildCacheWarmingSpec(
-  state: CacheWarmingState | null,
-  serverNow: number,
-): SurfaceSpec {
-  const frame = { id: SURFACE_ID, region: SURFACE_REGION, title: SURFACE_TITLE };
-  if (state === null) {
-    return {
-      ...frame,
-      fields: [{ kind: "stat", label: "Status", value: "No conversation focused" }],
-    };
-  }
+export function buildCacheWarmingSpec(state: CacheWarmingState, serverNow: number): SurfaceSpec {
   const timer: TimerPayload = {
     nextWarmAt: state.nextWarmAt,
     lastWarmAt: state.lastWarmAt,
     serverNow,
   };
   const fields: SurfaceField[] = [
-    {
-      kind: "toggle",
-      label: "Enabled",
-      value: state.enabled,
-      action: { actionId: ACTION_IDS.toggle },
-    },
-    {
-      kind: "number",
-      label: "Refresh Interval",
-      value: state.intervalMs / 1000,
-      min: MIN_INTERVAL_MS / 1000,
-      step: 1,
-      unit: "s",
-      action: { actionId: ACTION_IDS.setInterval },
-    },
-    { kind: "stat", label: "Last Cache %", value: percentText(state.lastPct) },
-    { kind: "stat", label: "Cache retention", value: percentText(state.lastExpectedPct) },
-    { kind: "custom", rendererId: TIMER_RENDERER_ID, payload: timer },
+    ...baseFields(state.enabled, state.intervalMs, state.lastPct, state.lastExpectedPct, timer),
     { kind: "button", label: "Warm now", action: { actionId: ACTION_IDS.warmNow } },
     { kind: "stat", label: "Schedule", value: describeSchedule(state) },
     { kind: "stat", label: "Last error", value: state.lastError ?? "—" },
   ];
-  return { ...frame, fields };
+  return { ...SURFACE_FRAME, fields };
 }

@@ -6,19 +6,19 @@ const C = "conv-1";
 describe("cache-warming surface actions", () => {
   it("flips with a bare toggle and sets with an explicit one", async () => {
     const h = createHarness();
-    await h.surface.invoke({ conversationId: C }, "cache-warming/toggle", undefined);
+    await h.surface.invoke("cache-warming/toggle", undefined, { conversationId: C });
     expect(h.warmer.getState(C).enabled).toBe(true);
-    await h.surface.invoke({ conversationId: C }, "cache-warming/toggle", { value: true });
+    await h.surface.invoke("cache-warming/toggle", { value: true }, { conversationId: C });
     expect(h.warmer.getState(C).enabled).toBe(true);
-    await h.surface.invoke({ conversationId: C }, "cache-warming/toggle", null);
+    await h.surface.invoke("cache-warming/toggle", null, { conversationId: C });
     expect(h.warmer.getState(C).enabled).toBe(false);
   });
 
   it("sets the interval in seconds from a number or { value }", async () => {
     const h = createHarness();
-    await h.surface.invoke({ conversationId: C }, "cache-warming/set-interval", 90);
+    await h.surface.invoke("cache-warming/set-interval", 90, { conversationId: C });
     expect(h.warmer.getState(C).intervalMs).toBe(90_000);
-    await h.surface.invoke({ conversationId: C }, "cache-warming/set-interval", { value: 30 });
+    await h.surface.invoke("cache-warming/set-interval", { value: 30 }, { conversationId: C });
     expect(h.warmer.getState(C).intervalMs).toBe(30_000);
   });
 
@@ -35,7 +35,7 @@ describe("cache-warming surface actions", () => {
     ["cache-warming/nope", undefined, /unknown action/],
   ])("refuses %s with %o and changes nothing", async (actionId, payload, message) => {
     const h = createHarness();
-    await expect(h.surface.invoke({ conversationId: C }, actionId, payload)).rejects.toThrow(
+    await expect(h.surface.invoke(actionId, payload, { conversationId: C })).rejects.toThrow(
       message,
     );
     expect(h.warmer.getState(C)).toMatchObject({ enabled: false, intervalMs: INTERVAL });
@@ -44,16 +44,20 @@ describe("cache-warming surface actions", () => {
 
   it("sets the spend limits from { idleWarmCap, deadWarmLimit }", async () => {
     const h = createHarness();
-    await h.surface.invoke({ conversationId: C }, "cache-warming/set-spend-limits", {
-      idleWarmCap: 4,
-      deadWarmLimit: 0,
-    });
+    await h.surface.invoke(
+      "cache-warming/set-spend-limits",
+      {
+        idleWarmCap: 4,
+        deadWarmLimit: 0,
+      },
+      { conversationId: C },
+    );
     expect(h.warmer.getState(C)).toMatchObject({ idleWarmCap: 4, deadWarmLimit: 0 });
   });
 
   it("refuses actions without a conversation", async () => {
     const h = createHarness();
-    await expect(h.surface.invoke({}, "cache-warming/toggle", undefined)).rejects.toThrow(
+    await expect(h.surface.invoke("cache-warming/toggle", undefined, {})).rejects.toThrow(
       /needs a conversationId/,
     );
   });
@@ -61,11 +65,11 @@ describe("cache-warming surface actions", () => {
   it("warms through warmNow from the Warm now button, and reports a refusal", async () => {
     const h = createHarness();
     await h.warmer.setEnabled(C, true);
-    await h.surface.invoke({ conversationId: C }, "cache-warming/warm-now", undefined);
+    await h.surface.invoke("cache-warming/warm-now", undefined, { conversationId: C });
     expect(h.warmer.getState(C)).toMatchObject({ lastWarmAt: START, nextWarmAt: START + INTERVAL });
     h.warmer.onTurnStarted(C);
     await expect(
-      h.surface.invoke({ conversationId: C }, "cache-warming/warm-now", undefined),
+      h.surface.invoke("cache-warming/warm-now", undefined, { conversationId: C }),
     ).rejects.toThrow(/turn is generating/);
     expect(h.calls).toHaveLength(1);
   });
@@ -73,7 +77,7 @@ describe("cache-warming surface actions", () => {
   it("loads persisted settings before the first spec", async () => {
     const h = createHarness();
     await h.storage.set(`settings:${C}`, JSON.stringify({ enabled: true, intervalMs: 60_000 }));
-    await h.surface.prepare?.({ conversationId: C });
+    await h.surface.getSpec({ conversationId: C });
     expect(h.spec(C).fields[0]).toMatchObject({ kind: "toggle", value: true });
     expect(h.spec(C).fields[1]).toMatchObject({ kind: "number", value: 60 });
   });

@@ -1,8 +1,14 @@
-import type { SurfaceProvider } from "@dispatch/ui-contract";
+// The conversation-scoped `cache-warming` surface in upstream's provider shape (`catalogEntry`,
+// `getSpec(ctx?)`, `invoke(actionId, payload, ctx)`, `subscribe`), so it registers in upstream's
+// surface registry unchanged. `notifyChanged(conversationId)` is what the warmer's
+// `onSurfaceChange` calls; subscribers are told which conversation changed.
+import type { SurfaceProvider } from "@dispatch/surface-registry";
+import type { SurfaceSpec } from "@dispatch/ui-contract";
 import {
   ACTION_IDS,
   buildCacheWarmingSpec,
-  parseIntervalPayload,
+  buildDefaultSpec,
+  intervalMsFromPayload,
   parseSpendLimitsPayload,
   parseTogglePayload,
   SURFACE_ID,
@@ -11,21 +17,39 @@ import {
 } from "./pure.js";
 import type { CacheWarmer } from "./warmer.js";
 
-/** The conversation-scoped `cache-warming` surface, backed by one warmer. */
-export function createCacheWarmingSurface(warmer: CacheWarmer, now: () => number): SurfaceProvider {
+export interface CacheWarmingSurface extends SurfaceProvider {
+  /** Tells every subscriber that this conversation's spec changed. */
+  notifyChanged(conversationId?: string): void;
+}
+
+export function createCacheWarmingSurface(
+  warmer: CacheWarmer,
+  now: () => number,
+): CacheWarmingSurface {
+  const listeners = new Set<(conversationId?: string) => void>();
+
+  function specOf(conversationId: string): SurfaceSpec {
+    return buildCacheWarmingSpec(warmer.getState(conversationId), now());
+  }
+
   return {
-    entry: { id: SURFACE_ID, region: SURFACE_REGION, title: SURFACE_TITLE, scope: "conversation" },
-
-    async prepare({ conversationId }) {
-      if (conversationId !== undefined) await warmer.ensureLoaded(conversationId);
+    catalogEntry: {
+      id: SURFACE_ID,
+      region: SURFACE_REGION,
+      title: SURFACE_TITLE,
+      scope: "conversation",
     },
 
-    getSpec({ conversationId }) {
-      const state = conversationId === undefined ? null : warmer.getState(conversationId);
-      return buildCacheWarmingSpec(state, now());
+    getSpec(context) {
+      const conversationId = context?.conversationId;
+      if (conversationId === undefined) return buildDefaultSpec();
+      // Persisted settings are read once per conversation; until then the spec waits for them.
+      if (warmer.isLoaded(conversationId)) return specOf(conversationId);
+      return warmer.ensureLoaded(conversationId).then(() => specOf(conversationId));
     },
 
-    async invoke({ conversationId }, actionId, payload) {
+    async invoke(actionId, payload, context) {
+      const conversationId = context?.conversationId;
       if (conversationId === undefined) {
         throw new Error(`${actionId} needs a conversationId`);
       }
@@ -37,7 +61,7 @@ export function createCacheWarmingSurface(warmer: CacheWarmer, now: () => number
           return;
         }
         case ACTION_IDS.setInterval:
-          await warmer.setIntervalMs(conversationId, parseIntervalPayload(payload));
+          await warmer.setIntervalMs(conversationId, intervalMsFromPayload(payload));
           return;
         case ACTION_IDS.setSpendLimits:
           await warmer.setSpendLimits(conversationId, parseSpendLimitsPayload(payload));
@@ -50,6 +74,17 @@ export function createCacheWarmingSurface(warmer: CacheWarmer, now: () => number
         default:
           throw new Error(`unknown action "${actionId}" on surface ${SURFACE_ID}`);
       }
+    },
+
+    subscribe(onChange) {
+      listeners.add(onChange);
+      return () => {
+        listeners.delete(onChange);
+      };
+    },
+
+    notifyChanged(conversationId) {
+      for (const listener of listeners) listener(conversationId);
     },
   };
 }

@@ -136,15 +136,22 @@ describe("the countdown follows the lifecycle", () => {
     expect(h.clock.countTimers()).toBe(1);
   });
 
-  it("rejects an interval outside 1 s … 1 day and changes nothing", async () => {
+  it("clamps an interval into 1 s … 1 day, as upstream's setIntervalMs does, and says what it set", async () => {
     const h = createHarness();
     await h.enabledAndIdle(C);
-    h.pushed.length = 0;
-    for (const bad of [999, 0, -5, 1500.5, Number.NaN, 86_400_001]) {
-      await expect(h.warmer.setIntervalMs(C, bad)).rejects.toThrow(RangeError);
+    const cases: Array<[number, number]> = [
+      [999, 1000],
+      [0, 1000],
+      [-5, 1000],
+      [1500.4, 1500],
+      [Number.NaN, 1000],
+      [Number.POSITIVE_INFINITY, 1000],
+      [86_400_001, 86_400_000],
+    ];
+    for (const [asked, set] of cases) {
+      expect(await h.warmer.setIntervalMs(C, asked)).toEqual({ enabled: true, intervalMs: set });
+      expect(h.timer(C).nextWarmAt).toBe(h.clock.now + set);
     }
-    expect(h.pushed).toHaveLength(0);
-    expect(h.warmer.getState(C).intervalMs).toBe(INTERVAL);
   });
   it("pushes the countdown reaching zero, then the automatic warm's result", async () => {
     const h = createHarness({ autoRespond: false });
@@ -489,10 +496,8 @@ describe("spend guard", () => {
 
   it("treats 0 as unlimited for both limits", async () => {
     const h = createHarness();
-    await h.storage.set(
-      `settings:${C}`,
-      JSON.stringify({ enabled: true, intervalMs: INTERVAL, idleWarmCap: 0, deadWarmLimit: 0 }),
-    );
+    await h.storage.set(`settings:${C}`, JSON.stringify({ enabled: true, intervalMs: INTERVAL }));
+    await h.storage.set(`spend-limits:${C}`, JSON.stringify({ idleWarmCap: 0, deadWarmLimit: 0 }));
     h.setResponse(() => MISS);
     await h.warmer.onTurnSettled(C);
     await h.clock.tickAsync(INTERVAL * 40);
@@ -508,9 +513,13 @@ describe("spend guard", () => {
     expect(stat(h.spec(C), "Schedule")).toBe("Paused: 2 warms since last turn");
     await h.warmer.setSpendLimits(C, { idleWarmCap: 0 });
     expect(h.timer(C).nextWarmAt).toBe(h.clock.now + INTERVAL);
-    expect(JSON.parse((await h.storage.get(`settings:${C}`))!)).toMatchObject({
+    expect(JSON.parse((await h.storage.get(`spend-limits:${C}`))!)).toEqual({
       idleWarmCap: 0,
       deadWarmLimit: 2,
+    });
+    expect(JSON.parse((await h.storage.get(`settings:${C}`))!)).toEqual({
+      enabled: true,
+      intervalMs: INTERVAL,
     });
     await expect(h.warmer.setSpendLimits(C, { deadWarmLimit: -1 })).rejects.toThrow(RangeError);
   });

@@ -5,16 +5,16 @@
 //   PROPERTY_RUNS=5000 PROPERTY_SEED=$RANDOM pnpm vitest run warmer.property
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
-import type { WarmResult } from "@dispatch/warm-service";
+import type { WarmOutcome } from "@dispatch/warm-service";
 import FakeTimers from "@sinonjs/fake-timers";
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import {
+  buildCacheWarmingSpec,
   type CacheWarmer,
+  computeExpectedCacheRate,
   createCacheWarmer,
-  createCacheWarmingSurface,
-  DEFAULT_SETTINGS,
-  expectedCacheRate,
+  DEFAULT_INTERVAL_MS,
   type PauseReason,
 } from "./index.js";
 import { HIT, MISS, START, silentLogger } from "./testing/harness.js";
@@ -95,7 +95,7 @@ interface ModelConversation {
   nextWarmAt: number | null;
 }
 
-function freshModel(intervalMs = DEFAULT_SETTINGS.intervalMs): ModelConversation {
+function freshModel(intervalMs = DEFAULT_INTERVAL_MS): ModelConversation {
   return {
     enabled: false,
     intervalMs,
@@ -140,7 +140,8 @@ function modelFinish(m: ModelConversation, outcome: Outcome | "timeout", now: nu
   } else {
     m.autoWarms += 1;
     if (ok) {
-      const dead = expectedCacheRate(outcome === "hit" ? HIT : MISS) === 0;
+      const usage = outcome === "hit" ? HIT : MISS;
+      const dead = computeExpectedCacheRate(usage.cacheReadTokens, usage.cacheWriteTokens) === 0;
       m.deadStreak = dead ? m.deadStreak + 1 : 0;
     }
     if (m.autoWarms >= CAP) m.pausedBy = "idle-cap";
@@ -151,7 +152,7 @@ function modelFinish(m: ModelConversation, outcome: Outcome | "timeout", now: nu
 
 interface ProviderCall {
   id: Id;
-  resolve(result: WarmResult): void;
+  resolve(result: WarmOutcome): void;
   reject(error: unknown): void;
   answered: boolean;
   /** The warmer still waits for this call (not timed out, not abandoned by a close). */
@@ -173,8 +174,8 @@ async function runScenario(commands: Command[]): Promise<void> {
   const storage = createMemoryStorage();
   for (const id of IDS) {
     await storage.set(
-      `settings:${id}`,
-      JSON.stringify({ ...DEFAULT_SETTINGS, idleWarmCap: CAP, deadWarmLimit: DEAD_LIMIT }),
+      `spend-limits:${id}`,
+      JSON.stringify({ idleWarmCap: CAP, deadWarmLimit: DEAD_LIMIT }),
     );
   }
   const models = new Map<Id, ModelConversation>(IDS.map((id) => [id, freshModel()]));
@@ -195,7 +196,7 @@ async function runScenario(commands: Command[]): Promise<void> {
 
   const warmer: CacheWarmer = createCacheWarmer({
     warm: (conversationId) =>
-      new Promise<WarmResult>((resolve, reject) => {
+      new Promise<WarmOutcome>((resolve, reject) => {
         const id = conversationId as Id;
         check(
           currentCall(id) === undefined,
@@ -214,15 +215,17 @@ async function runScenario(commands: Command[]): Promise<void> {
             `${id}: armed for ${ms} ms, interval is ${model(id).intervalMs}`,
           );
         }
-        const handle = clock.setTimeout(() => {
-          pendingTimers.delete(handle);
-          onFire(kind, id, fn);
-        }, ms);
+        const handle = Number(
+          clock.setTimeout(() => {
+            pendingTimers.delete(handle);
+            onFire(kind, id, fn);
+          }, ms),
+        );
         pendingTimers.set(handle, { kind, id, fireAt: clock.now + ms });
         return handle;
       },
       clearTimer(handle) {
-        clock.clearTimeout(handle as FakeTimers.TimerId);
+        clock.clearTimeout(handle);
         pendingTimers.delete(handle);
       },
     },
@@ -230,12 +233,11 @@ async function runScenario(commands: Command[]): Promise<void> {
     onSurfaceChange(conversationId) {
       const id = conversationId as Id;
       notifications.set(id, (notifications.get(id) ?? 0) + 1);
-      lastPushed.set(id, withoutServerNow(surface.getSpec({ conversationId: id })));
+      lastPushed.set(id, withoutServerNow(buildCacheWarmingSpec(warmer.getState(id), clock.now)));
     },
     warmTimeoutMs: TIMEOUT_MS,
     manualWarmMinGapMs: GAP_MS,
   });
-  const surface = createCacheWarmingSurface(warmer, () => clock.now);
 
   function onFire(kind: PendingTimer["kind"], id: Id, fn: () => void): void {
     const m = model(id);
@@ -301,7 +303,7 @@ async function runScenario(commands: Command[]): Promise<void> {
       }
       const pushed = lastPushed.get(id);
       if (pushed !== undefined) {
-        const now = withoutServerNow(surface.getSpec({ conversationId: id }));
+        const now = withoutServerNow(buildCacheWarmingSpec(warmer.getState(id), clock.now));
         check(pushed === now, `${where}: the spec changed without a notification`);
       }
     }

@@ -1,58 +1,87 @@
 // The shell around the pure core: it owns timers, in-flight warms and settings I/O.
-// Every warm, manual or automatic, goes through `runWarm` → `finishWarm`, the one place
-// that records the result, re-arms the timer and notifies.
-import type { KeyValueStorage } from "@dispatch/kv-storage";
-import type { WarmOptions, WarmResult, WarmService, WarmUsage } from "@dispatch/warm-service";
+// Every warm, manual or automatic, goes through `runWarm` → `finishWarm`, the one place that
+// records the result, re-arms the timer and notifies. Warms that somebody else started reach
+// the warmer as completion events (`onWarmCompleted`, upstream's wiring) and are recorded by
+// the same record → re-arm → notify step; the echo of a warm the warmer started itself is
+// recognised and dropped, so every warm is recorded exactly once.
+import type { WarmOptions, WarmOutcome, WarmResult } from "@dispatch/warm-service";
 import { z } from "zod";
 import {
-  type CacheWarmingSettings,
   type CacheWarmingState,
-  cachePct,
-  expectedCacheRate,
+  type ConversationContext,
+  type ConversationSettings,
+  clampIntervalMs,
+  computeCachePct,
+  computeExpectedCacheRate,
   initialState,
-  intervalMsSchema,
-  MAX_INTERVAL_MS,
+  isTokenCurrent,
   MIN_INTERVAL_MS,
   parseSettings,
+  parseSpendLimits,
   recordWarm,
   refuseManualWarm,
   resetIdleStretch,
   type SpendLimits,
+  type SpendLimitsChange,
   serializeSettings,
+  serializeSpendLimits,
   settingsKey,
   settingsOf,
   shouldSchedule,
+  spendLimitsKey,
+  spendLimitsOf,
   spendLimitsSchema,
   type WarmAttempt,
   type WarmFailureReason,
   type WarmTrigger,
 } from "./pure.js";
 
+/** Flat log attributes, as upstream's kernel logger takes them. */
+export type LogAttributes = Readonly<Record<string, string | number | boolean | null>>;
+
+/** The part of upstream's kernel `Logger` the warmer uses. */
 export interface Logger {
-  info(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
-  error(message: string, meta?: Record<string, unknown>): void;
+  readonly debug: (msg: string, attrs?: LogAttributes) => void;
+  readonly info: (msg: string, attrs?: LogAttributes) => void;
+  readonly warn: (msg: string, attrs?: LogAttributes) => void;
+  readonly error: (
+    msg: string,
+    attrs?: { readonly err?: unknown; readonly [key: string]: unknown },
+  ) => void;
 }
 
-export interface Timers {
-  /** `label` says what the timer is for (`warm:<id>`, `warm-timeout:<id>`); for diagnostics. */
-  setTimer(fn: () => void, ms: number, label?: string): unknown;
-  clearTimer(id: unknown): void;
+/** Upstream's timer abstraction; `label` (ours, optional) says what a timer is for. */
+export interface TimerDeps {
+  readonly setTimer: (fn: () => void, ms: number, label?: string) => number;
+  readonly clearTimer: (id: number) => void;
+}
+
+/** The part of upstream's kernel `StorageNamespace` the warmer uses. */
+export interface SettingsStorage {
+  readonly get: (key: string) => Promise<string | null>;
+  readonly set: (key: string, value: string) => Promise<void>;
 }
 
 export interface CacheWarmerDeps {
-  warm: WarmService;
-  storage: KeyValueStorage;
-  logger: Logger;
-  timers: Timers;
+  /** Upstream's `WarmService["warm"]`. */
+  readonly warm: (conversationId: string, opts?: WarmOptions) => Promise<WarmOutcome>;
+  readonly storage: SettingsStorage;
+  readonly logger: Logger;
+  readonly timers: TimerDeps;
   /** Epoch-ms. */
-  now(): number;
-  /** Called once after every visible change, with the conversation that changed. */
-  onSurfaceChange(conversationId?: string): void;
+  readonly now: () => number;
+  /** Called once after every visible change; this package passes the conversation that changed. */
+  readonly onSurfaceChange: (conversationId?: string) => void;
   /** A warm the provider has not answered by then counts as failed. Default 30 s. */
-  warmTimeoutMs?: number;
+  readonly warmTimeoutMs?: number;
   /** Least time between two manual warms of one conversation. Default 1 s; 0 = no limit. */
-  manualWarmMinGapMs?: number;
+  readonly manualWarmMinGapMs?: number;
+}
+
+/** Upstream's warm-completed event payload. */
+export interface WarmCompletedPayload {
+  readonly conversationId: string;
+  readonly usage: WarmResult;
 }
 
 export const DEFAULT_WARM_TIMEOUT_MS = 30_000;
@@ -60,56 +89,72 @@ export const DEFAULT_MANUAL_WARM_MIN_GAP_MS = 1_000;
 
 export type WarmNowResult =
   | {
-      ok: true;
-      usage: WarmUsage;
-      cachePct: number;
-      expectedCacheRate: number;
-      lastWarmAt: number;
-      nextWarmAt: number | null;
+      readonly ok: true;
+      readonly usage: WarmResult;
+      readonly cachePct: number;
+      readonly expectedCacheRate: number;
+      readonly lastWarmAt: number;
+      readonly nextWarmAt: number | null;
     }
   | {
-      ok: false;
-      reason: "generating" | "rate-limited" | "closed" | WarmFailureReason;
-      error: string;
-      retryAfterMs?: number;
+      readonly ok: false;
+      readonly reason: "generating" | "rate-limited" | "closed" | WarmFailureReason;
+      readonly error: string;
+      readonly retryAfterMs?: number;
     };
 
 export interface CacheWarmer {
+  // ---- upstream's API ----
   onTurnStarted(conversationId: string): void;
-  onTurnSettled(conversationId: string, opts?: WarmOptions): Promise<void>;
-  setEnabled(conversationId: string, enabled: boolean): Promise<void>;
-  toggleEnabled(conversationId: string): Promise<void>;
-  setIntervalMs(conversationId: string, intervalMs: number): Promise<void>;
-  /** Per-conversation spend guard (persisted); changing it starts a fresh idle stretch. */
-  setSpendLimits(conversationId: string, limits: SpendLimits): Promise<void>;
-  warmNow(conversationId: string, opts?: WarmOptions): Promise<WarmNowResult>;
+  /**
+   * Arms (when enabled) and notifies synchronously, as upstream does. The promise resolves
+   * once persisted settings are loaded (a conversation seen for the first time since start).
+   */
+  onTurnSettled(conversationId: string, ctx?: ConversationContext): Promise<void>;
+  /** A warm finished somewhere (upstream's `warmCompleted` event): record, re-arm, notify. */
+  onWarmCompleted(payload: WarmCompletedPayload): void;
   onConversationClosed(conversationId: string): Promise<void>;
+  getState(conversationId: string): CacheWarmingState;
+  getContext(conversationId: string): ConversationContext;
+  setEnabled(conversationId: string, enabled: boolean): Promise<ConversationSettings>;
+  /** Rounds and clamps into [MIN_INTERVAL_MS, MAX_INTERVAL_MS]; NaN or ≤ 0 becomes the minimum. */
+  setIntervalMs(conversationId: string, intervalMs: number): Promise<ConversationSettings>;
+  dispose(): void;
+  // ---- this package's additions ----
+  warmNow(conversationId: string, opts?: ConversationContext): Promise<WarmNowResult>;
+  toggleEnabled(conversationId: string): Promise<ConversationSettings>;
+  /** Per-conversation spend guard (persisted); changing it starts a fresh idle stretch. */
+  setSpendLimits(conversationId: string, limits: SpendLimitsChange): Promise<SpendLimits>;
   /** Loads persisted settings so `getState` reflects them; safe to call repeatedly. */
   ensureLoaded(conversationId: string): Promise<void>;
-  getState(conversationId: string): CacheWarmingState;
-  dispose(): void;
+  /** True once this conversation's persisted settings are in memory. */
+  isLoaded(conversationId: string): boolean;
 }
 
-interface TimerHandle {
-  id: unknown;
+/** A warm the warmer started, from the call until its answer is recorded. */
+interface Flight {
+  readonly done: Promise<WarmNowResult>;
+  /** Completion events that arrived while it was in flight (its own echo among them?). */
+  readonly heldCompletions: WarmResult[];
+  /** Ends the provider call early (close, dispose). */
+  abandon: (() => void) | null;
 }
 
 interface Conversation {
   readonly id: string;
   state: CacheWarmingState;
-  /** cwd/model of the last settled turn, reused by automatic warms. */
-  context: WarmOptions;
-  timer: TimerHandle | null;
-  inFlight: Promise<WarmNowResult> | null;
-  /** Ends the in-flight provider call early (close, dispose). */
-  abandonFlight: (() => void) | null;
+  context: ConversationContext;
+  timerId: number | null;
+  flight: Flight | null;
+  /** The answer of the warmer's last own warm, until its completion event is seen. */
+  unechoedResult: WarmResult | null;
   settingsLoad: Promise<void> | null;
   settingsLoaded: boolean;
   lastManualWarmAt: number | null;
 }
 
 const nonNegative = z.number().finite().min(0);
-const warmResultSchema = z.union([
+const warmOutcomeSchema = z.union([
   z.object({ error: z.string() }),
   z.object({
     inputTokens: nonNegative,
@@ -119,19 +164,36 @@ const warmResultSchema = z.union([
   }),
 ]);
 
-function toAttempt(result: WarmResult): WarmAttempt {
-  const parsed = warmResultSchema.safeParse(result);
+function toAttempt(outcome: WarmOutcome): WarmAttempt {
+  const parsed = warmOutcomeSchema.safeParse(outcome);
   if (!parsed.success) {
     return { kind: "failure", reason: "failed", error: "warm service returned an invalid result" };
   }
-  if ("error" in parsed.data)
+  if ("error" in parsed.data) {
     return { kind: "failure", reason: "refused", error: parsed.data.error };
+  }
   const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } = parsed.data;
   return { kind: "ok", usage: { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } };
 }
 
+function sameUsage(a: WarmResult, b: WarmResult): boolean {
+  return (
+    a.inputTokens === b.inputTokens &&
+    a.outputTokens === b.outputTokens &&
+    a.cacheReadTokens === b.cacheReadTokens &&
+    a.cacheWriteTokens === b.cacheWriteTokens
+  );
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function copyContext(ctx: ConversationContext): ConversationContext {
+  return {
+    ...(ctx.cwd === undefined ? {} : { cwd: ctx.cwd }),
+    ...(ctx.modelName === undefined ? {} : { modelName: ctx.modelName }),
+  };
 }
 
 export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
@@ -139,6 +201,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   // Settings writes per conversation id, in call order; outlives a close so a reopened
   // conversation reads what the close wrote.
   const settingsQueues = new Map<string, Promise<void>>();
+  let nextToken = 1;
   let disposed = false;
 
   const isCurrent = (c: Conversation) => conversations.get(c.id) === c;
@@ -150,9 +213,9 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         id,
         state: initialState(),
         context: {},
-        timer: null,
-        inFlight: null,
-        abandonFlight: null,
+        timerId: null,
+        flight: null,
+        unechoedResult: null,
         settingsLoad: null,
         settingsLoaded: false,
         lastManualWarmAt: null,
@@ -165,26 +228,28 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   function notify(id: string): void {
     try {
       deps.onSurfaceChange(id);
-    } catch (error) {
-      deps.logger.error("surface change listener threw", { conversationId: id, error });
+    } catch (err) {
+      deps.logger.error("cache-warming: surface change listener threw", {
+        conversationId: id,
+        err,
+      });
     }
   }
 
-  // ---- timers --------------------------------------------------------------------------
+  // ---- timers ----------------------------------------------------------------------------
 
   function cancelTimer(c: Conversation): void {
-    if (c.timer) deps.timers.clearTimer(c.timer.id);
-    c.timer = null;
+    if (c.timerId !== null) deps.timers.clearTimer(c.timerId);
+    c.timerId = null;
     c.state = { ...c.state, nextWarmAt: null };
   }
 
   function armTimer(c: Conversation): void {
     cancelTimer(c);
-    const handle: TimerHandle = { id: undefined };
+    const token = nextToken++;
     const { intervalMs } = c.state;
-    handle.id = deps.timers.setTimer(() => onTimerFired(c, handle), intervalMs, `warm:${c.id}`);
-    c.timer = handle;
-    c.state = { ...c.state, nextWarmAt: deps.now() + intervalMs };
+    c.state = { ...c.state, token, nextWarmAt: deps.now() + intervalMs };
+    c.timerId = deps.timers.setTimer(() => onTimerFired(c, token), intervalMs, `warm:${c.id}`);
   }
 
   /** Restarts the countdown from now, or stops it when nothing should be scheduled. */
@@ -196,100 +261,170 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   /** Keeps a running countdown as it is; starts or stops one only when that must change. */
   function reconcile(c: Conversation): void {
     if (!shouldSchedule(c.state)) cancelTimer(c);
-    else if (!c.timer) armTimer(c);
+    else if (c.timerId === null) armTimer(c);
   }
 
-  function onTimerFired(c: Conversation, handle: TimerHandle): void {
+  function onTimerFired(c: Conversation, token: number): void {
     // A cancelled or replaced timer must never warm, whatever the timer backend does.
-    if (c.timer !== handle || !isCurrent(c)) return;
-    c.timer = null;
+    if (!isCurrent(c) || c.timerId === null || !isTokenCurrent(c.state.token, token)) return;
+    c.timerId = null;
     c.state = { ...c.state, nextWarmAt: null };
     // The countdown reached zero: subscribers see no pending warm until this one finishes.
     notify(c.id);
     if (!shouldSchedule(c.state)) return;
     // A manual warm in flight already refreshes the cache; its finish re-arms and notifies.
+    deps.logger.debug("cache-warming: firing warm", { conversationId: c.id });
     void runWarm(c, c.context, "auto");
   }
 
-  // ---- the one warm path ---------------------------------------------------------------
+  // ---- the one warm path -----------------------------------------------------------------
 
   function runWarm(
     c: Conversation,
-    opts: WarmOptions,
+    opts: ConversationContext,
     trigger: WarmTrigger,
   ): Promise<WarmNowResult> {
-    if (c.inFlight) return c.inFlight;
-    const flight = callWarmService(c, opts).then((attempt) => finishWarm(c, attempt, trigger));
-    c.inFlight = flight;
-    return flight;
+    if (c.flight) return c.flight.done;
+    let answer!: (outcome: { attempt: WarmAttempt; raw: WarmResult | null } | null) => void;
+    const answered = new Promise<{ attempt: WarmAttempt; raw: WarmResult | null } | null>(
+      (resolve) => {
+        answer = resolve;
+      },
+    );
+    const flight: Flight = {
+      done: answered.then((outcome) => finishWarm(c, flight, outcome, trigger)),
+      heldCompletions: [],
+      abandon: null,
+    };
+    // In flight before the provider is called: a service that reports its completion while it
+    // is still running (upstream's emits synchronously) finds this warm and holds the event.
+    c.flight = flight;
+    callWarmService(c, flight, opts, answer);
+    return flight.done;
   }
 
-  /** Resolves with the provider's answer, a timeout, or an abandonment; never rejects. */
-  function callWarmService(c: Conversation, opts: WarmOptions): Promise<WarmAttempt | null> {
+  /** Answers with the provider's result, a timeout, or null when abandoned; never throws. */
+  function callWarmService(
+    c: Conversation,
+    flight: Flight,
+    opts: ConversationContext,
+    answer: (outcome: { attempt: WarmAttempt; raw: WarmResult | null } | null) => void,
+  ): void {
     const timeoutMs = deps.warmTimeoutMs ?? DEFAULT_WARM_TIMEOUT_MS;
-    return new Promise((resolve) => {
-      let settled = false;
-      const settle = (attempt: WarmAttempt | null) => {
-        if (settled) return;
-        settled = true;
-        deps.timers.clearTimer(timeoutId);
-        c.abandonFlight = null;
-        resolve(attempt);
-      };
-      const timeoutId = deps.timers.setTimer(
-        () =>
-          settle({
+    let settled = false;
+    const settle = (outcome: { attempt: WarmAttempt; raw: WarmResult | null } | null) => {
+      if (settled) return;
+      settled = true;
+      deps.timers.clearTimer(timeoutId);
+      flight.abandon = null;
+      answer(outcome);
+    };
+    const timeoutId = deps.timers.setTimer(
+      () =>
+        settle({
+          attempt: {
             kind: "failure",
             reason: "timeout",
             error: `warm service did not answer within ${timeoutMs} ms`,
-          }),
-        timeoutMs,
-        `warm-timeout:${c.id}`,
-      );
-      c.abandonFlight = () => settle(null);
-      new Promise<WarmResult>((resolveCall) => resolveCall(deps.warm(c.id, opts))).then(
-        (result) => settle(toAttempt(result)),
-        (error: unknown) =>
-          settle({ kind: "failure", reason: "failed", error: errorMessage(error) }),
-      );
-    });
+          },
+          raw: null,
+        }),
+      timeoutMs,
+      `warm-timeout:${c.id}`,
+    );
+    flight.abandon = () => settle(null);
+    new Promise<WarmOutcome>((resolveCall) => resolveCall(deps.warm(c.id, copyContext(opts)))).then(
+      (outcome) => {
+        const attempt = toAttempt(outcome);
+        settle({ attempt, raw: attempt.kind === "ok" ? (outcome as WarmResult) : null });
+      },
+      (error: unknown) =>
+        settle({
+          attempt: { kind: "failure", reason: "failed", error: errorMessage(error) },
+          raw: null,
+        }),
+    );
   }
 
   function finishWarm(
     c: Conversation,
-    attempt: WarmAttempt | null,
+    flight: Flight,
+    outcome: { attempt: WarmAttempt; raw: WarmResult | null } | null,
     trigger: WarmTrigger,
   ): WarmNowResult {
-    c.inFlight = null;
-    if (attempt === null || !isCurrent(c)) {
+    if (c.flight === flight) c.flight = null;
+    if (outcome === null || !isCurrent(c)) {
       return { ok: false, reason: "closed", error: "the conversation was closed while warming" };
     }
+    const { attempt, raw } = outcome;
     const now = deps.now();
     c.state = recordWarm(c.state, attempt, trigger, now);
     rearm(c);
     notify(c.id);
+    const external = settleEchoes(c, flight, raw);
     if (attempt.kind === "failure") {
       if (attempt.reason !== "refused") {
-        deps.logger.warn("warm failed", { conversationId: c.id, error: attempt.error });
+        deps.logger.warn("cache-warming: warm failed", {
+          conversationId: c.id,
+          error: attempt.error,
+        });
       }
+      for (const usage of external) recordCompletion(c, usage);
       return { ok: false, reason: attempt.reason, error: attempt.error };
     }
-    return {
+    const result: WarmNowResult = {
       ok: true,
       usage: attempt.usage,
-      cachePct: cachePct(attempt.usage),
-      expectedCacheRate: expectedCacheRate(attempt.usage),
+      cachePct: computeCachePct(attempt.usage.inputTokens, attempt.usage.cacheReadTokens),
+      expectedCacheRate: computeExpectedCacheRate(
+        attempt.usage.cacheReadTokens,
+        attempt.usage.cacheWriteTokens,
+      ),
       lastWarmAt: now,
       nextWarmAt: c.state.nextWarmAt,
     };
+    for (const usage of external) recordCompletion(c, usage);
+    return result;
   }
 
-  // ---- settings ------------------------------------------------------------------------
+  /**
+   * Sorts the completion events held during a flight: the one that is this warm's own echo
+   * (the very result object, or an equal copy) is dropped; the rest were other warms. When the
+   * echo has not come yet, the result is remembered so a late echo is still recognised.
+   */
+  function settleEchoes(c: Conversation, flight: Flight, raw: WarmResult | null): WarmResult[] {
+    const held = flight.heldCompletions;
+    if (raw === null) return held;
+    const echo = held.findIndex((usage) => usage === raw || sameUsage(usage, raw));
+    if (echo < 0) {
+      c.unechoedResult = raw;
+      return held;
+    }
+    return held.filter((_, index) => index !== echo);
+  }
 
-  function enqueueSettingsWrite(id: string, write: () => Promise<void>): Promise<void> {
+  /** A warm finished outside the warmer's own path: record it like a manual warm. */
+  function recordCompletion(c: Conversation, usage: WarmResult): void {
+    if (c.state.active) {
+      deps.logger.debug("cache-warming: dropping warm result (conversation active)", {
+        conversationId: c.id,
+      });
+      return;
+    }
+    c.state = recordWarm(c.state, { kind: "ok", usage }, "manual", deps.now());
+    rearm(c);
+    notify(c.id);
+  }
+
+  // ---- settings --------------------------------------------------------------------------
+
+  function enqueueSettingsWrite<T>(id: string, write: () => Promise<T>): Promise<T> {
     const previous = settingsQueues.get(id) ?? Promise.resolve();
     const run = previous.then(write);
-    const tail = run.catch(() => {});
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
     settingsQueues.set(id, tail);
     void tail.then(() => {
       if (settingsQueues.get(id) === tail) settingsQueues.delete(id);
@@ -299,13 +434,21 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 
   function loadSettings(c: Conversation): Promise<void> {
     if (!c.settingsLoad) {
-      const key = settingsKey(c.id);
       const pendingWrites = settingsQueues.get(c.id) ?? Promise.resolve();
       c.settingsLoad = pendingWrites
-        .then(() => deps.storage.get(key))
+        .then(() =>
+          Promise.all([
+            deps.storage.get(settingsKey(c.id)),
+            deps.storage.get(spendLimitsKey(c.id)),
+          ]),
+        )
         .then(
-          (raw) => {
-            c.state = { ...c.state, ...parseSettings(raw) };
+          ([settings, limits]) => {
+            c.state = {
+              ...c.state,
+              ...parseSettings(settings),
+              ...parseSpendLimits(limits),
+            };
             c.settingsLoaded = true;
           },
           (error: unknown) => {
@@ -320,107 +463,87 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   async function loadOrLog(c: Conversation): Promise<void> {
     try {
       await loadSettings(c);
-    } catch (error) {
-      deps.logger.error("could not load cache-warming settings", { conversationId: c.id, error });
+    } catch (err) {
+      deps.logger.error("cache-warming: could not load settings", { conversationId: c.id, err });
     }
   }
 
   /**
-   * Persists `change(current settings)` and only then applies it, so a failed write
-   * leaves the conversation exactly as it was.
+   * Persists the changed settings and only then applies them, so a failed write leaves the
+   * conversation exactly as it was. Upstream's `{ enabled, intervalMs }` and this package's
+   * spend limits live under separate keys; only the one that changes is written.
    */
   async function updateSettings(
     id: string,
-    change: (settings: CacheWarmingSettings) => CacheWarmingSettings,
-  ): Promise<void> {
-    if (disposed) return;
+    change: (state: CacheWarmingState) => Partial<ConversationSettings & SpendLimits>,
+  ): Promise<CacheWarmingState> {
     const c = conversation(id);
+    if (disposed) return c.state;
     await loadSettings(c);
-    await enqueueSettingsWrite(id, async () => {
-      const before = settingsOf(c.state);
-      const after = change(before);
-      await deps.storage.set(settingsKey(id), serializeSettings(after));
-      if (!isCurrent(c)) return;
-      c.state = { ...c.state, ...after };
-      // Re-enabling or new spend limits start a fresh idle stretch (and lift a pause).
+    return enqueueSettingsWrite(id, async () => {
+      const before = c.state;
+      const after: CacheWarmingState = { ...before, ...change(before) };
       const limitsChanged =
         after.idleWarmCap !== before.idleWarmCap || after.deadWarmLimit !== before.deadWarmLimit;
+      if (limitsChanged) {
+        await deps.storage.set(spendLimitsKey(id), serializeSpendLimits(spendLimitsOf(after)));
+      } else {
+        await deps.storage.set(settingsKey(id), serializeSettings(settingsOf(after)));
+      }
+      if (!isCurrent(c)) return after;
+      c.state = { ...c.state, ...settingsOf(after), ...spendLimitsOf(after) };
+      // Re-enabling or new spend limits start a fresh idle stretch (and lift a pause).
       if ((after.enabled && !before.enabled) || limitsChanged) c.state = resetIdleStretch(c.state);
       if (after.intervalMs !== before.intervalMs) rearm(c);
       else reconcile(c);
       notify(id);
+      return c.state;
     });
   }
 
-  // ---- public API ----------------------------------------------------------------------
+  // ---- public API --------------------------------------------------------------------------
 
   return {
     onTurnStarted(id) {
       if (disposed) return;
+      deps.logger.debug("cache-warming: turn started", { conversationId: id });
       const c = conversation(id);
       c.state = { ...c.state, active: true };
       cancelTimer(c);
       notify(id);
     },
 
-    async onTurnSettled(id, opts = {}) {
-      if (disposed) return;
+    onTurnSettled(id, ctx = {}) {
+      if (disposed) return Promise.resolve();
+      deps.logger.debug("cache-warming: turn settled", { conversationId: id });
       const c = conversation(id);
       c.state = resetIdleStretch({ ...c.state, active: false });
-      c.context = { ...opts };
-      await loadOrLog(c);
-      if (!isCurrent(c)) return;
+      c.context = copyContext(ctx);
       // A turn just read the whole prefix, so the full interval starts now.
       rearm(c);
       notify(id);
-    },
-
-    setEnabled(id, enabled) {
-      return updateSettings(id, (settings) => ({ ...settings, enabled }));
-    },
-
-    toggleEnabled(id) {
-      return updateSettings(id, (settings) => ({ ...settings, enabled: !settings.enabled }));
-    },
-
-    setIntervalMs(id, intervalMs) {
-      const parsed = intervalMsSchema.safeParse(intervalMs);
-      if (!parsed.success) {
-        return Promise.reject(
-          new RangeError(
-            `intervalMs must be a whole number from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}, got ${intervalMs}`,
-          ),
-        );
-      }
-      return updateSettings(id, (settings) => ({ ...settings, intervalMs: parsed.data }));
-    },
-
-    setSpendLimits(id, limits) {
-      const parsed = spendLimitsSchema.safeParse(limits);
-      if (!parsed.success) {
-        return Promise.reject(new RangeError("spend limits must be whole numbers from 0 (off)"));
-      }
-      return updateSettings(id, (settings) => ({ ...settings, ...parsed.data }));
-    },
-
-    async warmNow(id, opts = {}) {
-      if (disposed) return { ok: false, reason: "closed", error: "the warmer is shut down" };
-      const c = conversation(id);
-      await loadOrLog(c);
-      if (!isCurrent(c)) {
-        return { ok: false, reason: "closed", error: "the conversation was closed" };
-      }
-      const now = deps.now();
-      const refusal = refuseManualWarm(c.state, {
-        now,
-        inFlight: c.inFlight !== null,
-        lastManualWarmAt: c.lastManualWarmAt,
-        minGapMs: deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS,
+      if (c.settingsLoaded) return Promise.resolve();
+      // First sight since start: persisted settings may enable warming after all.
+      return loadOrLog(c).then(() => {
+        if (!isCurrent(c) || c.state.active) return;
+        const wasArmed = c.timerId !== null;
+        reconcile(c);
+        if (wasArmed !== (c.timerId !== null)) notify(id);
       });
-      if (refusal) return { ok: false, ...refusal };
-      // Joining a warm in flight is free, so it does not count toward the rate limit.
-      if (!c.inFlight) c.lastManualWarmAt = now;
-      return runWarm(c, { ...c.context, ...opts }, "manual");
+    },
+
+    onWarmCompleted({ conversationId: id, usage }) {
+      if (disposed) return;
+      const c = conversation(id);
+      if (c.flight) {
+        c.flight.heldCompletions.push(usage);
+        return;
+      }
+      if (c.unechoedResult !== null && c.unechoedResult === usage) {
+        c.unechoedResult = null;
+        return;
+      }
+      recordCompletion(c, usage);
     },
 
     async onConversationClosed(id) {
@@ -428,11 +551,14 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       if (c) {
         cancelTimer(c);
         conversations.delete(id);
-        c.abandonFlight?.();
+        c.flight?.abandon?.();
         // Runtime state goes; known settings stay visible, with warming off.
         if (c.settingsLoaded && !disposed) {
           const reopened = conversation(id);
-          reopened.state = initialState({ ...settingsOf(c.state), enabled: false });
+          reopened.state = initialState(
+            { ...settingsOf(c.state), enabled: false },
+            spendLimitsOf(c.state),
+          );
           reopened.settingsLoaded = true;
           reopened.settingsLoad = Promise.resolve();
         }
@@ -447,22 +573,77 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       });
     },
 
-    async ensureLoaded(id) {
-      if (disposed) return;
-      await loadSettings(conversation(id));
-    },
-
     getState(id) {
       return { ...(conversations.get(id)?.state ?? initialState()) };
+    },
+
+    getContext(id) {
+      return { ...conversations.get(id)?.context };
+    },
+
+    async setEnabled(id, enabled) {
+      return settingsOf(await updateSettings(id, () => ({ enabled })));
+    },
+
+    async setIntervalMs(id, intervalMs) {
+      const clamped = Number.isFinite(intervalMs) ? clampIntervalMs(intervalMs) : MIN_INTERVAL_MS;
+      return settingsOf(await updateSettings(id, () => ({ intervalMs: clamped })));
     },
 
     dispose() {
       disposed = true;
       for (const c of conversations.values()) {
         cancelTimer(c);
-        c.abandonFlight?.();
+        c.flight?.abandon?.();
       }
       conversations.clear();
+    },
+
+    async toggleEnabled(id) {
+      return settingsOf(await updateSettings(id, (state) => ({ enabled: !state.enabled })));
+    },
+
+    async setSpendLimits(id, limits) {
+      const parsed = spendLimitsSchema.safeParse(limits);
+      if (!parsed.success) {
+        throw new RangeError("spend limits must be whole numbers from 0 (off)");
+      }
+      const { idleWarmCap, deadWarmLimit } = parsed.data;
+      return spendLimitsOf(
+        await updateSettings(id, () => ({
+          ...(idleWarmCap === undefined ? {} : { idleWarmCap }),
+          ...(deadWarmLimit === undefined ? {} : { deadWarmLimit }),
+        })),
+      );
+    },
+
+    async warmNow(id, opts = {}) {
+      if (disposed) return { ok: false, reason: "closed", error: "the warmer is shut down" };
+      const c = conversation(id);
+      await loadOrLog(c);
+      if (!isCurrent(c)) {
+        return { ok: false, reason: "closed", error: "the conversation was closed" };
+      }
+      const now = deps.now();
+      const refusal = refuseManualWarm(c.state, {
+        now,
+        inFlight: c.flight !== null,
+        lastManualWarmAt: c.lastManualWarmAt,
+        minGapMs: deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS,
+      });
+      if (refusal) return { ok: false, ...refusal };
+      // Joining a warm in flight is free, so it does not count toward the rate limit.
+      if (!c.flight) c.lastManualWarmAt = now;
+      return runWarm(c, { ...c.context, ...copyContext(opts) }, "manual");
+    },
+
+    async ensureLoaded(id) {
+      if (disposed) return;
+      await loadSettings(conversation(id));
+    },
+
+    isLoaded(id) {
+      return conversations.get(id)?.settingsLoaded ?? false;
     },
   };
 }

@@ -67,9 +67,11 @@ const cases: Array<[name: string, message: string, error: RegExp]> = [
 
 describe("bad surface messages", () => {
   let calls = 0;
-  const warm: WarmService = async () => {
-    calls += 1;
-    return { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+  const warm: WarmService = {
+    async warm() {
+      calls += 1;
+      return { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+    },
   };
   let started: Awaited<ReturnType<typeof startTestServer>>;
   let client: SurfaceClient;

@@ -2,30 +2,18 @@
 import { join } from "node:path";
 import {
   type CacheWarmer,
+  type CacheWarmingSurface,
+  type Clock,
   createCacheWarmer,
   createCacheWarmingSurface,
   type Logger,
-  SURFACE_ID,
-  type Timers,
+  systemClock,
 } from "@dispatch/cache-warming";
 import { createMemoryStorage, type KeyValueStorage, openFileStorage } from "@dispatch/kv-storage";
 import { createSurfaceRegistry, type SurfaceRegistry } from "@dispatch/surface-registry";
 import { createAccessPolicy, createApp, listen } from "@dispatch/transport-http";
 import { createPromptCacheSimulator, type WarmService } from "@dispatch/warm-service";
 import type { ServerConfig } from "./config.js";
-
-export interface Clock {
-  now(): number;
-  timers: Timers;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  timers: {
-    setTimer: (fn, ms) => setTimeout(fn, ms),
-    clearTimer: (id) => clearTimeout(id as NodeJS.Timeout),
-  },
-};
 
 export interface ServerOverrides {
   clock?: Clock;
@@ -44,6 +32,7 @@ export interface DispatchServer {
 }
 
 export const consoleLogger: Logger = {
+  debug: () => {},
   info: (message, meta) => console.log(format("info", message, meta)),
   warn: (message, meta) => console.warn(format("warn", message, meta)),
   error: (message, meta) => console.error(format("error", message, meta)),
@@ -69,17 +58,21 @@ export async function startDispatchServer(
       ? createMemoryStorage()
       : await openFileStorage(join(config.dataDir, "settings.json")));
   const registry = createSurfaceRegistry(logger);
+  const warmService =
+    overrides.warm ?? createPromptCacheSimulator({ now: clock.now, ttlMs: config.cacheTtlMs });
+  // The warmer notifies through the surface, which is built on the warmer.
+  let surface: CacheWarmingSurface | undefined;
   const warmer = createCacheWarmer({
-    warm:
-      overrides.warm ?? createPromptCacheSimulator({ now: clock.now, ttlMs: config.cacheTtlMs }),
+    warm: (conversationId, opts) => warmService.warm(conversationId, opts),
     storage,
     logger,
     timers: clock.timers,
     now: clock.now,
-    onSurfaceChange: (conversationId) => registry.notifyChanged(SURFACE_ID, conversationId),
+    onSurfaceChange: (conversationId) => surface?.notifyChanged(conversationId),
     manualWarmMinGapMs: config.manualWarmMinGapMs,
   });
-  registry.register(createCacheWarmingSurface(warmer, clock.now));
+  surface = createCacheWarmingSurface(warmer, clock.now);
+  registry.register(surface);
 
   const policy = createAccessPolicy({
     extraOrigins: config.allowedOrigins,

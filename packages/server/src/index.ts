@@ -1,4 +1,6 @@
-export type { Clock, DispatchServer, ServerOverrides } from "./compose.js";
-export { consoleLogger, startDispatchServer, systemClock } from "./compose.js";
+export type { Clock } from "@dispatch/cache-warming";
+export { systemClock } from "@dispatch/cache-warming";
+export type { DispatchServer, ServerOverrides } from "./compose.js";
+export { consoleLogger, startDispatchServer } from "./compose.js";
 export type { ParsedConfig, ServerConfig } from "./config.js";
 export { configFromEnv, DEFAULT_DATA_DIR, ephemeralConfig } from "./config.js";

@@ -10,9 +10,11 @@ describe("server lifecycle", () => {
     const { server, clock } = await startTestServer(
       {},
       {
-        warm: () => {
-          called();
-          return new Promise(() => {}); // a provider that never answers
+        warm: {
+          warm: () => {
+            called();
+            return new Promise(() => {}); // a provider that never answers
+          },
         },
       },
     );

@@ -1,9 +1,27 @@
-import type {
-  CatalogEntry,
-  SurfaceContext,
-  SurfaceProvider,
-  SurfaceSpec,
-} from "@dispatch/ui-contract";
+// Surface providers register here; transports subscribe, invoke and receive pushes.
+// `register` / `getCatalog` / `getSurface` and the provider shape are upstream's surface
+// registry API, so a provider written for upstream registers here unchanged. Scoped pushes are
+// this package's addition: a provider's change callback may name the conversation that
+// changed, and then only that conversation's subscribers get a freshly built spec.
+import type { SurfaceCatalog, SurfaceCatalogEntry, SurfaceSpec } from "@dispatch/ui-contract";
+
+/** What a surface is asked for: conversation-scoped surfaces get the focused conversation. */
+export interface SurfaceContext {
+  readonly conversationId?: string;
+}
+
+/** Upstream's provider interface. */
+export interface SurfaceProvider {
+  readonly catalogEntry: SurfaceCatalogEntry;
+  getSpec(context?: SurfaceContext): SurfaceSpec | Promise<SurfaceSpec>;
+  /** Rejects with an Error whose message is safe to show the client. */
+  invoke(actionId: string, payload?: unknown, context?: SurfaceContext): void | Promise<void>;
+  /**
+   * Calls `onChange` after every visible change. Upstream calls it without arguments (every
+   * subscriber refetches); a provider may pass the conversation that changed.
+   */
+  subscribe?(onChange: (conversationId?: string) => void): () => void;
+}
 
 /** An error whose message is meant for the client (unknown surface, bad action payload…). */
 export class SurfaceError extends Error {}
@@ -12,16 +30,18 @@ export type SpecListener = (spec: SurfaceSpec, context: SurfaceContext) => void;
 
 export interface Subscription {
   /** The spec at the moment of subscribing; later ones go to the listener. */
-  spec: SurfaceSpec;
+  readonly spec: SurfaceSpec;
   /** The context the surface is keyed by (conversationId dropped for global surfaces). */
-  context: SurfaceContext;
+  readonly context: SurfaceContext;
   unsubscribe(): void;
 }
 
 export interface SurfaceRegistry {
-  register(provider: SurfaceProvider): void;
-  catalog(): CatalogEntry[];
-  onCatalogChange(listener: (catalog: CatalogEntry[]) => void): () => void;
+  /** Last registration of an id wins; the returned disposer removes only that provider. */
+  register(provider: SurfaceProvider): () => void;
+  getCatalog(): SurfaceCatalog;
+  getSurface(id: string): SurfaceProvider | undefined;
+  onCatalogChange(listener: (catalog: SurfaceCatalog) => void): () => void;
   subscribe(
     surfaceId: string,
     context: SurfaceContext,
@@ -43,56 +63,104 @@ export interface SurfaceRegistry {
 }
 
 interface Logger {
-  error(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, attrs?: { readonly err?: unknown; readonly [key: string]: unknown }): void;
 }
 
 const GLOBAL_KEY = "";
+const silentLogger: Logger = { error() {} };
 
-export function createSurfaceRegistry(logger: Logger): SurfaceRegistry {
-  const providers = new Map<string, SurfaceProvider>();
+interface Registration {
+  readonly provider: SurfaceProvider;
+  readonly stopListening: () => void;
+}
+
+export function createSurfaceRegistry(logger: Logger = silentLogger): SurfaceRegistry {
+  const registrations = new Map<string, Registration>();
   // surfaceId → context key (conversationId, or "" for a global surface) → listeners
   const listeners = new Map<string, Map<string, Set<SpecListener>>>();
-  const catalogListeners = new Set<(catalog: CatalogEntry[]) => void>();
+  const catalogListeners = new Set<(catalog: SurfaceCatalog) => void>();
   let builds = 0;
 
   function providerFor(surfaceId: string): SurfaceProvider {
-    const provider = providers.get(surfaceId);
-    if (!provider) throw new SurfaceError(`unknown surface "${surfaceId}"`);
-    return provider;
+    const registration = registrations.get(surfaceId);
+    if (!registration) throw new SurfaceError(`unknown surface "${surfaceId}"`);
+    return registration.provider;
   }
 
   /** Global surfaces ignore the conversation; conversation surfaces are keyed by it. */
   function scoped(provider: SurfaceProvider, context: SurfaceContext): SurfaceContext {
-    if (provider.entry.scope !== "conversation" || context.conversationId === undefined) return {};
+    if (provider.catalogEntry.scope === "global" || context.conversationId === undefined) {
+      return {};
+    }
     return { conversationId: context.conversationId };
   }
 
-  function build(provider: SurfaceProvider, context: SurfaceContext): SurfaceSpec {
+  function build(
+    provider: SurfaceProvider,
+    context: SurfaceContext,
+  ): SurfaceSpec | Promise<SurfaceSpec> {
     builds += 1;
     return provider.getSpec(context);
   }
 
-  function push(provider: SurfaceProvider, key: string, group: Set<SpecListener>): void {
-    const context: SurfaceContext = key === GLOBAL_KEY ? {} : { conversationId: key };
-    const spec = build(provider, context);
+  function deliver(
+    surfaceId: string,
+    spec: SurfaceSpec,
+    context: SurfaceContext,
+    group: Set<SpecListener>,
+  ) {
     for (const listener of group) {
       try {
         listener(spec, context);
-      } catch (error) {
-        logger.error("surface listener threw", { surfaceId: provider.entry.id, error });
+      } catch (err) {
+        logger.error("surface listener threw", { surfaceId, err });
       }
     }
   }
 
+  function push(provider: SurfaceProvider, key: string, group: Set<SpecListener>): void {
+    const surfaceId = provider.catalogEntry.id;
+    const context: SurfaceContext = key === GLOBAL_KEY ? {} : { conversationId: key };
+    const spec = build(provider, context);
+    if (!(spec instanceof Promise)) return deliver(surfaceId, spec, context, group);
+    spec.then(
+      (built) => deliver(surfaceId, built, context, group),
+      (err: unknown) => logger.error("surface spec failed", { surfaceId, err }),
+    );
+  }
+
+  function catalogChanged(): void {
+    const catalog = registry.getCatalog();
+    for (const listener of catalogListeners) listener(catalog);
+  }
+
   const registry: SurfaceRegistry = {
     register(provider) {
-      providers.set(provider.entry.id, provider);
-      const catalog = registry.catalog();
-      for (const listener of catalogListeners) listener(catalog);
+      const id = provider.catalogEntry.id;
+      registrations.get(id)?.stopListening();
+      const stopListening =
+        provider.subscribe?.((conversationId) => registry.notifyChanged(id, conversationId)) ??
+        (() => {});
+      const registration: Registration = { provider, stopListening };
+      registrations.set(id, registration);
+      catalogChanged();
+      let disposed = false;
+      return () => {
+        if (disposed) return;
+        disposed = true;
+        stopListening();
+        if (registrations.get(id) !== registration) return;
+        registrations.delete(id);
+        catalogChanged();
+      };
     },
 
-    catalog() {
-      return [...providers.values()].map((provider) => ({ ...provider.entry }));
+    getCatalog() {
+      return [...registrations.values()].map(({ provider }) => provider.catalogEntry);
+    },
+
+    getSurface(id) {
+      return registrations.get(id)?.provider;
     },
 
     onCatalogChange(listener) {
@@ -103,8 +171,14 @@ export function createSurfaceRegistry(logger: Logger): SurfaceRegistry {
     async subscribe(surfaceId, context, listener) {
       const provider = providerFor(surfaceId);
       const scopedContext = scoped(provider, context);
-      await provider.prepare?.(scopedContext);
       const key = scopedContext.conversationId ?? GLOBAL_KEY;
+      // A provider that must load first answers with a promise; once it has loaded, the spec
+      // is built again in the same tick the listener joins, so no change falls in between.
+      let spec = build(provider, scopedContext);
+      if (spec instanceof Promise) {
+        await spec;
+        spec = build(provider, scopedContext);
+      }
       let bySurface = listeners.get(surfaceId);
       if (!bySurface) {
         bySurface = new Map();
@@ -115,25 +189,30 @@ export function createSurfaceRegistry(logger: Logger): SurfaceRegistry {
         group = new Set();
         bySurface.set(key, group);
       }
-      group.add(listener);
-      const spec = build(provider, scopedContext);
-      return {
-        spec,
-        context: scopedContext,
-        unsubscribe() {
-          group.delete(listener);
-          if (group.size === 0 && bySurface.get(key) === group) bySurface.delete(key);
-        },
+      const joined = group;
+      const surfaces = bySurface;
+      joined.add(listener);
+      const unsubscribe = () => {
+        joined.delete(listener);
+        if (joined.size === 0 && surfaces.get(key) === joined) surfaces.delete(key);
       };
+      if (!(spec instanceof Promise)) return { spec, context: scopedContext, unsubscribe };
+      // Still loading (storage slower than one round): wait, keeping the listener on success.
+      try {
+        return { spec: await spec, context: scopedContext, unsubscribe };
+      } catch (err) {
+        unsubscribe();
+        throw err;
+      }
     },
 
     async invoke(surfaceId, context, actionId, payload) {
       const provider = providerFor(surfaceId);
-      await provider.invoke(scoped(provider, context), actionId, payload);
+      await provider.invoke(actionId, payload, scoped(provider, context));
     },
 
     notifyChanged(surfaceId, conversationId) {
-      const provider = providers.get(surfaceId);
+      const provider = registrations.get(surfaceId)?.provider;
       const bySurface = listeners.get(surfaceId);
       if (!provider || !bySurface) return;
       if (conversationId === undefined) {

@@ -1,12 +1,16 @@
-import type { SurfaceContext, SurfaceProvider } from "@dispatch/ui-contract";
 import { describe, expect, it } from "vitest";
-import { createSurfaceRegistry, SurfaceError } from "./index.js";
+import {
+  createSurfaceRegistry,
+  type SurfaceContext,
+  SurfaceError,
+  type SurfaceProvider,
+} from "./index.js";
 
 function counterSurface(id: string, scope: "global" | "conversation") {
   const counts = new Map<string, number>();
   const provider: SurfaceProvider = {
-    entry: { id, region: "side", title: id, scope },
-    getSpec: ({ conversationId }: SurfaceContext) => ({
+    catalogEntry: { id, region: "side", title: id, scope },
+    getSpec: ({ conversationId }: SurfaceContext = {}) => ({
       id,
       region: "side",
       title: id,
@@ -18,7 +22,7 @@ function counterSurface(id: string, scope: "global" | "conversation") {
         },
       ],
     }),
-    async invoke({ conversationId }, actionId) {
+    async invoke(actionId, _payload, { conversationId } = {}) {
       if (actionId !== "inc") throw new SurfaceError(`unknown action ${actionId}`);
       counts.set(conversationId ?? "", (counts.get(conversationId ?? "") ?? 0) + 1);
     },

@@ -6,9 +6,9 @@ const C = "conv-1";
 const deep = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
 
 const cases: Array<[string, string, Record<string, string>, number, RegExp]> = [
-  ["empty body", "", {}, 400, /not valid JSON/],
-  ["not JSON", "conversationId=c1", {}, 400, /not valid JSON/],
-  ["truncated JSON", '{"conversationId":"c1"', {}, 400, /not valid JSON/],
+  ["empty body", "", {}, 400, /Invalid JSON body/],
+  ["not JSON", "conversationId=c1", {}, 400, /Invalid JSON body/],
+  ["truncated JSON", '{"conversationId":"c1"', {}, 400, /Invalid JSON body/],
   ["JSON null", "null", {}, 400, /body: /],
   ["JSON array", '["c1"]', {}, 400, /body: /],
   ["JSON string", '"c1"', {}, 400, /body: /],
@@ -79,7 +79,7 @@ const cases: Array<[string, string, Record<string, string>, number, RegExp]> = [
     400,
     /at most 256/,
   ],
-  ["trailing garbage", '{"conversationId":"c1"} x', {}, 400, /not valid JSON/],
+  ["trailing garbage", '{"conversationId":"c1"} x', {}, 400, /Invalid JSON body/],
 ];
 
 describe("bad POST /chat/warm requests", () => {

@@ -68,6 +68,20 @@ export function createAccessPolicy(options: AccessPolicyOptions = {}): AccessPol
   };
 }
 
+/**
+ * The host a request was addressed to: its Host header, or — for an in-process
+ * `app.request("/path")`, which sends none — the host of its URL.
+ */
+export function requestHost(request: Request): string | null {
+  const header = request.headers.get("host");
+  if (header !== null) return header;
+  try {
+    return new URL(request.url).host;
+  } catch {
+    return null;
+  }
+}
+
 /** Parses a comma-separated env value into a list, dropping blanks. */
 export function parseList(value: string | undefined): string[] {
   return (value ?? "")

@@ -38,7 +38,7 @@ export function serveSurfaceSocket(
   const sendError = (message: string, surfaceId?: string) =>
     send({ type: "error", ...(surfaceId === undefined ? {} : { surfaceId }), message });
 
-  send({ type: "catalog", catalog: registry.catalog() });
+  send({ type: "catalog", catalog: registry.getCatalog() });
   const stopCatalog = registry.onCatalogChange((catalog) => send({ type: "catalog", catalog }));
 
   async function handle(message: SurfaceClientMessage): Promise<void> {

@@ -90,7 +90,7 @@ describe("POST /chat/warm", () => {
       body: JSON.stringify({ conversationId: C }),
     });
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ error: "no warm service is configured" });
+    expect(await res.json()).toEqual({ error: "Warm service not available" });
   });
 
   it("ignores unknown fields in the body", async () => {

@@ -1,6 +1,7 @@
-// Surface spec and surface WebSocket shapes shared by the backend and the web frontend
-// (frontend contract version 0.2.0). Every shape is a zod schema so anything that crosses
-// a boundary can be validated with the same definition the types come from.
+// The surface vocabulary shared by the backend and the web frontend (frontend contract 0.2.0).
+// The type names and shapes are upstream's `@dispatch/ui-contract` (readonly interfaces, so
+// the frontend compiles against this package unchanged); each wire shape also has a zod schema
+// so anything that crosses a boundary is validated by a definition checked against its type.
 import { z } from "zod";
 
 export const CONTRACT_VERSION = "0.2.0";
@@ -12,75 +13,190 @@ export function describeIssues(error: z.ZodError, root: string): string {
     .join("; ");
 }
 
-export const actionSchema = z.object({ actionId: z.string().min(1) });
-export type SurfaceAction = z.infer<typeof actionSchema>;
+// ---- surface spec ------------------------------------------------------------------------
 
-export const toggleFieldSchema = z.object({
-  kind: z.literal("toggle"),
-  label: z.string(),
-  value: z.boolean(),
-  action: actionSchema,
-});
+/** A coarse placement hint ("side"); clients map unknown regions to their default. */
+export type Region = string;
 
-export const progressFieldSchema = z.object({
-  kind: z.literal("progress"),
-  label: z.string(),
-  value: z.number().min(0).max(1),
-});
+export interface ActionRef {
+  readonly actionId: string;
+}
 
-export const selectorFieldSchema = z.object({
-  kind: z.literal("selector"),
-  label: z.string(),
-  value: z.string(),
-  options: z.array(z.object({ value: z.string(), label: z.string() })),
-  action: actionSchema,
-});
+export interface SurfaceOption {
+  readonly value: string;
+  readonly label: string;
+}
 
-export const statFieldSchema = z.object({
-  kind: z.literal("stat"),
-  label: z.string(),
-  value: z.string(),
-});
+export interface ToggleField {
+  readonly kind: "toggle";
+  readonly label: string;
+  readonly value: boolean;
+  readonly action: ActionRef;
+}
 
-export const numberFieldSchema = z.object({
-  kind: z.literal("number"),
-  label: z.string(),
-  value: z.number(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  step: z.number().optional(),
-  unit: z.string().optional(),
-  action: actionSchema,
-});
+/** A ratio in [0, 1], read-only. */
+export interface ProgressField {
+  readonly kind: "progress";
+  readonly label: string;
+  readonly value: number;
+}
 
-export const buttonFieldSchema = z.object({
-  kind: z.literal("button"),
-  label: z.string(),
-  action: actionSchema,
-});
+export interface SelectorField {
+  readonly kind: "selector";
+  readonly label: string;
+  readonly value: string;
+  readonly options: readonly SurfaceOption[];
+  readonly action: ActionRef;
+}
+
+export interface StatField {
+  readonly kind: "stat";
+  readonly label: string;
+  readonly value: string;
+}
+
+export interface NumberField {
+  readonly kind: "number";
+  readonly label: string;
+  readonly value: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly step?: number;
+  readonly unit?: string;
+  readonly action: ActionRef;
+}
+
+export interface ButtonField {
+  readonly kind: "button";
+  readonly label: string;
+  readonly action: ActionRef;
+}
 
 /** The escape hatch: a client without a renderer for `rendererId` skips the field. */
-export const customFieldSchema = z.object({
-  kind: z.literal("custom"),
-  rendererId: z.string().min(1),
-  payload: z.unknown(),
-});
+export interface CustomField {
+  readonly kind: "custom";
+  readonly rendererId: string;
+  readonly payload: unknown;
+}
+
+export type SurfaceField =
+  | ToggleField
+  | ProgressField
+  | SelectorField
+  | StatField
+  | NumberField
+  | ButtonField
+  | CustomField;
+
+export interface SurfaceSpec {
+  readonly id: string;
+  readonly region: Region;
+  readonly title: string;
+  readonly fields: readonly SurfaceField[];
+}
+
+export interface SurfaceCatalogEntry {
+  readonly id: string;
+  readonly region: Region;
+  readonly title: string;
+  /** Absent means conversation-scoped (the conservative reading). */
+  readonly scope?: "global" | "conversation";
+}
+
+export type SurfaceCatalog = readonly SurfaceCatalogEntry[];
+
+/** A pushed change: the full new spec; `conversationId` only for conversation-scoped surfaces. */
+export interface SurfaceUpdate {
+  readonly surfaceId: string;
+  readonly spec: SurfaceSpec;
+  readonly conversationId?: string;
+}
+
+// ---- surface WebSocket messages ------------------------------------------------------------
+
+export interface SubscribeMessage {
+  readonly type: "subscribe";
+  readonly surfaceId: string;
+  readonly conversationId?: string;
+}
+
+export interface UnsubscribeMessage {
+  readonly type: "unsubscribe";
+  readonly surfaceId: string;
+  readonly conversationId?: string;
+}
+
+export interface InvokeMessage {
+  readonly type: "invoke";
+  readonly surfaceId: string;
+  readonly actionId: string;
+  readonly payload?: unknown;
+  readonly conversationId?: string;
+}
+
+export type SurfaceClientMessage = SubscribeMessage | UnsubscribeMessage | InvokeMessage;
+
+export interface CatalogMessage {
+  readonly type: "catalog";
+  readonly catalog: SurfaceCatalog;
+}
+
+export interface SurfaceMessage {
+  readonly type: "surface";
+  readonly spec: SurfaceSpec;
+  readonly conversationId?: string;
+}
+
+export interface SurfaceUpdateMessage {
+  readonly type: "update";
+  readonly update: SurfaceUpdate;
+}
+
+export interface SurfaceErrorMessage {
+  readonly type: "error";
+  readonly surfaceId?: string;
+  readonly message: string;
+}
+
+export type SurfaceServerMessage =
+  | CatalogMessage
+  | SurfaceMessage
+  | SurfaceUpdateMessage
+  | SurfaceErrorMessage;
+
+// ---- schemas (each checked against its type below) ----------------------------------------
+
+const actionRefSchema = z.object({ actionId: z.string().min(1) });
 
 export const surfaceFieldSchema = z.discriminatedUnion("kind", [
-  toggleFieldSchema,
-  progressFieldSchema,
-  selectorFieldSchema,
-  statFieldSchema,
-  numberFieldSchema,
-  buttonFieldSchema,
-  customFieldSchema,
+  z.object({
+    kind: z.literal("toggle"),
+    label: z.string(),
+    value: z.boolean(),
+    action: actionRefSchema,
+  }),
+  z.object({ kind: z.literal("progress"), label: z.string(), value: z.number().min(0).max(1) }),
+  z.object({
+    kind: z.literal("selector"),
+    label: z.string(),
+    value: z.string(),
+    options: z.array(z.object({ value: z.string(), label: z.string() })),
+    action: actionRefSchema,
+  }),
+  z.object({ kind: z.literal("stat"), label: z.string(), value: z.string() }),
+  z.object({
+    kind: z.literal("number"),
+    label: z.string(),
+    value: z.number(),
+    min: z.number().exactOptional(),
+    max: z.number().exactOptional(),
+    step: z.number().exactOptional(),
+    unit: z.string().exactOptional(),
+    action: actionRefSchema,
+  }),
+  z.object({ kind: z.literal("button"), label: z.string(), action: actionRefSchema }),
+  z.object({ kind: z.literal("custom"), rendererId: z.string().min(1), payload: z.unknown() }),
 ]);
-export type SurfaceField = z.infer<typeof surfaceFieldSchema>;
-export type ToggleField = z.infer<typeof toggleFieldSchema>;
-export type NumberField = z.infer<typeof numberFieldSchema>;
-export type StatField = z.infer<typeof statFieldSchema>;
-export type ButtonField = z.infer<typeof buttonFieldSchema>;
-export type CustomField = z.infer<typeof customFieldSchema>;
 
 export const surfaceSpecSchema = z.object({
   id: z.string(),
@@ -88,93 +204,66 @@ export const surfaceSpecSchema = z.object({
   title: z.string(),
   fields: z.array(surfaceFieldSchema),
 });
-export type SurfaceSpec = z.infer<typeof surfaceSpecSchema>;
 
-export const catalogEntrySchema = z.object({
+export const surfaceCatalogEntrySchema = z.object({
   id: z.string(),
   region: z.string(),
   title: z.string(),
-  scope: z.enum(["global", "conversation"]).optional(),
+  scope: z.enum(["global", "conversation"]).exactOptional(),
 });
-export type CatalogEntry = z.infer<typeof catalogEntrySchema>;
 
 // Client → server. Ids are bounded so a hostile client cannot make the server hold
 // megabyte-long map keys.
 const idSchema = z.string().min(1).max(256);
 
-export const subscribeMessageSchema = z.object({
-  type: z.literal("subscribe"),
-  surfaceId: idSchema,
-  conversationId: idSchema.optional(),
-});
-export const unsubscribeMessageSchema = z.object({
-  type: z.literal("unsubscribe"),
-  surfaceId: idSchema,
-  conversationId: idSchema.optional(),
-});
-export const invokeMessageSchema = z.object({
-  type: z.literal("invoke"),
-  surfaceId: idSchema,
-  actionId: idSchema,
-  payload: z.unknown().optional(),
-  conversationId: idSchema.optional(),
-});
 export const surfaceClientMessageSchema = z.discriminatedUnion("type", [
-  subscribeMessageSchema,
-  unsubscribeMessageSchema,
-  invokeMessageSchema,
-]);
-export type SubscribeMessage = z.infer<typeof subscribeMessageSchema>;
-export type UnsubscribeMessage = z.infer<typeof unsubscribeMessageSchema>;
-export type InvokeMessage = z.infer<typeof invokeMessageSchema>;
-export type SurfaceClientMessage = z.infer<typeof surfaceClientMessageSchema>;
-
-// Server → client.
-export const catalogMessageSchema = z.object({
-  type: z.literal("catalog"),
-  catalog: z.array(catalogEntrySchema),
-});
-export const surfaceMessageSchema = z.object({
-  type: z.literal("surface"),
-  spec: surfaceSpecSchema,
-  conversationId: z.string().optional(),
-});
-export const updateMessageSchema = z.object({
-  type: z.literal("update"),
-  update: z.object({
-    surfaceId: z.string(),
-    spec: surfaceSpecSchema,
-    conversationId: z.string().optional(),
+  z.object({
+    type: z.literal("subscribe"),
+    surfaceId: idSchema,
+    conversationId: idSchema.exactOptional(),
   }),
-});
-export const errorMessageSchema = z.object({
-  type: z.literal("error"),
-  surfaceId: z.string().optional(),
-  message: z.string(),
-});
-export const surfaceServerMessageSchema = z.discriminatedUnion("type", [
-  catalogMessageSchema,
-  surfaceMessageSchema,
-  updateMessageSchema,
-  errorMessageSchema,
+  z.object({
+    type: z.literal("unsubscribe"),
+    surfaceId: idSchema,
+    conversationId: idSchema.exactOptional(),
+  }),
+  z.object({
+    type: z.literal("invoke"),
+    surfaceId: idSchema,
+    actionId: idSchema,
+    payload: z.unknown().exactOptional(),
+    conversationId: idSchema.exactOptional(),
+  }),
 ]);
-export type CatalogMessage = z.infer<typeof catalogMessageSchema>;
-export type SurfaceMessage = z.infer<typeof surfaceMessageSchema>;
-export type UpdateMessage = z.infer<typeof updateMessageSchema>;
-export type ErrorMessage = z.infer<typeof errorMessageSchema>;
-export type SurfaceServerMessage = z.infer<typeof surfaceServerMessageSchema>;
 
-/** What a surface is asked for: conversation-scoped surfaces get the focused conversation. */
-export interface SurfaceContext {
-  conversationId?: string;
-}
+export const surfaceServerMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("catalog"), catalog: z.array(surfaceCatalogEntrySchema) }),
+  z.object({
+    type: z.literal("surface"),
+    spec: surfaceSpecSchema,
+    conversationId: z.string().exactOptional(),
+  }),
+  z.object({
+    type: z.literal("update"),
+    update: z.object({
+      surfaceId: z.string(),
+      spec: surfaceSpecSchema,
+      conversationId: z.string().exactOptional(),
+    }),
+  }),
+  z.object({
+    type: z.literal("error"),
+    surfaceId: z.string().exactOptional(),
+    message: z.string(),
+  }),
+]);
 
-/** A surface as the registry sees it; implemented by feature packages such as cache warming. */
-export interface SurfaceProvider {
-  readonly entry: CatalogEntry;
-  /** Loads whatever `getSpec` needs for this context (e.g. persisted settings). */
-  prepare?(context: SurfaceContext): Promise<void>;
-  getSpec(context: SurfaceContext): SurfaceSpec;
-  /** Rejects with an Error whose message is safe to show the client. */
-  invoke(context: SurfaceContext, actionId: string, payload: unknown): Promise<void>;
-}
+// What a schema accepts must be a value of the type it guards (checked at compile time).
+type Guards<Schema extends z.ZodType, T> = z.output<Schema> extends T ? true : never;
+export const schemasMatchTypes: [
+  Guards<typeof surfaceFieldSchema, SurfaceField>,
+  Guards<typeof surfaceSpecSchema, SurfaceSpec>,
+  Guards<typeof surfaceCatalogEntrySchema, SurfaceCatalogEntry>,
+  Guards<typeof surfaceClientMessageSchema, SurfaceClientMessage>,
+  Guards<typeof surfaceServerMessageSchema, SurfaceServerMessage>,
+] = [true, true, true, true, true];

@@ -6,7 +6,7 @@ const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 
 function setup(extra: { knownModels?: string[] } = {}) {
   const clock = FakeTimers.createClock(START);
-  const warm = createPromptCacheSimulator({ now: () => clock.now, ...extra });
+  const { warm } = createPromptCacheSimulator({ now: () => clock.now, ...extra });
   return { clock, warm };
 }
 

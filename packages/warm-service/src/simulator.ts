@@ -1,4 +1,4 @@
-import type { WarmOptions, WarmResult, WarmService } from "./types.js";
+import type { WarmOptions, WarmOutcome, WarmService } from "./types.js";
 
 export const DEFAULT_CACHE_TTL_MS = 300_000;
 
@@ -28,7 +28,7 @@ export function createPromptCacheSimulator(options: PromptCacheSimulatorOptions)
   const promptTokens = options.promptTokens ?? 16;
   const expiresAtByKey = new Map<string, number>();
 
-  return async (conversationId: string, opts?: WarmOptions): Promise<WarmResult> => {
+  async function warm(conversationId: string, opts?: WarmOptions): Promise<WarmOutcome> {
     const model = opts?.modelName ?? "default";
     if (options.knownModels && !options.knownModels.includes(model)) {
       return { error: `unknown model "${model}"` };
@@ -44,5 +44,6 @@ export function createPromptCacheSimulator(options: PromptCacheSimulatorOptions)
       cacheReadTokens: hit ? prefixTokens : 0,
       cacheWriteTokens: hit ? 0 : prefixTokens,
     };
-  };
+  }
+  return { warm };
 }

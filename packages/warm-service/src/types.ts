@@ -1,22 +1,26 @@
-/** Token usage of one warm request, as the provider reports it. */
-export interface WarmUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
+// The warm service's shapes, named as upstream's session-orchestrator names them.
+
+/** Token usage of one successful warm, as the provider reports it. */
+export interface WarmResult {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheReadTokens: number;
+  readonly cacheWriteTokens: number;
 }
 
 /** A refusal (generating, no history, unknown model) comes back as `{ error }`, not a throw. */
-export type WarmResult = WarmUsage | { error: string };
+export type WarmOutcome = WarmResult | { readonly error: string };
 
 export interface WarmOptions {
-  cwd?: string;
-  modelName?: string;
+  readonly cwd?: string;
+  readonly modelName?: string;
 }
 
 /** Sends one cheap request that reads (and so refreshes) the conversation's cached prefix. */
-export type WarmService = (conversationId: string, opts?: WarmOptions) => Promise<WarmResult>;
+export interface WarmService {
+  readonly warm: (conversationId: string, opts?: WarmOptions) => Promise<WarmOutcome>;
+}
 
-export function isWarmFailure(result: WarmResult): result is { error: string } {
-  return "error" in result;
+export function isWarmFailure(outcome: WarmOutcome): outcome is { readonly error: string } {
+  return "error" in outcome;
 }

@@ -2,9 +2,10 @@
 // the way the frontend observes it: through the specs pushed after each change.
 import { createMemoryStorage, type KeyValueStorage } from "@dispatch/kv-storage";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
-import type { WarmOptions, WarmResult, WarmUsage } from "@dispatch/warm-service";
+import type { WarmOptions, WarmOutcome, WarmResult } from "@dispatch/warm-service";
 import FakeTimers from "@sinonjs/fake-timers";
 import {
+  buildCacheWarmingSpec,
   type CacheWarmerDeps,
   createCacheWarmer,
   createCacheWarmingSurface,
@@ -15,25 +16,25 @@ import {
 export const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 export const INTERVAL = 240_000;
 
-export const HIT: WarmUsage = {
+export const HIT: WarmResult = {
   inputTokens: 1000,
   outputTokens: 1,
   cacheReadTokens: 870,
   cacheWriteTokens: 130,
 };
-export const MISS: WarmUsage = {
+export const MISS: WarmResult = {
   inputTokens: 1000,
   outputTokens: 1,
   cacheReadTokens: 0,
   cacheWriteTokens: 1000,
 };
 
-export const silentLogger = { info() {}, warn() {}, error() {} };
+export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 interface Pending {
   conversationId: string;
   opts: WarmOptions | undefined;
-  resolve(result: WarmResult): void;
+  resolve(result: WarmOutcome): void;
   reject(error: unknown): void;
 }
 
@@ -41,7 +42,7 @@ export interface HarnessOptions {
   storage?: KeyValueStorage;
   /** When false, every warm waits until the test answers it via `pending`. */
   autoRespond?: boolean;
-  respond?: (conversationId: string) => WarmResult | Promise<WarmResult>;
+  respond?: (conversationId: string) => WarmOutcome | Promise<WarmOutcome>;
   manualWarmMinGapMs?: number;
   warmTimeoutMs?: number;
 }
@@ -53,7 +54,8 @@ export function createHarness(options: HarnessOptions = {}) {
   const pending: Pending[] = [];
   let respond = options.respond ?? (() => HIT);
 
-  const deps: CacheWarmerDeps = {
+  // Mutable, so a test can swap a dependency after creation (the warmer reads them per call).
+  const deps: { -readonly [K in keyof CacheWarmerDeps]: CacheWarmerDeps[K] } = {
     warm(conversationId, opts) {
       calls.push({ conversationId, opts });
       if (options.autoRespond === false) {
@@ -66,8 +68,8 @@ export function createHarness(options: HarnessOptions = {}) {
     storage,
     logger: silentLogger,
     timers: {
-      setTimer: (fn, ms) => clock.setTimeout(fn, ms),
-      clearTimer: (id) => clock.clearTimeout(id as FakeTimers.TimerId),
+      setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
+      clearTimer: (id) => clock.clearTimeout(id),
     },
     now: () => clock.now,
     onSurfaceChange: (conversationId) => {
@@ -84,7 +86,7 @@ export function createHarness(options: HarnessOptions = {}) {
   const pushed: Array<{ conversationId: string; spec: SurfaceSpec }> = [];
 
   function spec(conversationId: string): SurfaceSpec {
-    return surface.getSpec({ conversationId });
+    return buildCacheWarmingSpec(warmer.getState(conversationId), clock.now);
   }
 
   return {
@@ -98,7 +100,7 @@ export function createHarness(options: HarnessOptions = {}) {
     pushed,
     spec,
     timer: (conversationId: string) => timerOf(spec(conversationId)),
-    setResponse(next: (conversationId: string) => WarmResult | Promise<WarmResult>) {
+    setResponse(next: (conversationId: string) => WarmOutcome | Promise<WarmOutcome>) {
       respond = next;
     },
     /** Settles a turn with warming enabled: the usual starting point. */

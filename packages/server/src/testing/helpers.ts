@@ -13,15 +13,15 @@ import {
 } from "../index.js";
 
 export const START = Date.UTC(2026, 10, 25, 12, 0, 0);
-export const silentLogger = { info() {}, warn() {}, error() {} };
+export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function fakeClock() {
   const clock = FakeTimers.createClock(START);
   const injected: Clock = {
     now: () => clock.now,
     timers: {
-      setTimer: (fn, ms) => clock.setTimeout(fn, ms),
-      clearTimer: (id) => clock.clearTimeout(id as FakeTimers.TimerId),
+      setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
+      clearTimer: (id) => clock.clearTimeout(id),
     },
   };
   return { clock, injected };

@@ -1,4 +1,5 @@
 import {
+  buildCacheWarmingSpec,
   createCacheWarmer,
   createCacheWarmingSurface,
   SURFACE_ID,
@@ -7,7 +8,7 @@ import {
 } from "@dispatch/cache-warming";
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
-import type { WarmResult } from "@dispatch/warm-service";
+import type { WarmOutcome } from "@dispatch/warm-service";
 import FakeTimers from "@sinonjs/fake-timers";
 import { createApp } from "../index.js";
 
@@ -20,7 +21,7 @@ export const HIT = {
 };
 
 /** The HTTP app over a real warmer on fake time; `updates` records each pushed spec. */
-export function createFixture(respond: () => WarmResult | Promise<WarmResult> = () => HIT) {
+export function createFixture(respond: () => WarmOutcome | Promise<WarmOutcome> = () => HIT) {
   const clock = FakeTimers.createClock(START);
   const calls: string[] = [];
   const updates: Array<{ conversationId: string | undefined; spec: SurfaceSpec }> = [];
@@ -30,14 +31,17 @@ export function createFixture(respond: () => WarmResult | Promise<WarmResult> = 
       return respond();
     },
     storage: createMemoryStorage(),
-    logger: { info() {}, warn() {}, error() {} },
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
     timers: {
-      setTimer: (fn, ms) => clock.setTimeout(fn, ms),
-      clearTimer: (id) => clock.clearTimeout(id as FakeTimers.TimerId),
+      setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
+      clearTimer: (id) => clock.clearTimeout(id),
     },
     now: () => clock.now,
     onSurfaceChange: (conversationId) =>
-      updates.push({ conversationId, spec: surface.getSpec({ conversationId }) }),
+      updates.push({
+        conversationId,
+        spec: buildCacheWarmingSpec(warmer.getState(conversationId ?? ""), clock.now),
+      }),
   });
   const surface = createCacheWarmingSurface(warmer, () => clock.now);
   const app = createApp({ warmer });
