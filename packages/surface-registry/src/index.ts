@@ -122,7 +122,10 @@ export function createSurfaceRegistry(logger: Logger = silentLogger): SurfaceReg
     const surfaceId = provider.catalogEntry.id;
     const context: SurfaceContext = key === GLOBAL_KEY ? {} : { conversationId: key };
     const spec = build(provider, context);
-    if (!(spec instanceof Promise)) return deliver(surfaceId, spec, context, group);
+    if (!(spec instanceof Promise)) {
+      deliver(surfaceId, spec, context, group);
+      return;
+    }
     spec.then(
       (built) => deliver(surfaceId, built, context, group),
       (err: unknown) => logger.error("surface spec failed", { surfaceId, err }),
