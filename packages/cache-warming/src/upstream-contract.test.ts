@@ -1,0 +1,628 @@
+// Pins upstream's public contract (realtradam/dispatch `packages/cache-warming`): every export
+// and method upstream has, the call shape it has there and the behaviour upstream documents
+// and tests. A change that would break a merge into upstream fails here.
+import type { WarmOptions, WarmOutcome, WarmResult } from "@dispatch/warm-service";
+import FakeTimers from "@sinonjs/fake-timers";
+import { describe, expect, it } from "vitest";
+import * as pkg from "./index.js";
+import {
+  buildConversationSpec,
+  buildDefaultSpec,
+  type CacheWarmer,
+  type CacheWarmerDeps,
+  type ConversationContext,
+  type ConversationSettings,
+  type ConversationState,
+  computeCachePct,
+  computeExpectedCacheRate,
+  createCacheWarmer,
+  createCacheWarmingExtension,
+  DEFAULT_INTERVAL_MS,
+  extension,
+  hooks,
+  isTokenCurrent,
+  MIN_INTERVAL_MS,
+  manifest,
+  msToSeconds,
+  parseIntervalPayload,
+  parseSettings,
+  secondsToMs,
+  serializeSettings,
+  services,
+  settingsKey,
+  shouldWarm,
+  type TimerDeps,
+} from "./index.js";
+
+const T0 = 1_000_000;
+const USAGE: WarmResult = {
+  inputTokens: 1000,
+  outputTokens: 10,
+  cacheReadTokens: 900,
+  cacheWriteTokens: 100,
+};
+
+/** Upstream-style deps: a plain object, fake time, numeric timer ids, a recording logger. */
+function upstreamDeps(
+  warm: CacheWarmerDeps["warm"] = async () => USAGE,
+  clock = FakeTimers.createClock(T0),
+) {
+  const store = new Map<string, string>();
+  const timerIds: number[] = [];
+  const cleared: number[] = [];
+  const timers: TimerDeps = {
+    setTimer: (fn, ms) => {
+      const id = Number(clock.setTimeout(fn, ms));
+      timerIds.push(id);
+      return id;
+    },
+    clearTimer: (id) => {
+      cleared.push(id);
+      clock.clearTimeout(id);
+    },
+  };
+  const notified: Array<string | undefined> = [];
+  const deps = {
+    warm,
+    storage: {
+      get: async (k: string) => store.get(k) ?? null,
+      set: async (k: string, v: string) => {
+        store.set(k, v);
+      },
+      delete: async (k: string) => {
+        store.delete(k);
+      },
+      has: async (k: string) => store.has(k),
+      keys: async (prefix?: string) =>
+        [...store.keys()].filter((k) => prefix === undefined || k.startsWith(prefix)),
+    },
+    logger: { debug() {}, info() {}, warn() {}, error() {}, child() {}, span() {} },
+    timers,
+    now: () => clock.now,
+    onSurfaceChange: (conversationId?: string) => {
+      notified.push(conversationId);
+    },
+  };
+  return { clock, store, deps, notified, timerIds, cleared };
+}
+
+describe("upstream's exports", () => {
+  it("are all present, with the kinds upstream exports", () => {
+    const functions = [
+      "buildConversationSpec",
+      "buildDefaultSpec",
+      "computeCachePct",
+      "computeExpectedCacheRate",
+      "isTokenCurrent",
+      "msToSeconds",
+      "parseIntervalPayload",
+      "parseSettings",
+      "secondsToMs",
+      "serializeSettings",
+      "settingsKey",
+      "shouldWarm",
+      "createCacheWarmer",
+    ] as const;
+    for (const name of functions) expect(typeof pkg[name], name).toBe("function");
+    expect(pkg.DEFAULT_INTERVAL_MS).toBe(240_000);
+    expect(pkg.MIN_INTERVAL_MS).toBe(1000);
+    expect(typeof pkg.extension.activate).toBe("function");
+    expect(pkg.extension.manifest).toBe(pkg.manifest);
+  });
+
+  it("keep upstream's type shapes (checked by the compiler)", () => {
+    const settings: ConversationSettings = { enabled: true, intervalMs: 1000 };
+    const state: ConversationState = {
+      ...settings,
+      active: false,
+      lastPct: null,
+      lastExpectedPct: null,
+      lastWarmAt: null,
+      nextWarmAt: null,
+      token: 0,
+    };
+    const context: ConversationContext = { cwd: "/repo", modelName: "m" };
+    const timers: TimerDeps = { setTimer: () => 1, clearTimer: () => {} };
+    expect([state.enabled, context.cwd, timers.setTimer(() => {}, 1)]).toEqual([true, "/repo", 1]);
+  });
+});
+
+describe("upstream's pure functions", () => {
+  it("compute the cache numbers as upstream does", () => {
+    expect([
+      computeCachePct(1000, 800),
+      computeCachePct(1000, 1200),
+      computeCachePct(1000, -5),
+      computeCachePct(0, 5),
+      computeCachePct(3, 1),
+    ]).toEqual([80, 100, 0, 0, 33]);
+    expect([
+      computeExpectedCacheRate(800, 200),
+      computeExpectedCacheRate(2, 1),
+      computeExpectedCacheRate(0, 0),
+      computeExpectedCacheRate(0, 7),
+    ]).toEqual([80, 67, 0, 0]);
+  });
+
+  it("decide a warm by enabled, idle and the current token", () => {
+    const base: ConversationState = {
+      enabled: true,
+      intervalMs: 1000,
+      active: false,
+      lastPct: null,
+      lastExpectedPct: null,
+      lastWarmAt: null,
+      nextWarmAt: null,
+      token: 3,
+    };
+    expect(shouldWarm(base, 3)).toBe(true);
+    expect(shouldWarm({ ...base, enabled: false }, 3)).toBe(false);
+    expect(shouldWarm({ ...base, active: true }, 3)).toBe(false);
+    expect(shouldWarm(base, 4)).toBe(false);
+    expect([isTokenCurrent(2, 2), isTokenCurrent(2, 3)]).toEqual([true, false]);
+  });
+
+  it("read and write settings in upstream's format, under upstream's key", () => {
+    expect(settingsKey("c-1")).toBe("settings:c-1");
+    expect(serializeSettings({ enabled: true, intervalMs: 60_000 })).toBe(
+      '{"enabled":true,"intervalMs":60000}',
+    );
+    expect(parseSettings('{"enabled":true,"intervalMs":60000}')).toEqual({
+      enabled: true,
+      intervalMs: 60_000,
+    });
+    const defaults = { enabled: false, intervalMs: DEFAULT_INTERVAL_MS };
+    expect(parseSettings(null)).toEqual(defaults);
+    expect(parseSettings("{oops")).toEqual(defaults);
+    expect(parseSettings('"text"')).toEqual(defaults);
+    expect(parseSettings('{"enabled":true,"intervalMs":-1}')).toEqual({
+      enabled: true,
+      intervalMs: MIN_INTERVAL_MS,
+    });
+    expect(parseSettings('{"enabled":1,"intervalMs":1500.6}')).toEqual({
+      enabled: false,
+      intervalMs: 1501,
+    });
+    expect(parseSettings('{"intervalMs":null}')).toEqual(defaults);
+  });
+
+  it("convert seconds and read the interval payload as upstream does", () => {
+    expect([msToSeconds(1500), msToSeconds(240_000), msToSeconds(0)]).toEqual([2, 240, 0]);
+    expect([secondsToMs(2.5), secondsToMs(0.2), secondsToMs(0), secondsToMs(Number.NaN)]).toEqual([
+      2500,
+      MIN_INTERVAL_MS,
+      null,
+      null,
+    ]);
+    expect([
+      parseIntervalPayload(45),
+      parseIntervalPayload({ value: 0.5 }),
+      parseIntervalPayload(-1),
+      parseIntervalPayload("45"),
+      parseIntervalPayload({ value: "45" }),
+      parseIntervalPayload(undefined),
+    ]).toEqual([45, 0.5, null, null, null, null]);
+  });
+
+  it("build upstream's five-field spec and its no-conversation spec", () => {
+    expect(buildConversationSpec(false, 90_000, null, 40, 7, null)).toEqual({
+      id: "cache-warming",
+      region: "side",
+      title: "Cache Warming",
+      fields: [
+        {
+          kind: "toggle",
+          label: "Enabled",
+          value: false,
+          action: { actionId: "cache-warming/toggle" },
+        },
+        {
+          kind: "number",
+          label: "Refresh Interval",
+          value: 90,
+          min: 1,
+          step: 1,
+          unit: "s",
+          action: { actionId: "cache-warming/set-interval" },
+        },
+        { kind: "stat", label: "Last Cache %", value: "—" },
+        { kind: "stat", label: "Cache retention", value: "40%" },
+        {
+          kind: "custom",
+          rendererId: "cache-warming-timer",
+          payload: { nextWarmAt: 7, lastWarmAt: null },
+        },
+      ],
+    });
+    expect(buildDefaultSpec()).toEqual({
+      id: "cache-warming",
+      region: "side",
+      title: "Cache Warming",
+      fields: [{ kind: "stat", label: "Status", value: "No conversation focused" }],
+    });
+  });
+});
+
+describe("upstream's warmer methods", () => {
+  it("setEnabled and setIntervalMs resolve with the stored settings; the interval is clamped", async () => {
+    const { deps, store } = upstreamDeps();
+    const warmer = createCacheWarmer(deps);
+    expect(await warmer.setEnabled("c", true)).toEqual({ enabled: true, intervalMs: 240_000 });
+    expect(await warmer.setIntervalMs("c", 400)).toEqual({ enabled: true, intervalMs: 1000 });
+    expect(await warmer.setIntervalMs("c", Number.NaN)).toEqual({
+      enabled: true,
+      intervalMs: 1000,
+    });
+    expect(await warmer.setIntervalMs("c", 61_234.4)).toEqual({
+      enabled: true,
+      intervalMs: 61_234,
+    });
+    expect(store.get("settings:c")).toBe('{"enabled":true,"intervalMs":61234}');
+  });
+
+  it("onTurnSettled arms and notifies synchronously, with the new time already visible", async () => {
+    const { deps, clock, notified } = upstreamDeps();
+    const warmer = createCacheWarmer(deps);
+    await warmer.setEnabled("c", true);
+    clock.tick(5_000);
+    const seen: Array<number | null> = [];
+    deps.onSurfaceChange = () => {
+      seen.push(warmer.getState("c").nextWarmAt);
+    };
+    void warmer.onTurnSettled("c", { cwd: "/w", modelName: "m1" });
+    expect(seen).toEqual([T0 + 5_000 + 240_000]);
+    expect(warmer.getContext("c")).toEqual({ cwd: "/w", modelName: "m1" });
+    expect(notified).toEqual(["c"]);
+  });
+
+  it("onTurnStarted cancels the pending warm through clearTimer with the id setTimer gave", async () => {
+    const { deps, clock, timerIds, cleared } = upstreamDeps();
+    let calls = 0;
+    deps.warm = async () => {
+      calls += 1;
+      return USAGE;
+    };
+    const warmer = createCacheWarmer(deps);
+    await warmer.setEnabled("c", true);
+    const armedId = timerIds.at(-1);
+    warmer.onTurnStarted("c");
+    expect(cleared).toContain(armedId);
+    expect(warmer.getState("c")).toMatchObject({ active: true, nextWarmAt: null });
+    await clock.tickAsync(240_000 * 3);
+    expect(calls).toBe(0);
+  });
+
+  it("the timer's warm calls the service with the settled turn's context", async () => {
+    const calls: Array<[string, WarmOptions | undefined]> = [];
+    const { deps, clock } = upstreamDeps(async (id, opts) => {
+      calls.push([id, opts]);
+      return USAGE;
+    });
+    const warmer = createCacheWarmer(deps);
+    await warmer.setEnabled("c", true);
+    await warmer.onTurnSettled("c", { cwd: "/w", modelName: "m1" });
+    await clock.tickAsync(240_000);
+    expect(calls).toEqual([["c", { cwd: "/w", modelName: "m1" }]]);
+    expect(warmer.getState("c")).toMatchObject({
+      lastPct: 90,
+      lastExpectedPct: 90,
+      lastWarmAt: T0 + 240_000,
+      nextWarmAt: T0 + 480_000,
+    });
+  });
+
+  it("onWarmCompleted records, re-arms from now and notifies once; a generating conversation drops it", async () => {
+    const { deps, clock, notified } = upstreamDeps();
+    const warmer = createCacheWarmer(deps);
+    await warmer.setEnabled("c", true);
+    await warmer.onTurnSettled("c");
+    clock.tick(7_000);
+    notified.length = 0;
+    warmer.onWarmCompleted({ conversationId: "c", usage: USAGE });
+    expect(warmer.getState("c")).toMatchObject({
+      lastPct: 90,
+      lastWarmAt: T0 + 7_000,
+      nextWarmAt: T0 + 7_000 + 240_000,
+    });
+    expect(notified).toEqual(["c"]);
+
+    warmer.onTurnStarted("c");
+    notified.length = 0;
+    warmer.onWarmCompleted({ conversationId: "c", usage: { ...USAGE, cacheReadTokens: 0 } });
+    expect(warmer.getState("c")).toMatchObject({ lastPct: 90, nextWarmAt: null });
+    expect(notified).toEqual([]);
+  });
+
+  it("onConversationClosed stops, turns warming off in memory at once, and persists it off", async () => {
+    const { deps, clock, store } = upstreamDeps();
+    let calls = 0;
+    deps.warm = async () => {
+      calls += 1;
+      return USAGE;
+    };
+    const warmer = createCacheWarmer(deps);
+    await warmer.setEnabled("c", true);
+    const closing = warmer.onConversationClosed("c");
+    expect(warmer.getState("c")).toMatchObject({ enabled: false, nextWarmAt: null });
+    void warmer.onTurnSettled("c");
+    expect(warmer.getState("c").nextWarmAt).toBeNull();
+    await closing;
+    expect(JSON.parse(store.get("settings:c") ?? "null")).toEqual({
+      enabled: false,
+      intervalMs: 240_000,
+    });
+    await clock.tickAsync(240_000 * 2);
+    expect(calls).toBe(0);
+  });
+
+  it("dispose cancels every pending warm", async () => {
+    const { deps, clock } = upstreamDeps();
+    let calls = 0;
+    deps.warm = async () => {
+      calls += 1;
+      return USAGE;
+    };
+    const warmer = createCacheWarmer(deps);
+    await warmer.setEnabled("a", true);
+    await warmer.setEnabled("b", true);
+    warmer.dispose();
+    await clock.tickAsync(240_000 * 2);
+    expect(calls).toBe(0);
+  });
+
+  it("reads upstream's persisted settings on first use", async () => {
+    const { deps, store } = upstreamDeps();
+    store.set("settings:c", '{"enabled":true,"intervalMs":30000}');
+    const warmer = createCacheWarmer(deps);
+    expect(warmer.getState("c").intervalMs).toBe(240_000);
+    await warmer.onTurnSettled("c");
+    expect(warmer.getState("c")).toMatchObject({
+      enabled: true,
+      intervalMs: 30_000,
+      nextWarmAt: T0 + 30_000,
+    });
+  });
+});
+
+describe("a warm is recorded exactly once, whichever way its completion arrives", () => {
+  type Emit = (conversationId: string, usage: WarmResult) => void;
+  /** A warm service like upstream's: answers, and (optionally) reports `warmCompleted`. */
+  function service(
+    mode: "emits-before-answering" | "emits-after-answering" | "silent",
+    later: (fn: () => void) => void,
+  ) {
+    let emit: Emit = () => {};
+    let calls = 0;
+    const warm = async (conversationId: string): Promise<WarmOutcome> => {
+      calls += 1;
+      await Promise.resolve();
+      const usage: WarmResult = { ...USAGE };
+      if (mode === "emits-before-answering") emit(conversationId, usage);
+      // An event bus that queues: the event lands after the warmer has the answer.
+      if (mode === "emits-after-answering") later(() => emit(conversationId, usage));
+      return usage;
+    };
+    return {
+      warm,
+      calls: () => calls,
+      connect(warmer: CacheWarmer) {
+        emit = (conversationId, usage) => warmer.onWarmCompleted({ conversationId, usage });
+      },
+    };
+  }
+
+  for (const mode of ["emits-before-answering", "emits-after-answering", "silent"] as const) {
+    it(`when the service ${mode}: automatic and manual warms count once`, async () => {
+      const clock = FakeTimers.createClock(T0);
+      const svc = service(mode, (fn) => clock.setTimeout(fn, 0));
+      const { deps, notified } = upstreamDeps(svc.warm, clock);
+      const warmer = createCacheWarmer(deps);
+      svc.connect(warmer);
+      await warmer.setEnabled("c", true);
+      await warmer.onTurnSettled("c");
+
+      notified.length = 0;
+      await clock.tickAsync(240_000);
+      // The fire, then the one record of its result; the spend guard counted one automatic warm.
+      expect(notified).toEqual(["c", "c"]);
+      expect(warmer.getState("c")).toMatchObject({
+        autoWarmsSinceTurn: 1,
+        lastWarmAt: T0 + 240_000,
+        nextWarmAt: T0 + 480_000,
+      });
+
+      clock.tick(10_000);
+      notified.length = 0;
+      const result = await warmer.warmNow("c");
+      await clock.tickAsync(0);
+      expect(result).toMatchObject({ ok: true, lastWarmAt: T0 + 250_000 });
+      expect(notified).toEqual(["c"]);
+      expect(warmer.getState("c")).toMatchObject({
+        autoWarmsSinceTurn: 0,
+        lastWarmAt: T0 + 250_000,
+        nextWarmAt: T0 + 250_000 + 240_000,
+      });
+      expect(svc.calls()).toBe(2);
+    });
+  }
+
+  it("a warm somebody else started, finishing while the warmer's own is in flight, is recorded too", async () => {
+    let answer: (usage: WarmResult) => void = () => {};
+    const { deps, clock, notified } = upstreamDeps(
+      () =>
+        new Promise<WarmOutcome>((resolve) => {
+          answer = resolve;
+        }),
+    );
+    const warmer = createCacheWarmer(deps);
+    await warmer.setEnabled("c", true);
+    const own = warmer.warmNow("c");
+    await clock.tickAsync(0);
+    clock.tick(1_000);
+    warmer.onWarmCompleted({ conversationId: "c", usage: { ...USAGE, cacheReadTokens: 500 } });
+    expect(warmer.getState("c").lastWarmAt).toBeNull();
+    notified.length = 0;
+    clock.tick(1_000);
+    answer({ ...USAGE });
+    await own;
+    // Two warms happened: the warmer's own and the other one, each recorded once.
+    expect(notified).toEqual(["c", "c"]);
+    expect(warmer.getState("c")).toMatchObject({ lastPct: 50, lastWarmAt: T0 + 2_000 });
+  });
+
+  it("a late completion that is not the warmer's own result is recorded as another warm", async () => {
+    const { deps, clock, notified } = upstreamDeps();
+    const warmer = createCacheWarmer(deps);
+    await warmer.setEnabled("c", true);
+    await warmer.warmNow("c");
+    clock.tick(3_000);
+    notified.length = 0;
+    warmer.onWarmCompleted({ conversationId: "c", usage: { ...USAGE } });
+    expect(notified).toEqual(["c"]);
+    expect(warmer.getState("c").lastWarmAt).toBe(T0 + 3_000);
+  });
+});
+
+describe("upstream's extension wiring", () => {
+  /** A host like upstream's kernel: a bus that calls handlers synchronously, services by id. */
+  function fakeHost(warmService: { warm: CacheWarmerDeps["warm"] }) {
+    const handlers = new Map<string, Array<(payload: unknown) => void>>();
+    const provided = new Map<string, unknown>();
+    const registered: unknown[] = [];
+    const store = new Map<string, string>();
+    provided.set("session-orchestrator/warm", warmService);
+    provided.set("surface-registry/registry", {
+      register: (provider: unknown) => {
+        registered.push(provider);
+        return () => {};
+      },
+    });
+    const host = {
+      on: <T>(hook: { id: string }, handler: (payload: T) => void | Promise<void>) => {
+        const list = handlers.get(hook.id) ?? [];
+        list.push(handler as (payload: unknown) => void);
+        handlers.set(hook.id, list);
+        return () => {};
+      },
+      getService: <T>(handle: { id: string }) => provided.get(handle.id) as T,
+      provideService: <T>(handle: { id: string }, impl: T) => {
+        provided.set(handle.id, impl);
+      },
+      storage: (namespace: string) => ({
+        get: async (k: string) => store.get(`${namespace}/${k}`) ?? null,
+        set: async (k: string, v: string) => {
+          store.set(`${namespace}/${k}`, v);
+        },
+      }),
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    };
+    const emit = (id: string, payload: unknown) => {
+      for (const handler of handlers.get(id) ?? []) handler(payload);
+    };
+    return { host, emit, provided, registered, store };
+  }
+
+  it("declares upstream's manifest and listens on upstream's hook ids", () => {
+    expect(manifest).toMatchObject({
+      id: "cache-warming",
+      name: "Cache Warming",
+      apiVersion: "^0.1.0",
+      trust: "bundled",
+      activation: "eager",
+      dependsOn: ["session-orchestrator", "surface-registry"],
+    });
+    expect(manifest.contributes.services).toContain("cache-warming/surface");
+    expect(extension.manifest).toBe(manifest);
+    expect(Object.values(hooks).map((hook) => hook.id)).toEqual([
+      "session-orchestrator/turn-started",
+      "session-orchestrator/turn-settled",
+      "session-orchestrator/warm-completed",
+      "session-orchestrator/conversation-closed",
+    ]);
+    expect(services.warm.id).toBe("session-orchestrator/warm");
+    expect(services.surfaceRegistry.id).toBe("surface-registry/registry");
+  });
+
+  it("warms on the bus's turn events, records its own warm once though the service emits it, and stops on close", async () => {
+    const clock = FakeTimers.createClock(T0);
+    const calls: Array<[string, WarmOptions | undefined]> = [];
+    let bus: ReturnType<typeof fakeHost> | null = null;
+    const warmService = {
+      async warm(conversationId: string, opts?: WarmOptions): Promise<WarmOutcome> {
+        calls.push([conversationId, opts]);
+        const usage = { ...USAGE };
+        bus?.emit("session-orchestrator/warm-completed", { conversationId, usage });
+        return usage;
+      },
+    };
+    bus = fakeHost(warmService);
+    createCacheWarmingExtension({
+      now: () => clock.now,
+      timers: {
+        setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
+        clearTimer: (id) => clock.clearTimeout(id),
+      },
+    }).activate(bus.host);
+
+    const warmer = bus.provided.get(services.warmer.id) as CacheWarmer;
+    const surface = bus.registered[0] as {
+      catalogEntry: { id: string; scope?: string };
+      getSpec(ctx?: { conversationId?: string }): unknown;
+      subscribe(onChange: (conversationId?: string) => void): () => void;
+    };
+    expect(surface.catalogEntry).toMatchObject({ id: "cache-warming", scope: "conversation" });
+    const changed: Array<string | undefined> = [];
+    surface.subscribe((conversationId) => changed.push(conversationId));
+
+    await warmer.setEnabled("c", true);
+    bus.emit("session-orchestrator/turn-started", { conversationId: "c" });
+    expect(warmer.getState("c").nextWarmAt).toBeNull();
+    bus.emit("session-orchestrator/turn-settled", {
+      conversationId: "c",
+      cwd: "/w",
+      modelName: "m",
+    });
+    expect(warmer.getState("c").nextWarmAt).toBe(T0 + 240_000);
+
+    await clock.tickAsync(240_000);
+    expect(calls).toEqual([["c", { cwd: "/w", modelName: "m" }]]);
+    expect(warmer.getState("c")).toMatchObject({ autoWarmsSinceTurn: 1, lastWarmAt: T0 + 240_000 });
+    expect(changed.every((id) => id === "c")).toBe(true);
+    expect(bus.store.get("cache-warming/settings:c")).toBe('{"enabled":true,"intervalMs":240000}');
+
+    bus.emit("session-orchestrator/conversation-closed", { conversationId: "c" });
+    expect(warmer.getState("c")).toMatchObject({ enabled: false, nextWarmAt: null });
+    await clock.tickAsync(240_000 * 2);
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe("upstream's surface provider interface", () => {
+  it("has catalogEntry, getSpec(ctx?), invoke(actionId, payload, ctx) and subscribe", async () => {
+    const { deps } = upstreamDeps();
+    const warmer = createCacheWarmer(deps);
+    const surface = pkg.createCacheWarmingSurface(warmer, deps.now);
+    deps.onSurfaceChange = (id) => surface.notifyChanged(id);
+    const changes: Array<string | undefined> = [];
+    const unsubscribe = surface.subscribe((id) => changes.push(id));
+
+    expect(surface.catalogEntry).toEqual({
+      id: "cache-warming",
+      region: "side",
+      title: "Cache Warming",
+      scope: "conversation",
+    });
+    expect(surface.getSpec()).toEqual(buildDefaultSpec());
+    await surface.invoke("cache-warming/toggle", undefined, { conversationId: "c" });
+    await surface.invoke("cache-warming/set-interval", { value: 90 }, { conversationId: "c" });
+    const spec = await surface.getSpec({ conversationId: "c" });
+    expect(spec.fields.slice(0, 2)).toMatchObject([
+      { kind: "toggle", value: true },
+      { kind: "number", value: 90 },
+    ]);
+    expect(changes).toEqual(["c", "c"]);
+    unsubscribe();
+    await surface.invoke("cache-warming/toggle", false, { conversationId: "c" });
+    expect(changes).toHaveLength(2);
+  });
+});
