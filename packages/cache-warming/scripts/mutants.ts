@@ -4,69 +4,76 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const warmer = fileURLToPath(new URL("../src/warmer.js", import.meta.url));
-const pure = fileURLToPath(new URL("../src/pure.js", import.meta.url));
+const warmer = fileURLToPath(new URL("../src/warmer.ts", import.meta.url));
+const pure = fileURLToPath(new URL("../src/pure.ts", import.meta.url));
 
 const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "a warm does not restart the countdown from now",
     warmer,
-    "trigger, now);\n\t\trearm(c);",
-    "trigger, now);\n\t\treconcile(c);",
+    "c.state = recordWarm(c.state, attempt, trigger, now);\n    rearm(c);",
+    "c.state = recordWarm(c.state, attempt, trigger, now);\n    reconcile(c);",
   ],
   [
     "turn start does not cancel the timer",
     warmer,
-    "active: true };\n\t\t\tcancelTimer(c);",
-    "active: true };",
+    "c.state = { ...c.state, active: true };\n      cancelTimer(c);",
+    "c.state = { ...c.state, active: true };",
   ],
   [
     "a failed warm ends the schedule",
     warmer,
-    "\t\trearm(c);\n\t\tnotify(c.id);\n\t\tif (attempt.kind",
-    '\t\tif (attempt.kind === "ok") rearm(c);\n\t\telse cancelTimer(c);\n\t\tnotify(c.id);\n\t\tif (attempt.kind',
+    "    rearm(c);\n    notify(c.id);\n    const external",
+    '    if (attempt.kind === "ok") rearm(c);\n    else cancelTimer(c);\n    notify(c.id);\n    const external',
   ],
-  [
-    "warms in flight are not coalesced",
-    warmer,
-    "if (c.inFlight) return c.inFlight;\n\t\tconst flight",
-    "const flight",
-  ],
+  ["warms in flight are not coalesced", warmer, "if (c.flight) return c.flight.done;", ""],
   [
     "a timer fire does not notify",
     warmer,
-    "\t\tnotify(c.id);\n\t\tif (!shouldSchedule(c.state)) return;",
-    "\t\tif (!shouldSchedule(c.state)) return;",
+    "    notify(c.id);\n    if (!shouldSchedule(c.state)) return;",
+    "    if (!shouldSchedule(c.state)) return;",
   ],
   [
     "armTimer leaks the previous timer",
     warmer,
-    "function armTimer(c: Conversation): void {\n\t\tcancelTimer(c);",
+    "function armTimer(c: Conversation): void {\n    cancelTimer(c);",
     "function armTimer(c: Conversation): void {",
   ],
   [
     "cancelTimer keeps nextWarmAt",
     warmer,
-    "\t\tc.timer = null;\n\t\tc.state = { ...c.state, nextWarmAt: null };\n\t}",
-    "\t\tc.timer = null;\n\t}",
+    "    c.timerId = null;\n    c.state = { ...c.state, nextWarmAt: null };\n  }",
+    "    c.timerId = null;\n  }",
   ],
   [
     "a timed-out warm keeps the conversation busy",
     warmer,
-    "\t\t\t\tif (settled) return;\n\t\t\t\tsettled = true;",
-    '\t\t\t\tif (settled || attempt?.kind === "failure") return;\n\t\t\t\tsettled = true;',
+    "      if (settled) return;\n      settled = true;",
+    '      if (settled || outcome?.attempt.kind === "failure") return;\n      settled = true;',
   ],
   [
     "an answer landing with a close is recorded",
     warmer,
-    "if (attempt === null || !isCurrent(c)) {",
-    "if (attempt === null) {",
+    "if (outcome === null || !isCurrent(c)) {",
+    "if (outcome === null) {",
   ],
   [
     "re-enabling does not resume a paused schedule",
     warmer,
     "if ((after.enabled && !before.enabled) || limitsChanged)",
     "if (limitsChanged)",
+  ],
+  [
+    "the warmer's own warm is recorded again from its completion event",
+    warmer,
+    "        c.flight.heldCompletions.push(usage);\n        return;",
+    "        c.flight.heldCompletions.push(usage);",
+  ],
+  [
+    "the warm timeout is one second short",
+    warmer,
+    "export const DEFAULT_WARM_TIMEOUT_MS = 30_000;",
+    "export const DEFAULT_WARM_TIMEOUT_MS = 29_000;",
   ],
   [
     "a failed warm moves lastWarmAt",
@@ -85,6 +92,12 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
     pure,
     "autoWarmsSinceTurn >= next.idleWarmCap",
     "autoWarmsSinceTurn > next.idleWarmCap",
+  ],
+  [
+    "the default interval is not upstream's 240 s",
+    pure,
+    "export const DEFAULT_INTERVAL_MS = 240_000;",
+    "export const DEFAULT_INTERVAL_MS = 240_001;",
   ],
 ];
 

@@ -1,6 +1,6 @@
 // Captures real messages from a running server (fake clock, simulator) for the docs, so the
 // JSON in docs/handoff-reply.md is never typed by hand. `pnpm --filter @dispatch/server
-// examples` rewrites the marked blocks; test/examples.test.ts fails when they drift.
+// examples` rewrites the marked blocks; src/examples.test.ts fails when they drift.
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { postWarm, SurfaceClient, startTestServer } from "../src/testing/helpers.js";

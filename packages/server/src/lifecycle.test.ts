@@ -31,7 +31,7 @@ describe("server lifecycle", () => {
   });
 
   it("starts from `pnpm start`'s entry, says where it listens, and exits 0 on SIGTERM", async () => {
-    const entry = fileURLToPath(new URL("./main.js", import.meta.url));
+    const entry = fileURLToPath(new URL("./main.ts", import.meta.url));
     const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
     const child = spawn(tsx, [entry], {
       env: { ...process.env, PORT: "0", WS_PORT: "0", DISPATCH_DATA_DIR: await tempDataDir() },
