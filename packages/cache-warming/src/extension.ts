@@ -3,9 +3,9 @@
 // ids, which is all upstream's bus uses, so this module needs none of upstream's packages to
 // compile and plugs into upstream's host as it is.
 import type { SurfaceProvider } from "@dispatch/surface-registry";
-import type { WarmService } from "@dispatch/warm-service";
 import { type Clock, systemClock } from "./clock.js";
 import { type CacheWarmingSurface, createCacheWarmingSurface } from "./surface.js";
+import type { WarmService } from "./warm-service.js";
 import {
   type CacheWarmer,
   createCacheWarmer,

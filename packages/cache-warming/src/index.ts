@@ -66,6 +66,13 @@ export {
 } from "./pure.js";
 export { type CacheWarmingSurface, createCacheWarmingSurface } from "./surface.js";
 export {
+  isWarmFailure,
+  type WarmOptions,
+  type WarmOutcome,
+  type WarmResult,
+  type WarmService,
+} from "./warm-service.js";
+export {
   type CacheWarmer,
   type CacheWarmerDeps,
   createCacheWarmer,

@@ -11,8 +11,8 @@ import type {
   SurfaceSpec,
   ToggleField,
 } from "@dispatch/ui-contract";
-import type { WarmResult } from "@dispatch/warm-service";
 import { z } from "zod";
+import type { WarmResult } from "./warm-service.js";
 
 // ==== upstream's API ==========================================================================
 

@@ -18,6 +18,7 @@ import {
 import type { CacheWarmer } from "./warmer.js";
 
 export interface CacheWarmingSurface extends SurfaceProvider {
+  subscribe(onChange: (conversationId?: string) => void): () => void;
   /** Tells every subscriber that this conversation's spec changed. */
   notifyChanged(conversationId?: string): void;
 }

@@ -5,7 +5,6 @@
 //   PROPERTY_RUNS=5000 PROPERTY_SEED=$RANDOM pnpm vitest run warmer.property
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
-import type { WarmOutcome } from "@dispatch/warm-service";
 import FakeTimers from "@sinonjs/fake-timers";
 import fc from "fast-check";
 import { expect, it } from "vitest";
@@ -18,6 +17,7 @@ import {
   type PauseReason,
 } from "./index.js";
 import { HIT, MISS, START, silentLogger } from "./testing/harness.js";
+import type { WarmOutcome } from "./warm-service.js";
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261125);

@@ -4,7 +4,7 @@
 // the warmer as completion events (`onWarmCompleted`, upstream's wiring) and are recorded by
 // the same record → re-arm → notify step; the echo of a warm the warmer started itself is
 // recognised and dropped, so every warm is recorded exactly once.
-import type { WarmOptions, WarmOutcome, WarmResult } from "@dispatch/warm-service";
+
 import { z } from "zod";
 import {
   type CacheWarmingState,
@@ -35,6 +35,7 @@ import {
   type WarmFailureReason,
   type WarmTrigger,
 } from "./pure.js";
+import type { WarmOptions, WarmOutcome, WarmResult } from "./warm-service.js";
 
 /** Flat log attributes, as upstream's kernel logger takes them. */
 export type LogAttributes = Readonly<Record<string, string | number | boolean | null>>;

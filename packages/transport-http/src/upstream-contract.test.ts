@@ -1,8 +1,9 @@
 // Pins what upstream's `POST /chat/warm` tests and callers rely on, with the warm route mounted
 // the way upstream's `createApp` mounts it: into a foreign Hono app with its own global CORS
 // and routes, called in-process with `app.request()` (no Host header).
+
+import type { WarmOutcome, WarmService } from "@dispatch/cache-warming";
 import { createCacheWarmer } from "@dispatch/cache-warming";
-import type { WarmOutcome, WarmService } from "@dispatch/warm-service";
 import FakeTimers from "@sinonjs/fake-timers";
 import { Hono } from "hono";
 import { cors } from "hono/cors";

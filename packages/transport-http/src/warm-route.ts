@@ -2,11 +2,16 @@
 // groups and replaces only its own handler with
 //   app.route("/", createWarmRoute({ warmer: opts.cacheWarmer, warmService: opts.warmService, logger: log }));
 // and this package's own app is composed from the same piece.
-import type { CacheWarmer, WarmNowResult } from "@dispatch/cache-warming";
-import { computeCachePct, computeExpectedCacheRate, systemClock } from "@dispatch/cache-warming";
+import {
+  type CacheWarmer,
+  computeCachePct,
+  computeExpectedCacheRate,
+  isWarmFailure,
+  systemClock,
+  type WarmNowResult,
+  type WarmService,
+} from "@dispatch/cache-warming";
 import { describeIssues } from "@dispatch/ui-contract";
-import type { WarmService } from "@dispatch/warm-service";
-import { isWarmFailure } from "@dispatch/warm-service";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";

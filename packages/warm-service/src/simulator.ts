@@ -1,4 +1,4 @@
-import type { WarmOptions, WarmOutcome, WarmService } from "./types.js";
+import type { WarmOptions, WarmOutcome, WarmService } from "@dispatch/cache-warming";
 
 export const DEFAULT_CACHE_TTL_MS = 300_000;
 

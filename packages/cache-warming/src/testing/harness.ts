@@ -2,7 +2,6 @@
 // the way the frontend observes it: through the specs pushed after each change.
 import { createMemoryStorage, type KeyValueStorage } from "@dispatch/kv-storage";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
-import type { WarmOptions, WarmOutcome, WarmResult } from "@dispatch/warm-service";
 import FakeTimers from "@sinonjs/fake-timers";
 import {
   buildCacheWarmingSpec,
@@ -12,6 +11,7 @@ import {
   TIMER_RENDERER_ID,
   type TimerPayload,
 } from "../index.js";
+import type { WarmOptions, WarmOutcome, WarmResult } from "../warm-service.js";
 
 export const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 export const INTERVAL = 240_000;

@@ -1,3 +1,4 @@
+import type { WarmOutcome } from "@dispatch/cache-warming";
 import {
   buildCacheWarmingSpec,
   createCacheWarmer,
@@ -8,7 +9,6 @@ import {
 } from "@dispatch/cache-warming";
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
-import type { WarmOutcome } from "@dispatch/warm-service";
 import FakeTimers from "@sinonjs/fake-timers";
 import { createApp } from "../index.js";
 

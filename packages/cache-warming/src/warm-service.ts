@@ -1,4 +1,5 @@
-// The warm service's shapes, named as upstream's session-orchestrator names them.
+// The warm service's shapes, as upstream's session-orchestrator declares them (structurally:
+// this package names no package of upstream's, so it merges without new dependencies).
 
 /** Token usage of one successful warm, as the provider reports it. */
 export interface WarmResult {
