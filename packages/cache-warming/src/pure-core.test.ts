@@ -104,7 +104,16 @@ describe("the cache-warming spec", () => {
       {
         kind: "custom",
         rendererId: "cache-warming-timer",
-        payload: { nextWarmAt: null, lastWarmAt: null, serverNow: 1_000 },
+        payload: {
+          nextWarmAt: null,
+          lastWarmAt: null,
+          serverNow: 1_000,
+          state: "off",
+          reason: null,
+          intervalMs: 240_000,
+          lastFailure: null,
+          model: null,
+        },
       },
     ]);
   });

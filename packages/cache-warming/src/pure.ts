@@ -213,12 +213,24 @@ export function serializeSpendLimits(limits: SpendLimits): string {
 /** Everything the warmer knows about one conversation. */
 export interface CacheWarmingState extends ConversationState, SpendLimits {
   lastError: string | null;
+  /** Epoch-ms of the failure `lastError` describes; null with it. */
+  lastErrorAt: number | null;
   autoWarmsSinceTurn: number;
   deadWarmStreak: number;
   pausedBy: PauseReason | null;
+  /** The cwd/model warms replay: the last settled turn's, or a manual warm's explicit one. */
+  context: ConversationContext;
+  /** An automatic warm is waiting for the provider (from the countdown's end to its result). */
+  warming: boolean;
+  /** Epoch-ms the cached prefix was last read or written (a settled turn or a good warm). */
+  lastTouchedAt: number | null;
+  /** Why an enabled schedule did not resume after a restart; cleared once one starts. */
+  notResumedBecause: NotResumedReason | null;
 }
 
 export type PauseReason = "idle-cap" | "dead-cache";
+/** `cache-expired`: the downtime outlived the cache; `awaiting-turn`: nothing to resume. */
+export type NotResumedReason = "cache-expired" | "awaiting-turn";
 
 export function initialState(
   settings: ConversationSettings = { enabled: false, intervalMs: DEFAULT_INTERVAL_MS },
@@ -236,9 +248,14 @@ export function initialState(
     nextWarmAt: null,
     token: 0,
     lastError: null,
+    lastErrorAt: null,
     autoWarmsSinceTurn: 0,
     deadWarmStreak: 0,
     pausedBy: null,
+    context: {},
+    warming: false,
+    lastTouchedAt: null,
+    notResumedBecause: null,
   };
 }
 
@@ -248,6 +265,85 @@ export function settingsOf(state: ConversationSettings): ConversationSettings {
 
 export function spendLimitsOf(state: SpendLimits): SpendLimits {
   return { idleWarmCap: state.idleWarmCap, deadWarmLimit: state.deadWarmLimit };
+}
+
+// ---- what a restart needs --------------------------------------------------------------------
+
+/** `schedule:<id>`: what resuming an enabled schedule after a restart needs. */
+export function scheduleKey(conversationId: string): string {
+  return `schedule:${conversationId}`;
+}
+
+export interface ScheduleRecord {
+  readonly context: ConversationContext;
+  readonly lastTouchedAt: number | null;
+  readonly lastWarmAt: number | null;
+  readonly nextWarmAt: number | null;
+  readonly lastPct: number | null;
+  readonly lastExpectedPct: number | null;
+}
+
+/** The record to keep for this state, or null when there is nothing to resume (disabled). */
+export function scheduleRecordOf(state: CacheWarmingState): string | null {
+  if (!state.enabled) return null;
+  const record: ScheduleRecord = {
+    context: state.context,
+    lastTouchedAt: state.lastTouchedAt,
+    lastWarmAt: state.lastWarmAt,
+    nextWarmAt: state.nextWarmAt,
+    lastPct: state.lastPct,
+    lastExpectedPct: state.lastExpectedPct,
+  };
+  return JSON.stringify(record);
+}
+
+const epochOrNull = z.number().int().min(0).nullable().catch(null);
+const pctOrNull = z.number().int().min(0).max(100).nullable().catch(null);
+const storedScheduleSchema = z.object({
+  context: z
+    .object({
+      cwd: z.string().max(4096).exactOptional(),
+      modelName: z.string().max(256).exactOptional(),
+    })
+    .catch({}),
+  lastTouchedAt: epochOrNull,
+  lastWarmAt: epochOrNull,
+  nextWarmAt: epochOrNull,
+  lastPct: pctOrNull,
+  lastExpectedPct: pctOrNull,
+});
+
+export function parseScheduleRecord(raw: string | null): ScheduleRecord | null {
+  if (raw === null) return null;
+  try {
+    const parsed = storedScheduleSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export type ResumeDecision =
+  | { readonly kind: "resume"; readonly at: number }
+  | { readonly kind: "not-resumed"; readonly reason: NotResumedReason };
+
+/**
+ * After a restart, an enabled schedule resumes only while its cache can still be alive: a
+ * warm inside the TTL reads the cache, one after it would buy the whole prefix again, which
+ * the warmer never does on its own. It resumes at its old time, or at once if that passed.
+ */
+export function decideResume(
+  record: ScheduleRecord | null,
+  now: number,
+  cacheTtlMs: number,
+): ResumeDecision {
+  if (record === null || record.lastTouchedAt === null) {
+    return { kind: "not-resumed", reason: "awaiting-turn" };
+  }
+  if (now >= record.lastTouchedAt + cacheTtlMs) {
+    return { kind: "not-resumed", reason: "cache-expired" };
+  }
+  return { kind: "resume", at: Math.max(now, record.nextWarmAt ?? now) };
 }
 
 // ---- decisions -------------------------------------------------------------------------------
@@ -310,9 +406,11 @@ export function recordWarm(
           lastPct: computeCachePct(attempt.usage.inputTokens, attempt.usage.cacheReadTokens),
           lastExpectedPct: expectedPctOf(attempt.usage),
           lastWarmAt: now,
+          lastTouchedAt: now,
           lastError: null,
+          lastErrorAt: null,
         }
-      : { ...state, lastError: attempt.error };
+      : { ...state, lastError: attempt.error, lastErrorAt: now };
   if (trigger === "manual") return resetIdleStretch(next);
 
   const autoWarmsSinceTurn = next.autoWarmsSinceTurn + 1;
@@ -394,12 +492,42 @@ export function parseTogglePayload(payload: unknown): boolean | null {
 
 // ---- the surface -----------------------------------------------------------------------------
 
+/**
+ * What the schedule is doing, for machines: `off` (warming disabled), `generating` (a turn
+ * runs), `warming` (an automatic warm waits for the provider), `paused` (the spend guard stopped it
+ * until a turn, a manual warm or re-enabling), `scheduled` (`nextWarmAt` is when), `idle`
+ * (enabled but not started: after a restart that did not resume it).
+ */
+export type ScheduleState = "off" | "generating" | "warming" | "paused" | "scheduled" | "idle";
+
+export interface ScheduleStatus {
+  readonly state: ScheduleState;
+  /** `paused`: a PauseReason; `idle`: a NotResumedReason; otherwise null. */
+  readonly reason: PauseReason | NotResumedReason | null;
+}
+
+export function scheduleStatus(state: CacheWarmingState): ScheduleStatus {
+  if (!state.enabled) return { state: "off", reason: null };
+  if (state.active) return { state: "generating", reason: null };
+  if (state.warming) return { state: "warming", reason: null };
+  if (state.pausedBy !== null) return { state: "paused", reason: state.pausedBy };
+  if (state.nextWarmAt !== null) return { state: "scheduled", reason: null };
+  return { state: "idle", reason: state.notResumedBecause ?? "awaiting-turn" };
+}
+
 /** The `cache-warming-timer` payload. Upstream sends the first two; the rest are additive. */
 export interface TimerPayload {
   readonly nextWarmAt: number | null;
   readonly lastWarmAt: number | null;
   /** Epoch-ms when the spec was built, so a client with a skewed clock can count down. */
   readonly serverNow?: number;
+  readonly state?: ScheduleState;
+  readonly reason?: PauseReason | NotResumedReason | null;
+  readonly intervalMs?: number;
+  /** The last failed warm, cleared by the next success. */
+  readonly lastFailure?: { readonly message: string; readonly at: number } | null;
+  /** The model automatic warms keep warm; null when the provider's default. */
+  readonly model?: string | null;
 }
 
 function percentText(pct: number | null): string {
@@ -439,13 +567,25 @@ function baseFields(
 }
 
 export function describeSchedule(state: CacheWarmingState): string {
-  if (!state.enabled) return "Off";
-  if (state.active) return "Waiting for the turn to finish";
-  if (state.pausedBy === "idle-cap") {
-    return `Paused: ${state.autoWarmsSinceTurn} warms since last turn`;
+  const { state: schedule, reason } = scheduleStatus(state);
+  switch (schedule) {
+    case "off":
+      return "Off";
+    case "generating":
+      return "Waiting for the turn to finish";
+    case "warming":
+      return "Warming";
+    case "paused":
+      return reason === "idle-cap"
+        ? `Paused: ${state.autoWarmsSinceTurn} warms since last turn`
+        : "Paused: cache not retained";
+    case "scheduled":
+      return "Scheduled";
+    case "idle":
+      return reason === "cache-expired"
+        ? "Not resumed: the cache expired while the server was down"
+        : "Not scheduled: waiting for a turn";
   }
-  if (state.pausedBy === "dead-cache") return "Paused: cache not retained";
-  return state.nextWarmAt === null ? "Not scheduled" : "Scheduled";
 }
 
 /**
@@ -453,16 +593,26 @@ export function describeSchedule(state: CacheWarmingState): string {
  * so they keep their kinds, labels and order), then this package's additions.
  */
 export function buildCacheWarmingSpec(state: CacheWarmingState, serverNow: number): SurfaceSpec {
+  const status = scheduleStatus(state);
   const timer: TimerPayload = {
     nextWarmAt: state.nextWarmAt,
     lastWarmAt: state.lastWarmAt,
     serverNow,
+    state: status.state,
+    reason: status.reason,
+    intervalMs: state.intervalMs,
+    lastFailure:
+      state.lastError === null || state.lastErrorAt === null
+        ? null
+        : { message: state.lastError, at: state.lastErrorAt },
+    model: state.context.modelName ?? null,
   };
   const fields: SurfaceField[] = [
     ...baseFields(state.enabled, state.intervalMs, state.lastPct, state.lastExpectedPct, timer),
     { kind: "button", label: "Warm now", action: { actionId: ACTION_IDS.warmNow } },
     { kind: "stat", label: "Schedule", value: describeSchedule(state) },
     { kind: "stat", label: "Last error", value: state.lastError ?? "—" },
+    { kind: "stat", label: "Model", value: state.context.modelName ?? "default" },
   ];
   return { ...SURFACE_FRAME, fields };
 }

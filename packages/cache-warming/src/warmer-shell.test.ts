@@ -47,17 +47,33 @@ describe("warmNow restarts the automatic cycle", () => {
     });
   });
 
-  it("reuses the settled turn's cwd and model, and lets the caller override them", async () => {
+  it("reuses the settled turn's cwd and model; a manual warm's own model is kept until the next turn", async () => {
     const h = createHarness({ manualWarmMinGapMs: 0 });
     await h.enabledAndIdle(C);
     await h.warmer.warmNow(C);
     await h.warmer.warmNow(C, { modelName: "m2" });
+    expect(timerOf(h.pushed.at(-1)!.spec).model).toBe("m2");
+    expect(stat(h.spec(C), "Model")).toBe("m2");
+    await h.clock.tickAsync(INTERVAL);
+    await h.warmer.onTurnSettled(C, { cwd: "/repo", modelName: "m3" });
     await h.clock.tickAsync(INTERVAL);
     expect(h.calls.map((call) => call.opts)).toEqual([
       { cwd: "/repo", modelName: "m1" },
       { cwd: "/repo", modelName: "m2" },
-      { cwd: "/repo", modelName: "m1" },
+      { cwd: "/repo", modelName: "m2" },
+      { cwd: "/repo", modelName: "m3" },
     ]);
+  });
+
+  it("keeps the old model when a manual warm with another one is refused", async () => {
+    const h = createHarness({ manualWarmMinGapMs: 0 });
+    await h.enabledAndIdle(C);
+    h.setResponse(() => ({ error: 'unknown model "zzz"' }));
+    await h.warmer.warmNow(C, { modelName: "zzz" });
+    h.setResponse(() => HIT);
+    await h.clock.tickAsync(INTERVAL);
+    expect(h.calls.map((call) => call.opts?.modelName)).toEqual(["zzz", "m1"]);
+    expect(timerOf(h.spec(C)).model).toBe("m1");
   });
 
   it("moves lastWarmAt on every warm even when the percentage is identical", async () => {
@@ -158,17 +174,26 @@ describe("the countdown follows the lifecycle", () => {
     await h.enabledAndIdle(C);
     h.pushed.length = 0;
     await h.clock.tickAsync(INTERVAL);
-    expect(h.pushed.map((p) => timerOf(p.spec))).toEqual([
-      { nextWarmAt: null, lastWarmAt: null, serverNow: START + INTERVAL },
-    ]);
+    const inFlight = {
+      nextWarmAt: null,
+      lastWarmAt: null,
+      serverNow: START + INTERVAL,
+      state: "warming",
+      reason: null,
+      intervalMs: INTERVAL,
+      lastFailure: null,
+      model: "m1",
+    };
+    expect(h.pushed.map((p) => timerOf(p.spec))).toEqual([inFlight]);
     h.pending[0]!.resolve(HIT);
     await h.flush();
     expect(h.pushed.map((p) => timerOf(p.spec))).toEqual([
-      { nextWarmAt: null, lastWarmAt: null, serverNow: START + INTERVAL },
+      inFlight,
       {
+        ...inFlight,
         nextWarmAt: START + 2 * INTERVAL,
         lastWarmAt: START + INTERVAL,
-        serverNow: START + INTERVAL,
+        state: "scheduled",
       },
     ]);
   });

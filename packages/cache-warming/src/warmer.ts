@@ -13,9 +13,12 @@ import {
   clampIntervalMs,
   computeCachePct,
   computeExpectedCacheRate,
+  decideResume,
   initialState,
   isTokenCurrent,
   MIN_INTERVAL_MS,
+  type NotResumedReason,
+  parseScheduleRecord,
   parseSettings,
   parseSpendLimits,
   recordWarm,
@@ -23,6 +26,8 @@ import {
   resetIdleStretch,
   type SpendLimits,
   type SpendLimitsChange,
+  scheduleKey,
+  scheduleRecordOf,
   serializeSettings,
   serializeSpendLimits,
   settingsKey,
@@ -61,6 +66,10 @@ export interface TimerDeps {
 export interface SettingsStorage {
   readonly get: (key: string) => Promise<string | null>;
   readonly set: (key: string, value: string) => Promise<void>;
+  /** Used to forget a schedule record once warming is off. */
+  readonly delete?: (key: string) => Promise<void>;
+  /** Used by `resumeSchedules` to find the schedules to resume after a restart. */
+  readonly keys?: (prefix?: string) => Promise<readonly string[]>;
 }
 
 export interface CacheWarmerDeps {
@@ -77,6 +86,8 @@ export interface CacheWarmerDeps {
   readonly warmTimeoutMs?: number;
   /** Least time between two manual warms of one conversation. Default 1 s; 0 = no limit. */
   readonly manualWarmMinGapMs?: number;
+  /** How long the provider keeps an untouched prefix; decides what resumes after a restart. */
+  readonly cacheTtlMs?: number;
 }
 
 /** Upstream's warm-completed event payload. */
@@ -87,6 +98,17 @@ export interface WarmCompletedPayload {
 
 export const DEFAULT_WARM_TIMEOUT_MS = 30_000;
 export const DEFAULT_MANUAL_WARM_MIN_GAP_MS = 1_000;
+/** The providers' default prompt-cache lifetime (5 minutes, refreshed on every read). */
+export const DEFAULT_CACHE_TTL_MS = 300_000;
+
+/** What `resumeSchedules` did with each enabled schedule it found. */
+export interface ResumeReport {
+  readonly resumed: readonly { readonly conversationId: string; readonly at: number }[];
+  readonly notResumed: readonly {
+    readonly conversationId: string;
+    readonly reason: NotResumedReason;
+  }[];
+}
 
 export type WarmNowResult =
   | {
@@ -130,11 +152,18 @@ export interface CacheWarmer {
   ensureLoaded(conversationId: string): Promise<void>;
   /** True once this conversation's persisted settings are in memory. */
   isLoaded(conversationId: string): boolean;
+  /**
+   * After a restart: every enabled schedule whose cache can still be alive resumes at its old
+   * time (at once if that passed); the others say why not. Needs a storage with `keys`.
+   */
+  resumeSchedules(): Promise<ResumeReport>;
 }
 
 /** A warm the warmer started, from the call until its answer is recorded. */
 interface Flight {
   readonly done: Promise<WarmNowResult>;
+  /** What this warm replays; a good manual warm makes it the context of later ones. */
+  readonly context: ConversationContext;
   /** Completion events that arrived while it was in flight (its own echo among them?). */
   readonly heldCompletions: WarmResult[];
   /** Ends the provider call early (close, dispose). */
@@ -144,7 +173,6 @@ interface Flight {
 interface Conversation {
   readonly id: string;
   state: CacheWarmingState;
-  context: ConversationContext;
   timerId: number | null;
   flight: Flight | null;
   /** The answer of the warmer's last own warm, until its completion event is seen. */
@@ -152,6 +180,8 @@ interface Conversation {
   settingsLoad: Promise<void> | null;
   settingsLoaded: boolean;
   lastManualWarmAt: number | null;
+  /** The schedule record last written (or being written), to skip writes that change nothing. */
+  persistedSchedule: string | null;
 }
 
 const nonNegative = z.number().finite().min(0);
@@ -213,13 +243,13 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       c = {
         id,
         state: initialState(),
-        context: {},
         timerId: null,
         flight: null,
         unechoedResult: null,
         settingsLoad: null,
         settingsLoaded: false,
         lastManualWarmAt: null,
+        persistedSchedule: null,
       };
       if (!disposed) conversations.set(id, c);
     }
@@ -227,6 +257,8 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   }
 
   function notify(id: string): void {
+    const c = conversations.get(id);
+    if (c) persistSchedule(c);
     try {
       deps.onSurfaceChange(id);
     } catch (err) {
@@ -237,6 +269,25 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     }
   }
 
+  /** Keeps `schedule:<id>` in step with what a restart would need; never blocks a change. */
+  function persistSchedule(c: Conversation): void {
+    if (!c.settingsLoaded) return;
+    const record = scheduleRecordOf(c.state);
+    if (record === c.persistedSchedule) return;
+    c.persistedSchedule = record;
+    const key = scheduleKey(c.id);
+    void enqueueSettingsWrite(c.id, async () => {
+      if (record !== null) await deps.storage.set(key, record);
+      else await deps.storage.delete?.(key);
+    }).catch((err: unknown) => {
+      c.persistedSchedule = null; // written again with the next change
+      deps.logger.error("cache-warming: could not store the schedule", {
+        conversationId: c.id,
+        err,
+      });
+    });
+  }
+
   // ---- timers ----------------------------------------------------------------------------
 
   function cancelTimer(c: Conversation): void {
@@ -245,12 +296,11 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     c.state = { ...c.state, nextWarmAt: null };
   }
 
-  function armTimer(c: Conversation): void {
+  function armTimer(c: Conversation, delayMs = c.state.intervalMs): void {
     cancelTimer(c);
     const token = nextToken++;
-    const { intervalMs } = c.state;
-    c.state = { ...c.state, token, nextWarmAt: deps.now() + intervalMs };
-    c.timerId = deps.timers.setTimer(() => onTimerFired(c, token), intervalMs, `warm:${c.id}`);
+    c.state = { ...c.state, token, nextWarmAt: deps.now() + delayMs, notResumedBecause: null };
+    c.timerId = deps.timers.setTimer(() => onTimerFired(c, token), delayMs, `warm:${c.id}`);
   }
 
   /** Restarts the countdown from now, or stops it when nothing should be scheduled. */
@@ -269,13 +319,14 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     // A cancelled or replaced timer must never warm, whatever the timer backend does.
     if (!isCurrent(c) || c.timerId === null || !isTokenCurrent(c.state.token, token)) return;
     c.timerId = null;
-    c.state = { ...c.state, nextWarmAt: null };
-    // The countdown reached zero: subscribers see no pending warm until this one finishes.
+    const fires = shouldSchedule(c.state);
+    // The countdown reached zero: subscribers see the automatic warm in flight (a manual one
+    // already in flight is joined; its finish re-arms and notifies) until it finishes.
+    c.state = { ...c.state, nextWarmAt: null, warming: fires };
     notify(c.id);
-    if (!shouldSchedule(c.state)) return;
-    // A manual warm in flight already refreshes the cache; its finish re-arms and notifies.
+    if (!fires) return;
     deps.logger.debug("cache-warming: firing warm", { conversationId: c.id });
-    void runWarm(c, c.context, "auto");
+    void runWarm(c, c.state.context, "auto");
   }
 
   // ---- the one warm path -----------------------------------------------------------------
@@ -294,6 +345,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     );
     const flight: Flight = {
       done: answered.then((outcome) => finishWarm(c, flight, outcome, trigger)),
+      context: copyContext(opts),
       heldCompletions: [],
       abandon: null,
     };
@@ -354,12 +406,18 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     trigger: WarmTrigger,
   ): WarmNowResult {
     if (c.flight === flight) c.flight = null;
+    c.state = { ...c.state, warming: false };
     if (outcome === null || !isCurrent(c)) {
       return { ok: false, reason: "closed", error: "the conversation was closed while warming" };
     }
     const { attempt, raw } = outcome;
     const now = deps.now();
     c.state = recordWarm(c.state, attempt, trigger, now);
+    // A manual warm's explicit model/cwd is what the user wants warm: automatic warms follow
+    // it until the next settled turn says otherwise.
+    if (trigger === "manual" && attempt.kind === "ok") {
+      c.state = { ...c.state, context: flight.context };
+    }
     rearm(c);
     notify(c.id);
     const external = settleEchoes(c, flight, raw);
@@ -518,8 +576,12 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       if (disposed) return Promise.resolve();
       deps.logger.debug("cache-warming: turn settled", { conversationId: id });
       const c = conversation(id);
-      c.state = resetIdleStretch({ ...c.state, active: false });
-      c.context = copyContext(ctx);
+      c.state = resetIdleStretch({
+        ...c.state,
+        active: false,
+        context: copyContext(ctx),
+        lastTouchedAt: deps.now(),
+      });
       // A turn just read the whole prefix, so the full interval starts now.
       rearm(c);
       notify(id);
@@ -579,7 +641,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     },
 
     getContext(id) {
-      return { ...conversations.get(id)?.context };
+      return { ...conversations.get(id)?.state.context };
     },
 
     async setEnabled(id, enabled) {
@@ -635,7 +697,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       if (refusal) return { ok: false, ...refusal };
       // Joining a warm in flight is free, so it does not count toward the rate limit.
       if (!c.flight) c.lastManualWarmAt = now;
-      return runWarm(c, { ...c.context, ...copyContext(opts) }, "manual");
+      return runWarm(c, { ...c.state.context, ...copyContext(opts) }, "manual");
     },
 
     async ensureLoaded(id) {
@@ -645,6 +707,35 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 
     isLoaded(id) {
       return conversations.get(id)?.settingsLoaded ?? false;
+    },
+
+    async resumeSchedules() {
+      const resumed: Array<{ conversationId: string; at: number }> = [];
+      const notResumed: Array<{ conversationId: string; reason: NotResumedReason }> = [];
+      const keys = (await deps.storage.keys?.(scheduleKey(""))) ?? [];
+      const ttlMs = deps.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
+      for (const key of keys) {
+        const id = key.slice(scheduleKey("").length);
+        const c = conversation(id);
+        await loadSettings(c);
+        const record = parseScheduleRecord(await deps.storage.get(key));
+        if (!isCurrent(c) || !c.state.enabled || c.timerId !== null || c.state.active) continue;
+        if (record !== null) {
+          const { context, lastTouchedAt, lastWarmAt, lastPct, lastExpectedPct } = record;
+          c.state = { ...c.state, context, lastTouchedAt, lastWarmAt, lastPct, lastExpectedPct };
+        }
+        const now = deps.now();
+        const decision = decideResume(record, now, ttlMs);
+        if (decision.kind === "resume") {
+          armTimer(c, decision.at - now);
+          resumed.push({ conversationId: id, at: decision.at });
+        } else {
+          c.state = { ...c.state, notResumedBecause: decision.reason };
+          notResumed.push({ conversationId: id, reason: decision.reason });
+        }
+        notify(id);
+      }
+      return { resumed, notResumed };
     },
   };
 }

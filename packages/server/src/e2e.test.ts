@@ -58,7 +58,16 @@ describe("the server, end to end over real sockets", () => {
       label: "Enabled",
       value: false,
     });
-    expect(timerOf(surface.spec)).toEqual({ nextWarmAt: null, lastWarmAt: null, serverNow: START });
+    expect(timerOf(surface.spec)).toEqual({
+      nextWarmAt: null,
+      lastWarmAt: null,
+      serverNow: START,
+      state: "off",
+      reason: null,
+      intervalMs: 240_000,
+      lastFailure: null,
+      model: null,
+    });
   });
 
   it("pushes an update with a future nextWarmAt when warming is toggled on", async () => {
