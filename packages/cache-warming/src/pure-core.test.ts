@@ -6,9 +6,14 @@ import {
   computeCachePct,
   computeExpectedCacheRate,
   DEFAULT_SPEND_LIMITS,
+  decideResume,
   initialState,
+  parseScheduleRecord,
   parseSettings,
   parseSpendLimits,
+  recordWarm,
+  scheduleRecordOf,
+  scheduleStatus,
   serializeSettings,
   serializeSpendLimits,
 } from "./pure.js";
@@ -153,5 +158,110 @@ describe("the cache-warming spec", () => {
     expect(buildDefaultSpec().fields).toEqual([
       { kind: "stat", label: "Status", value: "No conversation focused" },
     ]);
+  });
+});
+
+describe("the schedule's machine-readable status", () => {
+  const base = { ...initialState(), enabled: true };
+  it.each([
+    ["off", { ...base, enabled: false, nextWarmAt: 5 }, { state: "off", reason: null }],
+    ["generating", { ...base, active: true }, { state: "generating", reason: null }],
+    ["warming", { ...base, warming: true }, { state: "warming", reason: null }],
+    [
+      "paused by the cap",
+      { ...base, pausedBy: "idle-cap" },
+      { state: "paused", reason: "idle-cap" },
+    ],
+    [
+      "paused, dead cache",
+      { ...base, pausedBy: "dead-cache" },
+      { state: "paused", reason: "dead-cache" },
+    ],
+    ["scheduled", { ...base, nextWarmAt: 9 }, { state: "scheduled", reason: null }],
+    [
+      "not resumed",
+      { ...base, notResumedBecause: "cache-expired" },
+      { state: "idle", reason: "cache-expired" },
+    ],
+    ["not started", base, { state: "idle", reason: "awaiting-turn" }],
+  ] as const)("%s", (_name, state, status) => {
+    expect(scheduleStatus(state)).toEqual(status);
+    const spec = buildCacheWarmingSpec(state, 0);
+    expect(spec.fields[4]).toMatchObject({ payload: status });
+  });
+
+  it("reports the last failure with its time until a success clears it", () => {
+    const failed = recordWarm(
+      { ...base, lastPct: 80, lastWarmAt: 1 },
+      { kind: "failure", reason: "failed", error: "boom" },
+      "auto",
+      50,
+    );
+    expect(buildCacheWarmingSpec(failed, 60).fields[4]).toMatchObject({
+      payload: { lastWarmAt: 1, lastFailure: { message: "boom", at: 50 } },
+    });
+    const healed = recordWarm(
+      failed,
+      {
+        kind: "ok",
+        usage: { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 },
+      },
+      "auto",
+      70,
+    );
+    expect(buildCacheWarmingSpec(healed, 80).fields[4]).toMatchObject({
+      payload: { lastWarmAt: 70, lastFailure: null },
+    });
+  });
+});
+
+describe("what survives a restart", () => {
+  const record = {
+    context: { cwd: "/repo", modelName: "m1" },
+    lastTouchedAt: 1_000,
+    lastWarmAt: 900,
+    nextWarmAt: 241_000,
+    lastPct: 100,
+    lastExpectedPct: 100,
+  };
+
+  it("keeps a record for enabled conversations only, and reads back what it wrote", () => {
+    const state = { ...initialState(), enabled: true, ...record };
+    expect(parseScheduleRecord(scheduleRecordOf(state))).toEqual(record);
+    expect(scheduleRecordOf({ ...state, enabled: false })).toBeNull();
+    expect(parseScheduleRecord("nope")).toBeNull();
+    expect(parseScheduleRecord('{"lastTouchedAt":"x","context":5}')).toEqual({
+      context: {},
+      lastTouchedAt: null,
+      lastWarmAt: null,
+      nextWarmAt: null,
+      lastPct: null,
+      lastExpectedPct: null,
+    });
+  });
+
+  it.each([
+    ["its old time when that is still ahead", 100_000, { kind: "resume", at: 241_000 }],
+    [
+      "at once when its time passed while the cache lives",
+      290_999,
+      { kind: "resume", at: 290_999 },
+    ],
+    ["not at all once the cache died", 301_000, { kind: "not-resumed", reason: "cache-expired" }],
+  ] as const)("resumes at %s", (_name, now, decision) => {
+    expect(decideResume({ ...record, nextWarmAt: record.nextWarmAt }, now, 300_000)).toEqual(
+      decision,
+    );
+  });
+
+  it("waits for a turn when nothing was ever warmed or settled", () => {
+    expect(decideResume(null, 5, 300_000)).toEqual({
+      kind: "not-resumed",
+      reason: "awaiting-turn",
+    });
+    expect(decideResume({ ...record, lastTouchedAt: null }, 5, 300_000)).toEqual({
+      kind: "not-resumed",
+      reason: "awaiting-turn",
+    });
   });
 });

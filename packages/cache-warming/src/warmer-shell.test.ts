@@ -565,3 +565,96 @@ describe("spend guard", () => {
     expect(h.timer(C).serverNow).toBe(START + 12_345);
   });
 });
+
+describe("restarts", () => {
+  it("keeps what a restart needs while warming is on, and forgets it when it goes off", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    await h.flush();
+    expect(JSON.parse((await h.storage.get(`schedule:${C}`))!)).toEqual({
+      context: { cwd: "/repo", modelName: "m1" },
+      lastTouchedAt: START,
+      lastWarmAt: null,
+      nextWarmAt: START + INTERVAL,
+      lastPct: null,
+      lastExpectedPct: null,
+    });
+    await h.clock.tickAsync(INTERVAL);
+    expect(JSON.parse((await h.storage.get(`schedule:${C}`))!)).toMatchObject({
+      lastTouchedAt: START + INTERVAL,
+      lastWarmAt: START + INTERVAL,
+      nextWarmAt: START + 2 * INTERVAL,
+      lastPct: 87,
+    });
+    await h.warmer.setEnabled(C, false);
+    await h.flush();
+    expect(await h.storage.get(`schedule:${C}`)).toBeNull();
+  });
+
+  it("resumes a schedule whose cache is alive at its old time, and not one whose cache died", async () => {
+    const before = createHarness();
+    await before.enabledAndIdle("dead");
+    await before.clock.tickAsync(100_000);
+    await before.enabledAndIdle("live");
+    await before.flush();
+    before.warmer.dispose();
+
+    // Down from START + 100 s to START + 320 s: "dead" was last touched 320 s ago (TTL 300 s),
+    // "live" 220 s ago, and its next warm was due at START + 340 s.
+    const after = createHarness({ storage: before.storage, start: START + 320_000 });
+    const report = await after.warmer.resumeSchedules();
+    expect(report).toEqual({
+      resumed: [{ conversationId: "live", at: START + 340_000 }],
+      notResumed: [{ conversationId: "dead", reason: "cache-expired" }],
+    });
+    expect(after.timer("live")).toMatchObject({
+      state: "scheduled",
+      nextWarmAt: START + 340_000,
+      model: "m1",
+    });
+    expect(after.timer("dead")).toMatchObject({
+      state: "idle",
+      reason: "cache-expired",
+      nextWarmAt: null,
+    });
+    expect(stat(after.spec("dead"), "Schedule")).toBe(
+      "Not resumed: the cache expired while the server was down",
+    );
+    await after.clock.tickAsync(20_000);
+    expect(after.calls).toEqual([
+      { conversationId: "live", opts: { cwd: "/repo", modelName: "m1" } },
+    ]);
+    await after.clock.tickAsync(INTERVAL * 3);
+    expect(after.calls.filter((call) => call.conversationId === "dead")).toHaveLength(0);
+
+    // A turn starts it again, and the reason goes.
+    await after.warmer.onTurnSettled("dead", { modelName: "m1" });
+    expect(after.timer("dead")).toMatchObject({ state: "scheduled", reason: null });
+  });
+
+  it("warms at once when the old time passed during the downtime but the cache lives", async () => {
+    const before = createHarness();
+    await before.enabledAndIdle(C);
+    await before.clock.tickAsync(INTERVAL); // one warm: touched at START + 240 s
+    await before.flush();
+    before.warmer.dispose();
+    const after = createHarness({ storage: before.storage, start: START + 2 * INTERVAL + 10_000 });
+    await after.warmer.resumeSchedules();
+    expect(after.timer(C)).toMatchObject({ state: "scheduled", nextWarmAt: after.clock.now });
+    await after.clock.tickAsync(0);
+    expect(after.calls).toHaveLength(1);
+  });
+
+  it("says a schedule waits for a turn when nothing was ever warmed or settled", async () => {
+    const before = createHarness();
+    await before.warmer.setEnabled(C, true);
+    await before.flush();
+    before.warmer.dispose();
+    const after = createHarness({ storage: before.storage, start: START + 1_000 });
+    expect(await after.warmer.resumeSchedules()).toEqual({
+      resumed: [],
+      notResumed: [{ conversationId: C, reason: "awaiting-turn" }],
+    });
+    expect(after.timer(C)).toMatchObject({ state: "idle", reason: "awaiting-turn" });
+  });
+});

@@ -157,6 +157,8 @@ export interface CacheWarmer {
    * time (at once if that passed); the others say why not. Needs a storage with `keys`.
    */
   resumeSchedules(): Promise<ResumeReport>;
+  /** Resolves once every storage write queued so far has finished (for a clean shutdown). */
+  drainWrites(): Promise<void>;
 }
 
 /** A warm the warmer started, from the call until its answer is recorded. */
@@ -707,6 +709,10 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 
     isLoaded(id) {
       return conversations.get(id)?.settingsLoaded ?? false;
+    },
+
+    async drainWrites() {
+      await Promise.all([...settingsQueues.values()]);
     },
 
     async resumeSchedules() {

@@ -1,10 +1,18 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 
-/** The key/value storage the warmer persists settings in (`settings:<conversationId>`). */
+/** Key/value storage shaped like upstream's kernel `StorageNamespace`. */
 export interface KeyValueStorage {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+  has(key: string): Promise<boolean>;
+  /** Every key, or those starting with `prefix`. */
+  keys(prefix?: string): Promise<readonly string[]>;
+}
+
+function keysOf(data: Map<string, string>, prefix: string | undefined): string[] {
+  return [...data.keys()].filter((key) => prefix === undefined || key.startsWith(prefix));
 }
 
 export function createMemoryStorage(initial: Record<string, string> = {}): KeyValueStorage {
@@ -15,6 +23,15 @@ export function createMemoryStorage(initial: Record<string, string> = {}): KeyVa
     },
     async set(key, value) {
       data.set(key, value);
+    },
+    async delete(key) {
+      data.delete(key);
+    },
+    async has(key) {
+      return data.has(key);
+    },
+    async keys(prefix) {
+      return keysOf(data, prefix);
     },
   };
 }
@@ -48,6 +65,16 @@ export async function openFileStorage(filePath: string): Promise<KeyValueStorage
     set(key, value) {
       data.set(key, value);
       return flush();
+    },
+    delete(key) {
+      if (!data.delete(key)) return Promise.resolve();
+      return flush();
+    },
+    async has(key) {
+      return data.has(key);
+    },
+    async keys(prefix) {
+      return keysOf(data, prefix);
     },
   };
 }

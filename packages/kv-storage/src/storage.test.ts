@@ -34,6 +34,33 @@ describe("file storage", () => {
   });
 });
 
+describe("both storages", () => {
+  it.each([
+    ["memory", async () => createMemoryStorage()],
+    ["file", async () => openFileStorage(await tempFile())],
+  ])("%s: deletes, answers has, and lists keys by prefix", async (_name, open) => {
+    const storage = await open();
+    await storage.set("schedule:a", "1");
+    await storage.set("schedule:b", "2");
+    await storage.set("settings:a", "3");
+    expect([...(await storage.keys("schedule:"))].sort()).toEqual(["schedule:a", "schedule:b"]);
+    expect(await storage.keys()).toHaveLength(3);
+    await storage.delete("schedule:a");
+    await storage.delete("missing");
+    expect(await storage.has("schedule:a")).toBe(false);
+    expect(await storage.has("schedule:b")).toBe(true);
+    expect(await storage.keys("schedule:")).toEqual(["schedule:b"]);
+  });
+
+  it("file: a delete is durable", async () => {
+    const file = await tempFile();
+    const storage = await openFileStorage(file);
+    await storage.set("a", "1");
+    await storage.delete("a");
+    expect(await (await openFileStorage(file)).get("a")).toBeNull();
+  });
+});
+
 describe("memory storage", () => {
   it("starts from the given entries", async () => {
     const storage = createMemoryStorage({ a: "1" });

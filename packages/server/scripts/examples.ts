@@ -3,12 +3,30 @@
 // examples` rewrites the marked blocks; src/examples.test.ts fails when they drift.
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { postWarm, SurfaceClient, startTestServer } from "../src/testing/helpers.js";
+import { TIMER_RENDERER_ID } from "@dispatch/cache-warming";
+import type { SurfaceSpec } from "@dispatch/ui-contract";
+import { createPromptCacheSimulator } from "@dispatch/warm-service";
+import {
+  postWarm,
+  START,
+  SurfaceClient,
+  startTestServer,
+  tempDataDir,
+} from "../src/testing/helpers.js";
 
 export const DOC_PATH = fileURLToPath(new URL("../../../docs/handoff-reply.md", import.meta.url));
 const C = "conv-42";
 
+function timerOf(spec: SurfaceSpec): unknown {
+  const field = spec.fields.find((f) => f.kind === "custom" && f.rendererId === TIMER_RENDERER_ID);
+  return field?.kind === "custom" ? field.payload : undefined;
+}
+
 export async function captureExamples(): Promise<Record<string, unknown>> {
+  return { ...(await captureWarms()), ...(await captureStates()), ...(await captureRestart()) };
+}
+
+async function captureWarms(): Promise<Record<string, unknown>> {
   const { server, clock } = await startTestServer();
   const client = await SurfaceClient.connect(server.wsUrl);
   const post = async (body: unknown) => {
@@ -36,7 +54,7 @@ export async function captureExamples(): Promise<Record<string, unknown>> {
     const afterManualWarm = await client.take("update");
 
     await clock.tickAsync(240_000); // the countdown reaches zero: one update, then the warm's
-    await client.take("update");
+    const countdownAtZero = await client.take("update");
     const afterAutomaticWarm = await client.take("update");
 
     server.warmer.onTurnStarted(C);
@@ -47,8 +65,83 @@ export async function captureExamples(): Promise<Record<string, unknown>> {
       "post-warm-200": manualWarm,
       "update-after-manual-warm": afterManualWarm,
       "update-after-automatic-warm": afterAutomaticWarm,
+      "timer-warming": timerOf(countdownAtZero.update.spec),
       "post-warm-409": warmWhileGenerating,
     };
+  } finally {
+    await client.close();
+    await server.close();
+  }
+}
+
+/** A failing automatic warm, a spend-guard pause and a manual warm's model, as timer payloads. */
+async function captureStates(): Promise<Record<string, unknown>> {
+  const simulator = createPromptCacheSimulator({ now: () => clock.now });
+  const { server, clock } = await startTestServer(
+    {},
+    {
+      warm: {
+        warm: (id, opts) =>
+          id === "conv-down"
+            ? Promise.reject(new Error("provider unavailable (503)"))
+            : simulator.warm(id, opts),
+      },
+    },
+  );
+  const client = await SurfaceClient.connect(server.wsUrl);
+  /** Runs a step, then returns the timer of the `updates`-th update pushed for `id`. */
+  const timerAfter = async (id: string, step: () => Promise<unknown> | unknown, updates = 1) => {
+    await step();
+    let last: unknown;
+    for (let seen = 0; seen < updates; ) {
+      const { update } = await client.take("update");
+      if (update.conversationId !== id) continue;
+      seen += 1;
+      last = timerOf(update.spec);
+    }
+    return last;
+  };
+  try {
+    for (const id of ["conv-down", "conv-capped", "conv-model"]) {
+      client.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: id });
+      await client.take("surface");
+    }
+    await timerAfter("conv-down", () => server.warmer.setEnabled("conv-down", true));
+    const failed = await timerAfter("conv-down", () => clock.tickAsync(240_000), 2);
+    await timerAfter("conv-down", () => server.warmer.setEnabled("conv-down", false));
+
+    const capped = "conv-capped";
+    await timerAfter(capped, () => server.warmer.setSpendLimits(capped, { idleWarmCap: 1 }));
+    await timerAfter(capped, () => server.warmer.setEnabled(capped, true));
+    await timerAfter(capped, () => server.warmer.onTurnSettled(capped, { modelName: "sim" }));
+    const paused = await timerAfter(capped, () => clock.tickAsync(240_000), 2);
+
+    await timerAfter("conv-model", () => server.warmer.setEnabled("conv-model", true));
+    await timerAfter("conv-model", () =>
+      server.warmer.onTurnSettled("conv-model", { modelName: "sim" }),
+    );
+    const model = await timerAfter("conv-model", () =>
+      postWarm(server.httpUrl, { conversationId: "conv-model", model: "sim-large" }),
+    );
+    return { "timer-failed": failed, "timer-paused": paused, "timer-model": model };
+  } finally {
+    await client.close();
+    await server.close();
+  }
+}
+
+/** A schedule whose cache expired while the server was down, as the next server shows it. */
+async function captureRestart(): Promise<Record<string, unknown>> {
+  const dataDir = await tempDataDir();
+  const first = await startTestServer({ dataDir });
+  await first.server.warmer.setEnabled("conv-7", true);
+  await first.server.warmer.onTurnSettled("conv-7", { modelName: "sim" });
+  await first.server.close();
+  const { server } = await startTestServer({ dataDir }, {}, START + 600_000);
+  const client = await SurfaceClient.connect(server.wsUrl);
+  try {
+    client.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: "conv-7" });
+    return { "timer-not-resumed": timerOf((await client.take("surface")).spec) };
   } finally {
     await client.close();
     await server.close();

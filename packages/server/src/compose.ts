@@ -70,13 +70,23 @@ export async function startDispatchServer(
     now: clock.now,
     onSurfaceChange: (conversationId) => surface?.notifyChanged(conversationId),
     manualWarmMinGapMs: config.manualWarmMinGapMs,
+    cacheTtlMs: config.cacheTtlMs,
   });
   surface = createCacheWarmingSurface(warmer, clock.now);
   registry.register(surface);
+  // Enabled schedules whose cache can still be alive pick up where they were.
+  const resume = await warmer.resumeSchedules();
+  if (resume.resumed.length > 0 || resume.notResumed.length > 0) {
+    logger.info("cache-warming: schedules after restart", {
+      resumed: resume.resumed.length,
+      notResumed: resume.notResumed.length,
+    });
+  }
 
   const policy = createAccessPolicy({
     extraOrigins: config.allowedOrigins,
     extraHosts: config.allowedHosts,
+    localNames: config.localNames,
   });
   const transport = await listen({
     app: createApp({ warmer, policy, logger }),
@@ -95,6 +105,7 @@ export async function startDispatchServer(
     async close() {
       // Stop timers and abandon in-flight warms first, so nothing fires into closed sockets.
       warmer.dispose();
+      await warmer.drainWrites();
       await transport.close();
     },
   };

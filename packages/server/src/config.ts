@@ -1,4 +1,4 @@
-import { homedir } from "node:os";
+import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_MANUAL_WARM_MIN_GAP_MS } from "@dispatch/cache-warming";
 import {
@@ -19,6 +19,8 @@ export interface ServerConfig {
   dataDir: string | null;
   allowedOrigins: string[];
   allowedHosts: string[];
+  /** This machine's names, trusted like localhost by the Host and Origin checks. */
+  localNames: string[];
   manualWarmMinGapMs: number;
   cacheTtlMs: number;
 }
@@ -34,7 +36,6 @@ const envSchema = z.object({
   PORT: port(DEFAULT_HTTP_PORT),
   WS_PORT: port(DEFAULT_WS_PORT),
   DISPATCH_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
-  DISPATCH_ALLOW_REMOTE: z.enum(["0", "1"]).default("0"),
   DISPATCH_ALLOWED_ORIGINS: z.string().optional(),
   DISPATCH_ALLOWED_HOSTS: z.string().optional(),
   DISPATCH_MANUAL_WARM_MIN_GAP_MS: z.coerce
@@ -47,8 +48,18 @@ const envSchema = z.object({
 
 export interface ParsedConfig {
   config: ServerConfig;
-  /** Present when the server binds beyond loopback (allowed only with DISPATCH_ALLOW_REMOTE=1). */
+  /** Present when the server binds beyond loopback (reachable from the network). */
   warning: string | null;
+}
+
+/** The machine's host name and its mDNS `.local` form, as a LAN browser addresses it. */
+export function machineNames(name: string): string[] {
+  const base = name
+    .trim()
+    .toLowerCase()
+    .replace(/\.local$/, "");
+  if (base === "" || base === "localhost") return [];
+  return [base, `${base}.local`];
 }
 
 /** Reads the environment; throws with every bad variable named. */
@@ -58,15 +69,9 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
     throw new Error(`bad environment: ${describeIssues(parsed.error, "env")}`);
   }
   const e = parsed.data;
-  let warning: string | null = null;
-  if (!LOOPBACK.has(e.HOST)) {
-    if (e.DISPATCH_ALLOW_REMOTE !== "1") {
-      throw new Error(
-        `HOST=${e.HOST} is not a loopback address; set DISPATCH_ALLOW_REMOTE=1 to bind it anyway`,
-      );
-    }
-    warning = `binding ${e.HOST}: the server is reachable from other machines`;
-  }
+  const warning = LOOPBACK.has(e.HOST)
+    ? null
+    : `binding ${e.HOST}: the server is reachable from other machines`;
   return {
     config: {
       host: e.HOST,
@@ -75,6 +80,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
       dataDir: e.DISPATCH_DATA_DIR,
       allowedOrigins: parseList(e.DISPATCH_ALLOWED_ORIGINS),
       allowedHosts: parseList(e.DISPATCH_ALLOWED_HOSTS),
+      localNames: machineNames(hostname()),
       manualWarmMinGapMs: e.DISPATCH_MANUAL_WARM_MIN_GAP_MS,
       cacheTtlMs: e.DISPATCH_CACHE_TTL_MS,
     },
@@ -91,6 +97,7 @@ export function ephemeralConfig(overrides: Partial<ServerConfig> = {}): ServerCo
     dataDir: null,
     allowedOrigins: [],
     allowedHosts: [],
+    localNames: [],
     manualWarmMinGapMs: DEFAULT_MANUAL_WARM_MIN_GAP_MS,
     cacheTtlMs: DEFAULT_CACHE_TTL_MS,
     ...overrides,

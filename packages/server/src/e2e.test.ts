@@ -201,3 +201,140 @@ describe("the server, end to end over real sockets", () => {
     expect(spec.fields[1]).toMatchObject({ kind: "number", value: 90 });
   });
 });
+
+describe("what the frontend sees of the schedule, over real sockets", () => {
+  it("shows an automatic warm in flight as warming, not as a pause, then its failure and the recovery", async () => {
+    const answers: Array<(outcome: unknown) => void> = [];
+    const { server, clock } = await serve(
+      {},
+      {
+        warm: {
+          warm: () =>
+            new Promise((resolve, reject) =>
+              answers.push((outcome) =>
+                outcome instanceof Error ? reject(outcome) : resolve(outcome as never),
+              ),
+            ),
+        },
+      },
+    );
+    const client = await connect(server.wsUrl);
+    await subscribe(client, "c1");
+    invoke(client, "cache-warming/toggle", "c1", true);
+    await client.take("update");
+
+    await clock.tickAsync(INTERVAL);
+    const fired = timerOf((await client.take("update")).update.spec);
+    expect(fired).toMatchObject({ state: "warming", reason: null, nextWarmAt: null });
+
+    answers.shift()?.(new Error("provider down"));
+    const failed = timerOf((await client.take("update")).update.spec);
+    expect(failed).toMatchObject({
+      state: "scheduled",
+      lastWarmAt: null,
+      lastFailure: { message: "provider down", at: START + INTERVAL },
+      nextWarmAt: START + 2 * INTERVAL,
+    });
+
+    await clock.tickAsync(INTERVAL);
+    await client.take("update");
+    answers.shift()?.({
+      inputTokens: 10,
+      outputTokens: 1,
+      cacheReadTokens: 10,
+      cacheWriteTokens: 0,
+    });
+    const healed = timerOf((await client.take("update")).update.spec);
+    expect(healed).toMatchObject({ lastFailure: null, lastWarmAt: START + 2 * INTERVAL });
+  });
+
+  it("shows a spend-guard pause with its reason, and a settled turn resuming it", async () => {
+    const { server, clock } = await serve();
+    const client = await connect(server.wsUrl);
+    await subscribe(client, "c1");
+    invoke(client, "cache-warming/set-spend-limits", "c1", { idleWarmCap: 1 });
+    await client.take("update");
+    invoke(client, "cache-warming/toggle", "c1", true);
+    await client.take("update");
+    await clock.tickAsync(INTERVAL);
+    await client.take("update"); // the countdown reached zero
+    const paused = timerOf((await client.take("update")).update.spec);
+    expect(paused).toMatchObject({ state: "paused", reason: "idle-cap", nextWarmAt: null });
+
+    await server.warmer.onTurnSettled("c1", { modelName: "sim" });
+    const resumed = timerOf((await client.take("update")).update.spec);
+    expect(resumed).toMatchObject({ state: "scheduled", reason: null, model: "sim" });
+  });
+
+  it("carries a manual warm's model into the next automatic warm, and shows it", async () => {
+    const calls: Array<string | undefined> = [];
+    const { server, clock } = await serve(
+      {},
+      {
+        warm: {
+          warm: async (_id, opts) => {
+            calls.push(opts?.modelName);
+            return { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+          },
+        },
+      },
+    );
+    const client = await connect(server.wsUrl);
+    await subscribe(client, "c1");
+    await server.warmer.setEnabled("c1", true);
+    await server.warmer.onTurnSettled("c1", { modelName: "turn-model" });
+    await client.drain();
+    expect(
+      (await postWarm(server.httpUrl, { conversationId: "c1", model: "ui-model" })).status,
+    ).toBe(200);
+    const afterManual = timerOf((await client.take("update")).update.spec);
+    expect(afterManual.model).toBe("ui-model");
+    await clock.tickAsync(INTERVAL);
+    expect(calls).toEqual(["ui-model", "ui-model"]);
+  });
+});
+
+describe("a restart", () => {
+  it("resumes enabled schedules whose cache is alive at the right time; one whose cache died says so", async () => {
+    const dataDir = await tempDataDir();
+    const calls: string[] = [];
+    const warm = {
+      warm: async (id: string) => {
+        calls.push(id);
+        return { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+      },
+    };
+    const first = await startTestServer({ dataDir }, { warm });
+    await first.server.warmer.setEnabled("dead", true);
+    await first.server.warmer.onTurnSettled("dead", { modelName: "m" });
+    await first.clock.tickAsync(100_000);
+    await first.server.warmer.setEnabled("live", true);
+    await first.server.warmer.onTurnSettled("live", { modelName: "m" });
+    await first.clock.tickAsync(10_000);
+    await first.server.close();
+
+    // Down until START + 320 s: "dead" was last touched 320 s ago, past the 300 s TTL.
+    const { server, clock } = await serve({ dataDir }, { warm }, START + 320_000);
+    const client = await connect(server.wsUrl);
+    const live = timerOf((await subscribe(client, "live")).spec);
+    expect(live).toMatchObject({ state: "scheduled", nextWarmAt: START + 340_000, model: "m" });
+    const dead = await subscribe(client, "dead");
+    expect(timerOf(dead.spec)).toMatchObject({
+      state: "idle",
+      reason: "cache-expired",
+      nextWarmAt: null,
+    });
+    expect(dead.spec.fields.find((f) => f.kind === "stat" && f.label === "Schedule")).toMatchObject(
+      {
+        value: "Not resumed: the cache expired while the server was down",
+      },
+    );
+
+    await clock.tickAsync(19_999);
+    expect(calls).toEqual([]);
+    await clock.tickAsync(1);
+    expect(calls).toEqual(["live"]);
+    await clock.tickAsync(INTERVAL * 2);
+    expect(calls.filter((id) => id === "dead")).toEqual([]);
+  });
+});

@@ -7,6 +7,11 @@ it("keeps the JSON examples in docs/handoff-reply.md equal to what the server se
   expect(Object.keys(shown).sort()).toEqual([
     "post-warm-200",
     "post-warm-409",
+    "timer-failed",
+    "timer-model",
+    "timer-not-resumed",
+    "timer-paused",
+    "timer-warming",
     "update-after-automatic-warm",
     "update-after-manual-warm",
   ]);

@@ -1,6 +1,7 @@
 import { request } from "node:http";
+import { hostname } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
-import { configFromEnv } from "./config.js";
+import { configFromEnv, machineNames } from "./config.js";
 import { postWarm, SurfaceClient, startTestServer } from "./testing/helpers.js";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -133,6 +134,44 @@ describe("attacks on the localhost server", () => {
   });
 });
 
+describe("the frontend's LAN deployment (served on the machine's own name)", () => {
+  it("answers HTTP and WebSocket addressed by the machine's name from a page on that name", async () => {
+    const started = await startTestServer({ localNames: ["my-desktop", "my-desktop.local"] });
+    cleanups.push(() => started.server.close());
+    const { server } = started;
+    const port = new URL(server.httpUrl).port;
+    const lan = await rawRequest(
+      `${server.httpUrl}/chat/warm`,
+      {
+        host: `my-desktop:${port}`,
+        origin: "http://my-desktop:24204",
+        "content-type": "application/json",
+      },
+      "POST",
+      JSON.stringify({ conversationId: "c1" }),
+    );
+    expect(lan.status).toBe(200);
+    expect(lan.headers["access-control-allow-origin"]).toBe("http://my-desktop:24204");
+    const client = await SurfaceClient.connect(server.wsUrl, {
+      origin: "http://my-desktop.local:24204",
+      headers: { host: `my-desktop.local:${new URL(server.wsUrl).port}` },
+    });
+    cleanups.push(() => client.close());
+    expect((await client.take("catalog")).type).toBe("catalog");
+    // Another machine's name is still a foreign host and a foreign origin.
+    const foreign = await rawRequest(`${server.httpUrl}/health`, { host: `other-box:${port}` });
+    expect(foreign.status).toBe(421);
+    const page = await postWarm(
+      server.httpUrl,
+      { conversationId: "c2" },
+      {
+        origin: "http://other-box:24204",
+      },
+    );
+    expect(page.status).toBe(403);
+  });
+});
+
 describe("binding", () => {
   it("binds 127.0.0.1 on 24203/24205 by default", () => {
     expect(configFromEnv({})).toMatchObject({
@@ -141,11 +180,17 @@ describe("binding", () => {
     });
   });
 
-  it("refuses a non-loopback host unless DISPATCH_ALLOW_REMOTE=1, and then warns", () => {
-    expect(() => configFromEnv({ HOST: "0.0.0.0" })).toThrow(/DISPATCH_ALLOW_REMOTE=1/);
-    expect(configFromEnv({ HOST: "0.0.0.0", DISPATCH_ALLOW_REMOTE: "1" }).warning).toMatch(
-      /reachable from other machines/,
-    );
+  it("binds beyond loopback only when HOST says so, and then warns", () => {
+    expect(configFromEnv({}).config.host).toBe("127.0.0.1");
+    expect(configFromEnv({}).warning).toBeNull();
+    expect(configFromEnv({ HOST: "0.0.0.0" }).warning).toMatch(/reachable from other machines/);
+  });
+
+  it("trusts the machine's own name and its .local form by default", () => {
+    expect(machineNames("My-Desktop")).toEqual(["my-desktop", "my-desktop.local"]);
+    expect(machineNames("my-desktop.local")).toEqual(["my-desktop", "my-desktop.local"]);
+    expect(machineNames("localhost")).toEqual([]);
+    expect(configFromEnv({}).config.localNames).toEqual(machineNames(hostname()));
   });
 
   it("names every bad variable", () => {

@@ -14,6 +14,12 @@ export interface AccessPolicyOptions {
   extraOrigins?: readonly string[];
   /** Extra host names (no port) a client may address this server by. */
   extraHosts?: readonly string[];
+  /**
+   * This machine's own names (its host name, `<name>.local`): trusted like `localhost`, as a
+   * host to be addressed by and as the host of a page's origin (http or https, any port), so
+   * a frontend served on the LAN name works without configuration.
+   */
+  localNames?: readonly string[];
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -48,6 +54,10 @@ export function createAccessPolicy(options: AccessPolicyOptions = {}): AccessPol
     (options.extraOrigins ?? []).map(originOf).filter((o): o is string => o !== null),
   );
   const extraHosts = new Set((options.extraHosts ?? []).map((h) => h.toLowerCase()));
+  const localHosts = new Set([
+    ...LOOPBACK_HOSTS,
+    ...(options.localNames ?? []).map((name) => name.toLowerCase()),
+  ]);
   return {
     allowsOrigin(origin) {
       if (origin === undefined || origin === null) return true;
@@ -56,14 +66,14 @@ export function createAccessPolicy(options: AccessPolicyOptions = {}): AccessPol
       if (extraOrigins.has(normalized)) return true;
       const url = new URL(normalized);
       return (
-        (url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTS.has(url.hostname)
+        (url.protocol === "http:" || url.protocol === "https:") && localHosts.has(url.hostname)
       );
     },
     allowsHost(host) {
       if (!host) return false;
       const hostname = hostnameOf(host);
       if (hostname === null) return false;
-      return LOOPBACK_HOSTS.has(hostname) || extraHosts.has(hostname);
+      return localHosts.has(hostname) || extraHosts.has(hostname);
     },
   };
 }

@@ -1,6 +1,6 @@
 // A warmer wired to fake time, in-memory storage and a scriptable warm service, observed
 // the way the frontend observes it: through the specs pushed after each change.
-import { createMemoryStorage, type KeyValueStorage } from "@dispatch/kv-storage";
+import { createMemoryStorage } from "@dispatch/kv-storage";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
 import FakeTimers from "@sinonjs/fake-timers";
 import {
@@ -8,6 +8,7 @@ import {
   type CacheWarmerDeps,
   createCacheWarmer,
   createCacheWarmingSurface,
+  type SettingsStorage,
   TIMER_RENDERER_ID,
   type TimerPayload,
 } from "../index.js";
@@ -39,16 +40,18 @@ interface Pending {
 }
 
 export interface HarnessOptions {
-  storage?: KeyValueStorage;
+  storage?: SettingsStorage;
   /** When false, every warm waits until the test answers it via `pending`. */
   autoRespond?: boolean;
   respond?: (conversationId: string) => WarmOutcome | Promise<WarmOutcome>;
   manualWarmMinGapMs?: number;
   warmTimeoutMs?: number;
+  /** Epoch-ms the fake clock starts at (default START): a later one plays a restart. */
+  start?: number;
 }
 
 export function createHarness(options: HarnessOptions = {}) {
-  const clock = FakeTimers.createClock(START);
+  const clock = FakeTimers.createClock(options.start ?? START);
   const storage = options.storage ?? createMemoryStorage();
   const calls: Array<{ conversationId: string; opts: WarmOptions | undefined }> = [];
   const pending: Pending[] = [];

@@ -15,8 +15,8 @@ import {
 export const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-export function fakeClock() {
-  const clock = FakeTimers.createClock(START);
+export function fakeClock(start = START) {
+  const clock = FakeTimers.createClock(start);
   const injected: Clock = {
     now: () => clock.now,
     timers: {
@@ -35,8 +35,9 @@ export async function tempDataDir(): Promise<string> {
 export async function startTestServer(
   config: Partial<ServerConfig> = {},
   overrides: ServerOverrides = {},
+  start = START,
 ) {
-  const { clock, injected } = fakeClock();
+  const { clock, injected } = fakeClock(start);
   const server = await startDispatchServer(ephemeralConfig(config), {
     clock: injected,
     logger: silentLogger,
