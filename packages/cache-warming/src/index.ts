@@ -13,6 +13,8 @@ export {
 } from "./extension.js";
 export {
   ACTION_IDS,
+  ActionRejectedError,
+  type BudgetDecision,
   buildCacheWarmingSpec,
   buildConversationSpec,
   buildDefaultSpec,
@@ -70,7 +72,9 @@ export {
   spendLimitsOf,
   TIMER_RENDERER_ID,
   type TimerPayload,
+  takeFromBudget,
   type WarmAttempt,
+  type WarmBudget,
   type WarmFailureReason,
   type WarmTrigger,
 } from "./pure.js";
@@ -94,5 +98,6 @@ export {
   type SettingsStorage,
   type TimerDeps,
   type WarmCompletedPayload,
+  type WarmerStats,
   type WarmNowResult,
 } from "./warmer.js";

@@ -226,9 +226,11 @@ export interface CacheWarmingState extends ConversationState, SpendLimits {
   lastTouchedAt: number | null;
   /** Why an enabled schedule did not resume after a restart; cleared once one starts. */
   notResumedBecause: NotResumedReason | null;
+  /** The global warm budget was spent when the automatic warm was due: retried then. */
+  budgetRetryAt: number | null;
 }
 
-export type PauseReason = "idle-cap" | "dead-cache";
+export type PauseReason = "idle-cap" | "dead-cache" | "budget";
 /** `cache-expired`: the downtime outlived the cache; `awaiting-turn`: nothing to resume. */
 export type NotResumedReason = "cache-expired" | "awaiting-turn";
 
@@ -256,6 +258,7 @@ export function initialState(
     warming: false,
     lastTouchedAt: null,
     notResumedBecause: null,
+    budgetRetryAt: null,
   };
 }
 
@@ -346,6 +349,27 @@ export function decideResume(
   return { kind: "resume", at: Math.max(now, record.nextWarmAt ?? now) };
 }
 
+// ---- the global warm budget ------------------------------------------------------------------
+
+/** A token bucket over all conversations: `perMinute` warms a minute, bursts up to that. */
+export interface WarmBudget {
+  readonly tokens: number;
+  readonly at: number;
+}
+
+export type BudgetDecision =
+  | { readonly ok: true; readonly budget: WarmBudget }
+  | { readonly ok: false; readonly budget: WarmBudget; readonly retryAfterMs: number };
+
+/** Takes one warm from the budget, refilled for the time since `budget.at`; 0 = no limit. */
+export function takeFromBudget(budget: WarmBudget, now: number, perMinute: number): BudgetDecision {
+  if (perMinute <= 0) return { ok: true, budget };
+  const refilled = Math.min(perMinute, budget.tokens + ((now - budget.at) * perMinute) / 60_000);
+  if (refilled >= 1) return { ok: true, budget: { tokens: refilled - 1, at: now } };
+  const retryAfterMs = Math.ceil(((1 - refilled) * 60_000) / perMinute);
+  return { ok: false, budget: { tokens: refilled, at: now }, retryAfterMs };
+}
+
 // ---- decisions -------------------------------------------------------------------------------
 
 /** Whether an automatic warm should be pending for this state. */
@@ -434,6 +458,12 @@ function expectedPctOf(usage: WarmResult): number {
 
 // ---- action payloads (the surface answers bad input with an error, not silence) ------------
 
+/** A refusal written for the client: transports may show its message as it is. */
+export class ActionRejectedError extends Error {
+  readonly expose = true;
+  override readonly name = "ActionRejectedError";
+}
+
 /**
  * `set-interval` takes seconds, as a number or `{ value }`, whole, within
  * [MIN_INTERVAL_MS, MAX_INTERVAL_MS] / 1000; returns milliseconds or throws a message for
@@ -447,11 +477,12 @@ export function intervalMsFromPayload(payload: unknown): number {
   const min = MIN_INTERVAL_MS / 1000;
   const max = MAX_INTERVAL_MS / 1000;
   if (typeof seconds !== "number" || !Number.isFinite(seconds)) {
-    throw new Error("set-interval expects seconds as a number or { value: number }");
+    throw new ActionRejectedError("set-interval expects seconds as a number or { value: number }");
   }
-  if (seconds < min) throw new Error(`interval must be at least ${min} s`);
-  if (seconds > max) throw new Error(`interval must be at most ${max} s`);
-  if (!Number.isInteger(seconds)) throw new Error("interval must be a whole number of seconds");
+  if (seconds < min) throw new ActionRejectedError(`interval must be at least ${min} s`);
+  if (seconds > max) throw new ActionRejectedError(`interval must be at most ${max} s`);
+  if (!Number.isInteger(seconds))
+    throw new ActionRejectedError("interval must be a whole number of seconds");
   return seconds * 1000;
 }
 
@@ -469,7 +500,7 @@ export function parseSpendLimitsPayload(payload: unknown): SpendLimitsChange {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    throw new Error(
+    throw new ActionRejectedError(
       `set-spend-limits expects { idleWarmCap?, deadWarmLimit? }: ${where}${issue?.message}`,
     );
   }
@@ -487,7 +518,7 @@ export function parseTogglePayload(payload: unknown): boolean | null {
   if (typeof payload === "object" && typeof (payload as { value?: unknown }).value === "boolean") {
     return (payload as { value: boolean }).value;
   }
-  throw new Error("toggle expects no payload, a boolean or { value: boolean }");
+  throw new ActionRejectedError("toggle expects no payload, a boolean or { value: boolean }");
 }
 
 // ---- the surface -----------------------------------------------------------------------------
@@ -511,6 +542,7 @@ export function scheduleStatus(state: CacheWarmingState): ScheduleStatus {
   if (state.active) return { state: "generating", reason: null };
   if (state.warming) return { state: "warming", reason: null };
   if (state.pausedBy !== null) return { state: "paused", reason: state.pausedBy };
+  if (state.budgetRetryAt !== null) return { state: "paused", reason: "budget" };
   if (state.nextWarmAt !== null) return { state: "scheduled", reason: null };
   return { state: "idle", reason: state.notResumedBecause ?? "awaiting-turn" };
 }
@@ -576,6 +608,7 @@ export function describeSchedule(state: CacheWarmingState): string {
     case "warming":
       return "Warming";
     case "paused":
+      if (reason === "budget") return "Paused: the server's warm budget is spent; retrying";
       return reason === "idle-cap"
         ? `Paused: ${state.autoWarmsSinceTurn} warms since last turn`
         : "Paused: cache not retained";

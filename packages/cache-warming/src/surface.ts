@@ -6,6 +6,7 @@ import type { SurfaceProvider } from "@dispatch/surface-registry";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
 import {
   ACTION_IDS,
+  ActionRejectedError,
   buildCacheWarmingSpec,
   buildDefaultSpec,
   intervalMsFromPayload,
@@ -52,7 +53,7 @@ export function createCacheWarmingSurface(
     async invoke(actionId, payload, context) {
       const conversationId = context?.conversationId;
       if (conversationId === undefined) {
-        throw new Error(`${actionId} needs a conversationId`);
+        throw new ActionRejectedError(`${actionId} needs a conversationId`);
       }
       switch (actionId) {
         case ACTION_IDS.toggle: {
@@ -69,11 +70,11 @@ export function createCacheWarmingSurface(
           return;
         case ACTION_IDS.warmNow: {
           const result = await warmer.warmNow(conversationId);
-          if (!result.ok) throw new Error(result.error);
+          if (!result.ok) throw new ActionRejectedError(result.error);
           return;
         }
         default:
-          throw new Error(`unknown action "${actionId}" on surface ${SURFACE_ID}`);
+          throw new ActionRejectedError(`unknown action "${actionId}" on surface ${SURFACE_ID}`);
       }
     },
 

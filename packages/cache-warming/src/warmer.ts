@@ -7,12 +7,15 @@
 
 import { z } from "zod";
 import {
+  ActionRejectedError,
   type CacheWarmingState,
   type ConversationContext,
   type ConversationSettings,
   clampIntervalMs,
   computeCachePct,
   computeExpectedCacheRate,
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_SPEND_LIMITS,
   decideResume,
   initialState,
   isTokenCurrent,
@@ -36,7 +39,9 @@ import {
   spendLimitsKey,
   spendLimitsOf,
   spendLimitsSchema,
+  takeFromBudget,
   type WarmAttempt,
+  type WarmBudget,
   type WarmFailureReason,
   type WarmTrigger,
 } from "./pure.js";
@@ -88,6 +93,25 @@ export interface CacheWarmerDeps {
   readonly manualWarmMinGapMs?: number;
   /** How long the provider keeps an untouched prefix; decides what resumes after a restart. */
   readonly cacheTtlMs?: number;
+  /** Warm calls a minute across all conversations (manual and automatic); 0 = no limit. */
+  readonly maxWarmsPerMinute?: number;
+  /** Conversations with warming enabled at once; 0 = no limit. */
+  readonly maxEnabledConversations?: number;
+  /**
+   * Whether somebody watches this conversation's surface. When given, a conversation with
+   * nothing running, nobody watching and default settings is dropped from memory (its last
+   * percentages go with it); without it, conversations stay, as upstream's do.
+   */
+  readonly isObserved?: (conversationId: string) => boolean;
+}
+
+/** What the warmer has done and refused since it started. */
+export interface WarmerStats {
+  readonly warmCalls: number;
+  readonly budgetRefusals: number;
+  readonly enabledRefusals: number;
+  readonly conversationsInMemory: number;
+  readonly enabledConversations: number;
 }
 
 /** Upstream's warm-completed event payload. */
@@ -121,7 +145,7 @@ export type WarmNowResult =
     }
   | {
       readonly ok: false;
-      readonly reason: "generating" | "rate-limited" | "closed" | WarmFailureReason;
+      readonly reason: "generating" | "rate-limited" | "budget" | "closed" | WarmFailureReason;
       readonly error: string;
       readonly retryAfterMs?: number;
     };
@@ -159,6 +183,9 @@ export interface CacheWarmer {
   resumeSchedules(): Promise<ResumeReport>;
   /** Resolves once every storage write queued so far has finished (for a clean shutdown). */
   drainWrites(): Promise<void>;
+  /** Drops the conversation from memory if nothing runs and nobody watches (see `isObserved`). */
+  release(conversationId: string): void;
+  stats(): WarmerStats;
 }
 
 /** A warm the warmer started, from the call until its answer is recorded. */
@@ -236,6 +263,10 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   const settingsQueues = new Map<string, Promise<void>>();
   let nextToken = 1;
   let disposed = false;
+  let budget: WarmBudget = { tokens: deps.maxWarmsPerMinute ?? 0, at: deps.now() };
+  const enabledIds = new Set<string>();
+  const counts = { warmCalls: 0, budgetRefusals: 0, enabledRefusals: 0 };
+  let lastBudgetLogAt = Number.NEGATIVE_INFINITY;
 
   const isCurrent = (c: Conversation) => conversations.get(c.id) === c;
 
@@ -258,9 +289,52 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     return c;
   }
 
+  /** Keeps the count of enabled conversations in step with every state change. */
+  function trackEnabled(c: Conversation): void {
+    if (c.state.enabled && isCurrent(c)) enabledIds.add(c.id);
+    else enabledIds.delete(c.id);
+  }
+
+  function releaseIfIdle(c: Conversation): void {
+    const { state } = c;
+    if (!deps.isObserved || deps.isObserved(c.id) || !isCurrent(c) || !c.settingsLoaded) return;
+    if (c.timerId !== null || c.flight !== null || state.active || state.enabled) return;
+    if (state.intervalMs !== DEFAULT_INTERVAL_MS || state.budgetRetryAt !== null) return;
+    if (state.idleWarmCap !== DEFAULT_SPEND_LIMITS.idleWarmCap) return;
+    if (state.deadWarmLimit !== DEFAULT_SPEND_LIMITS.deadWarmLimit) return;
+    // Its manual-warm rate limit must outlive it, or forgetting would lift the limit.
+    const gap = deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS;
+    if (c.lastManualWarmAt !== null && deps.now() - c.lastManualWarmAt < gap) return;
+    conversations.delete(c.id);
+  }
+
+  /** One warm from the global budget; counts and logs (at most once a minute) a refusal. */
+  function spendBudget(id: string): { ok: true } | { ok: false; retryAfterMs: number } {
+    const now = deps.now();
+    const decision = takeFromBudget(budget, now, deps.maxWarmsPerMinute ?? 0);
+    budget = decision.budget;
+    if (decision.ok) {
+      counts.warmCalls += 1;
+      return { ok: true };
+    }
+    counts.budgetRefusals += 1;
+    if (now - lastBudgetLogAt >= 60_000) {
+      lastBudgetLogAt = now;
+      deps.logger.warn("cache-warming: warm budget spent, refusing warms", {
+        conversationId: id,
+        maxWarmsPerMinute: deps.maxWarmsPerMinute ?? 0,
+        refusedSoFar: counts.budgetRefusals,
+      });
+    }
+    return { ok: false, retryAfterMs: decision.retryAfterMs };
+  }
+
   function notify(id: string): void {
     const c = conversations.get(id);
-    if (c) persistSchedule(c);
+    if (c) {
+      trackEnabled(c);
+      persistSchedule(c);
+    }
     try {
       deps.onSurfaceChange(id);
     } catch (err) {
@@ -269,6 +343,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         err,
       });
     }
+    if (c) releaseIfIdle(c);
   }
 
   /** Keeps `schedule:<id>` in step with what a restart would need; never blocks a change. */
@@ -295,13 +370,19 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   function cancelTimer(c: Conversation): void {
     if (c.timerId !== null) deps.timers.clearTimer(c.timerId);
     c.timerId = null;
-    c.state = { ...c.state, nextWarmAt: null };
+    c.state = { ...c.state, nextWarmAt: null, budgetRetryAt: null };
   }
 
   function armTimer(c: Conversation, delayMs = c.state.intervalMs): void {
     cancelTimer(c);
     const token = nextToken++;
-    c.state = { ...c.state, token, nextWarmAt: deps.now() + delayMs, notResumedBecause: null };
+    c.state = {
+      ...c.state,
+      token,
+      nextWarmAt: deps.now() + delayMs,
+      notResumedBecause: null,
+      budgetRetryAt: null,
+    };
     c.timerId = deps.timers.setTimer(() => onTimerFired(c, token), delayMs, `warm:${c.id}`);
   }
 
@@ -322,6 +403,16 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     if (!isCurrent(c) || c.timerId === null || !isTokenCurrent(c.state.token, token)) return;
     c.timerId = null;
     const fires = shouldSchedule(c.state);
+    if (fires && !c.flight) {
+      const spent = spendBudget(c.id);
+      if (!spent.ok) {
+        // Over the global budget: try again when it allows one more, and say why meanwhile.
+        armTimer(c, Math.max(1_000, spent.retryAfterMs));
+        c.state = { ...c.state, budgetRetryAt: c.state.nextWarmAt };
+        notify(c.id);
+        return;
+      }
+    }
     // The countdown reached zero: subscribers see the automatic warm in flight (a manual one
     // already in flight is joined; its finish re-arms and notifies) until it finishes.
     c.state = { ...c.state, nextWarmAt: null, warming: fires };
@@ -511,6 +602,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
               ...parseSpendLimits(limits),
             };
             c.settingsLoaded = true;
+            trackEnabled(c);
           },
           (error: unknown) => {
             c.settingsLoad = null; // the next caller tries again
@@ -546,6 +638,17 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       const after: CacheWarmingState = { ...before, ...change(before) };
       const limitsChanged =
         after.idleWarmCap !== before.idleWarmCap || after.deadWarmLimit !== before.deadWarmLimit;
+      const max = deps.maxEnabledConversations ?? 0;
+      if (after.enabled && !before.enabled && max > 0 && enabledIds.size >= max) {
+        counts.enabledRefusals += 1;
+        deps.logger.warn("cache-warming: refused to enable warming", {
+          conversationId: id,
+          maxEnabledConversations: max,
+        });
+        throw new ActionRejectedError(
+          `at most ${max} conversations may have warming enabled at once; disable one first`,
+        );
+      }
       if (limitsChanged) {
         await deps.storage.set(spendLimitsKey(id), serializeSpendLimits(spendLimitsOf(after)));
       } else {
@@ -616,6 +719,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       if (c) {
         cancelTimer(c);
         conversations.delete(id);
+        enabledIds.delete(id);
         c.flight?.abandon?.();
         // Runtime state goes; known settings stay visible, with warming off.
         if (c.settingsLoaded && !disposed) {
@@ -662,6 +766,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         c.flight?.abandon?.();
       }
       conversations.clear();
+      enabledIds.clear();
     },
 
     async toggleEnabled(id) {
@@ -697,8 +802,20 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         minGapMs: deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS,
       });
       if (refusal) return { ok: false, ...refusal };
-      // Joining a warm in flight is free, so it does not count toward the rate limit.
-      if (!c.flight) c.lastManualWarmAt = now;
+      // Joining a warm in flight is free: it counts toward neither limit.
+      if (!c.flight) {
+        const spent = spendBudget(id);
+        if (!spent.ok) {
+          const seconds = Math.ceil(spent.retryAfterMs / 1000);
+          return {
+            ok: false,
+            reason: "budget",
+            error: `the server's warm budget (${deps.maxWarmsPerMinute} a minute) is spent; retry in ${seconds} s`,
+            retryAfterMs: spent.retryAfterMs,
+          };
+        }
+        c.lastManualWarmAt = now;
+      }
       return runWarm(c, { ...c.state.context, ...copyContext(opts) }, "manual");
     },
 
@@ -709,6 +826,19 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 
     isLoaded(id) {
       return conversations.get(id)?.settingsLoaded ?? false;
+    },
+
+    release(id) {
+      const c = conversations.get(id);
+      if (c) releaseIfIdle(c);
+    },
+
+    stats() {
+      return {
+        ...counts,
+        conversationsInMemory: conversations.size,
+        enabledConversations: enabledIds.size,
+      };
     },
 
     async drainWrites() {

@@ -7,11 +7,17 @@ import {
   createCacheWarmer,
   createCacheWarmingSurface,
   type Logger,
+  SURFACE_ID,
   systemClock,
 } from "@dispatch/cache-warming";
 import { createMemoryStorage, type KeyValueStorage, openFileStorage } from "@dispatch/kv-storage";
 import { createSurfaceRegistry, type SurfaceRegistry } from "@dispatch/surface-registry";
-import { createAccessPolicy, createApp, listen } from "@dispatch/transport-http";
+import {
+  createAccessPolicy,
+  createApp,
+  listen,
+  type TransportLimits,
+} from "@dispatch/transport-http";
 import { createPromptCacheSimulator, type WarmService } from "@dispatch/warm-service";
 import type { ServerConfig } from "./config.js";
 
@@ -21,6 +27,7 @@ export interface ServerOverrides {
   /** Replaces the prompt-cache simulator (a real provider adapter, or a test double). */
   warm?: WarmService;
   storage?: KeyValueStorage;
+  transportLimits?: Partial<TransportLimits>;
 }
 
 export interface DispatchServer {
@@ -71,6 +78,13 @@ export async function startDispatchServer(
     onSurfaceChange: (conversationId) => surface?.notifyChanged(conversationId),
     manualWarmMinGapMs: config.manualWarmMinGapMs,
     cacheTtlMs: config.cacheTtlMs,
+    maxWarmsPerMinute: config.maxWarmsPerMinute,
+    maxEnabledConversations: config.maxEnabledConversations,
+    // Conversations nobody watches, with nothing running, leave memory.
+    isObserved: (conversationId) => registry.hasSubscribers(SURFACE_ID, conversationId),
+  });
+  registry.onLastUnsubscribe((surfaceId, conversationId) => {
+    if (surfaceId === SURFACE_ID) warmer.release(conversationId);
   });
   surface = createCacheWarmingSurface(warmer, clock.now);
   registry.register(surface);
@@ -96,6 +110,8 @@ export async function startDispatchServer(
     host: config.host,
     httpPort: config.httpPort,
     wsPort: config.wsPort,
+    clock,
+    ...(overrides.transportLimits === undefined ? {} : { limits: overrides.transportLimits }),
   });
   return {
     httpUrl: transport.httpUrl,

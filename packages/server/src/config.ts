@@ -23,7 +23,14 @@ export interface ServerConfig {
   localNames: string[];
   manualWarmMinGapMs: number;
   cacheTtlMs: number;
+  /** Warm calls a minute across all conversations; 0 = no limit. */
+  maxWarmsPerMinute: number;
+  /** Conversations with warming enabled at once; 0 = no limit. */
+  maxEnabledConversations: number;
 }
+
+export const DEFAULT_MAX_WARMS_PER_MINUTE = 300;
+export const DEFAULT_MAX_ENABLED_CONVERSATIONS = 500;
 
 export const DEFAULT_DATA_DIR = join(homedir(), ".dispatch", "cache-warming");
 
@@ -44,6 +51,16 @@ const envSchema = z.object({
     .min(0)
     .default(DEFAULT_MANUAL_WARM_MIN_GAP_MS),
   DISPATCH_CACHE_TTL_MS: z.coerce.number().int().min(1).default(DEFAULT_CACHE_TTL_MS),
+  DISPATCH_MAX_WARMS_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(DEFAULT_MAX_WARMS_PER_MINUTE),
+  DISPATCH_MAX_ENABLED_CONVERSATIONS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(DEFAULT_MAX_ENABLED_CONVERSATIONS),
 });
 
 export interface ParsedConfig {
@@ -83,6 +100,8 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
       localNames: machineNames(hostname()),
       manualWarmMinGapMs: e.DISPATCH_MANUAL_WARM_MIN_GAP_MS,
       cacheTtlMs: e.DISPATCH_CACHE_TTL_MS,
+      maxWarmsPerMinute: e.DISPATCH_MAX_WARMS_PER_MINUTE,
+      maxEnabledConversations: e.DISPATCH_MAX_ENABLED_CONVERSATIONS,
     },
     warning,
   };
@@ -100,6 +119,8 @@ export function ephemeralConfig(overrides: Partial<ServerConfig> = {}): ServerCo
     localNames: [],
     manualWarmMinGapMs: DEFAULT_MANUAL_WARM_MIN_GAP_MS,
     cacheTtlMs: DEFAULT_CACHE_TTL_MS,
+    maxWarmsPerMinute: DEFAULT_MAX_WARMS_PER_MINUTE,
+    maxEnabledConversations: DEFAULT_MAX_ENABLED_CONVERSATIONS,
     ...overrides,
   };
 }

@@ -24,7 +24,10 @@ export interface SurfaceProvider {
 }
 
 /** An error whose message is meant for the client (unknown surface, bad action payload…). */
-export class SurfaceError extends Error {}
+export class SurfaceError extends Error {
+  /** Transports show the message of errors marked `expose`, and hide the rest. */
+  readonly expose = true;
+}
 
 export type SpecListener = (spec: SurfaceSpec, context: SurfaceContext) => void;
 
@@ -60,6 +63,10 @@ export interface SurfaceRegistry {
   notifyChanged(surfaceId: string, conversationId?: string): void;
   /** Specs built so far: lets tests and benchmarks check that pushes stay scoped. */
   specBuilds(): number;
+  /** Whether anyone subscribes to this surface for this conversation. */
+  hasSubscribers(surfaceId: string, conversationId: string): boolean;
+  /** Called when the last subscriber of a conversation's surface leaves. */
+  onLastUnsubscribe(listener: (surfaceId: string, conversationId: string) => void): () => void;
 }
 
 interface Logger {
@@ -79,6 +86,7 @@ export function createSurfaceRegistry(logger: Logger = silentLogger): SurfaceReg
   // surfaceId → context key (conversationId, or "" for a global surface) → listeners
   const listeners = new Map<string, Map<string, Set<SpecListener>>>();
   const catalogListeners = new Set<(catalog: SurfaceCatalog) => void>();
+  const lastUnsubscribeListeners = new Set<(surfaceId: string, conversationId: string) => void>();
   let builds = 0;
 
   function providerFor(surfaceId: string): SurfaceProvider {
@@ -196,8 +204,11 @@ export function createSurfaceRegistry(logger: Logger = silentLogger): SurfaceReg
       const surfaces = bySurface;
       joined.add(listener);
       const unsubscribe = () => {
-        joined.delete(listener);
-        if (joined.size === 0 && surfaces.get(key) === joined) surfaces.delete(key);
+        if (!joined.delete(listener)) return;
+        if (joined.size > 0 || surfaces.get(key) !== joined) return;
+        surfaces.delete(key);
+        if (key === GLOBAL_KEY) return;
+        for (const notifyLast of lastUnsubscribeListeners) notifyLast(surfaceId, key);
       };
       if (!(spec instanceof Promise)) return { spec, context: scopedContext, unsubscribe };
       // Still loading (storage slower than one round): wait, keeping the listener on success.
@@ -228,6 +239,15 @@ export function createSurfaceRegistry(logger: Logger = silentLogger): SurfaceReg
 
     specBuilds() {
       return builds;
+    },
+
+    hasSubscribers(surfaceId, conversationId) {
+      return (listeners.get(surfaceId)?.get(conversationId)?.size ?? 0) > 0;
+    },
+
+    onLastUnsubscribe(listener) {
+      lastUnsubscribeListeners.add(listener);
+      return () => lastUnsubscribeListeners.delete(listener);
     },
   };
   return registry;

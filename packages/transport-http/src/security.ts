@@ -7,6 +7,14 @@ export interface AccessPolicy {
   allowsOrigin(origin: string | undefined | null): boolean;
   /** True when the Host header names this machine or a configured host. */
   allowsHost(host: string | undefined | null): boolean;
+  /**
+   * The Origin check for requests that cost something: as `allowsOrigin`, and a browser that
+   * hides the Origin but says the request is cross-site (`Sec-Fetch-Site`) is refused too.
+   */
+  allowsRequest(
+    origin: string | undefined | null,
+    secFetchSite: string | undefined | null,
+  ): boolean;
 }
 
 export interface AccessPolicyOptions {
@@ -58,7 +66,7 @@ export function createAccessPolicy(options: AccessPolicyOptions = {}): AccessPol
     ...LOOPBACK_HOSTS,
     ...(options.localNames ?? []).map((name) => name.toLowerCase()),
   ]);
-  return {
+  const policy: AccessPolicy = {
     allowsOrigin(origin) {
       if (origin === undefined || origin === null) return true;
       const normalized = originOf(origin);
@@ -69,6 +77,10 @@ export function createAccessPolicy(options: AccessPolicyOptions = {}): AccessPol
         (url.protocol === "http:" || url.protocol === "https:") && localHosts.has(url.hostname)
       );
     },
+    allowsRequest(origin, secFetchSite) {
+      if (origin === undefined || origin === null) return secFetchSite !== "cross-site";
+      return policy.allowsOrigin(origin);
+    },
     allowsHost(host) {
       if (!host) return false;
       const hostname = hostnameOf(host);
@@ -76,6 +88,7 @@ export function createAccessPolicy(options: AccessPolicyOptions = {}): AccessPol
       return localHosts.has(hostname) || extraHosts.has(hostname);
     },
   };
+  return policy;
 }
 
 /**

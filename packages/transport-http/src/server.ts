@@ -1,10 +1,12 @@
+import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type Clock, systemClock } from "@dispatch/cache-warming";
 import type { SurfaceRegistry } from "@dispatch/surface-registry";
 import { type ServerType, serve } from "@hono/node-server";
 import type { Hono } from "hono";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import type { AccessPolicy } from "./security.js";
-import { serveSurfaceSocket } from "./surface-socket.js";
+import { DEFAULT_SOCKET_LIMITS, type SocketLimits, serveSurfaceSocket } from "./surface-socket.js";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_HTTP_PORT = 24203;
@@ -21,12 +23,49 @@ export interface ListenOptions {
   /** 0 picks a free port (tests). */
   httpPort?: number;
   wsPort?: number;
+  /** Drives the heartbeat; injected so tests move time. Default: the system clock. */
+  clock?: Clock;
+  limits?: Partial<TransportLimits>;
 }
+
+/** What outsiders can make the server hold in connections. */
+export interface TransportLimits extends SocketLimits {
+  /** Open WebSockets, in all. */
+  readonly maxSockets: number;
+  /** Open WebSockets from one remote address. */
+  readonly maxSocketsPerAddress: number;
+  /** Every this often each socket is pinged; one that did not answer the last ping is dropped. */
+  readonly heartbeatMs: number;
+  /** A socket with no subscription that has sent nothing for this long is closed. */
+  readonly idleMs: number;
+  /** Open HTTP connections; more wait in the kernel's backlog. */
+  readonly maxHttpConnections: number;
+  /** Time for a request's headers and body to arrive. */
+  readonly httpRequestTimeoutMs: number;
+}
+
+export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
+  ...DEFAULT_SOCKET_LIMITS,
+  maxSockets: 1000,
+  maxSocketsPerAddress: 100,
+  heartbeatMs: 30_000,
+  idleMs: 120_000,
+  maxHttpConnections: 1000,
+  httpRequestTimeoutMs: 15_000,
+};
 
 export interface RunningTransport {
   httpUrl: string;
   wsUrl: string;
   close(): Promise<void>;
+}
+
+function countHeader(rawHeaders: readonly string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() === name) count += 1;
+  }
+  return count;
 }
 
 function urlHost(host: string): string {
@@ -36,6 +75,9 @@ function urlHost(host: string): string {
 /** Serves the HTTP app and the surface WebSocket (its own port, no path). */
 export async function listen(options: ListenOptions): Promise<RunningTransport> {
   const host = options.host ?? DEFAULT_HOST;
+  const limits: TransportLimits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits };
+  const clock = options.clock ?? systemClock;
+  const socketsByAddress = new Map<string, number>();
   const httpServer = await new Promise<ServerType>((resolve, reject) => {
     const server = serve(
       { fetch: options.app.fetch, hostname: host, port: options.httpPort ?? DEFAULT_HTTP_PORT },
@@ -43,6 +85,10 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
     );
     server.once("error", reject);
   });
+  const http = httpServer as HttpServer;
+  http.maxConnections = limits.maxHttpConnections;
+  http.headersTimeout = limits.httpRequestTimeoutMs;
+  http.requestTimeout = limits.httpRequestTimeoutMs;
 
   let wss: WebSocketServer;
   try {
@@ -52,9 +98,23 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
         port: options.wsPort ?? DEFAULT_WS_PORT,
         maxPayload: MAX_WS_MESSAGE_BYTES,
         verifyClient: ({ origin, req }, done) => {
-          if (!options.policy.allowsHost(req.headers.host))
+          // Two Host headers would let a proxy and this check read different hosts.
+          if (
+            countHeader(req.rawHeaders, "host") !== 1 ||
+            !options.policy.allowsHost(req.headers.host)
+          )
             return done(false, 421, "Misdirected Request");
-          if (!options.policy.allowsOrigin(origin)) return done(false, 403, "Forbidden");
+          const fetchSite = req.headers["sec-fetch-site"];
+          if (
+            !options.policy.allowsRequest(origin, typeof fetchSite === "string" ? fetchSite : null)
+          )
+            return done(false, 403, "Forbidden");
+          const address = req.socket.remoteAddress ?? "";
+          if (
+            server.clients.size >= limits.maxSockets ||
+            (socketsByAddress.get(address) ?? 0) >= limits.maxSocketsPerAddress
+          )
+            return done(false, 503, "Too Many Connections");
           done(true);
         },
       });
@@ -65,7 +125,50 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
     httpServer.close();
     throw error;
   }
-  wss.on("connection", (socket) => serveSurfaceSocket(socket, options.registry, options.logger));
+  const liveness = new Map<
+    WebSocket,
+    { answered: boolean; served: ReturnType<typeof serveSurfaceSocket> }
+  >();
+  wss.on("connection", (socket, req) => {
+    const address = req.socket.remoteAddress ?? "";
+    socketsByAddress.set(address, (socketsByAddress.get(address) ?? 0) + 1);
+    const served = serveSurfaceSocket(socket, options.registry, options.logger, limits, clock.now);
+    const entry = { answered: true, served };
+    liveness.set(socket, entry);
+    socket.on("pong", () => {
+      entry.answered = true;
+    });
+    socket.on("close", () => {
+      liveness.delete(socket);
+      const left = (socketsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) socketsByAddress.set(address, left);
+      else socketsByAddress.delete(address);
+    });
+  });
+
+  // One timer for every socket: drop peers that did not answer the last ping, close sockets
+  // that watch nothing and say nothing, ping the rest.
+  let heartbeat: number | null = null;
+  const beat = () => {
+    const now = clock.now();
+    for (const [socket, entry] of liveness) {
+      if (!entry.answered) {
+        socket.terminate();
+        continue;
+      }
+      if (
+        entry.served.subscriptions() === 0 &&
+        now - entry.served.lastMessageAt() >= limits.idleMs
+      ) {
+        socket.close(1000, "idle");
+        continue;
+      }
+      entry.answered = false;
+      socket.ping();
+    }
+    heartbeat = clock.timers.setTimer(beat, limits.heartbeatMs, "surface-heartbeat");
+  };
+  heartbeat = clock.timers.setTimer(beat, limits.heartbeatMs, "surface-heartbeat");
 
   const httpPort = (httpServer.address() as AddressInfo).port;
   const wsPort = (wss.address() as AddressInfo).port;
@@ -73,6 +176,8 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
     httpUrl: `http://${urlHost(host)}:${httpPort}`,
     wsUrl: `ws://${urlHost(host)}:${wsPort}`,
     async close() {
+      if (heartbeat !== null) clock.timers.clearTimer(heartbeat);
+      heartbeat = null;
       for (const socket of wss.clients) socket.close(1001, "server shutting down");
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       for (const socket of wss.clients) socket.terminate();

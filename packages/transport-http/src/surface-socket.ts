@@ -11,32 +11,89 @@ interface Logger {
   warn(message: string, meta?: Record<string, unknown>): void;
 }
 
+/** What one socket may make the server hold. */
+export interface SocketLimits {
+  /** Bytes queued for a client that does not read; past it the socket is closed. */
+  readonly maxBufferedBytes: number;
+  /** Subscriptions one socket may hold at once. */
+  readonly maxSubscriptions: number;
+  /** Requests of one socket being worked on at once (subscribe and invoke are async). */
+  readonly maxInFlight: number;
+}
+
+export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
+  maxBufferedBytes: 1024 * 1024,
+  maxSubscriptions: 100,
+  maxInFlight: 16,
+};
+
+/** Close codes: 1008 policy violation (a limit), 1013 try again later (too slow a reader). */
+export const CLOSE_LIMIT = 1008;
+export const CLOSE_SLOW_READER = 1013;
+
+/** Longest piece of a client's own input an error message repeats back. */
+const ECHO_LIMIT = 64;
+
 function subscriptionKey(surfaceId: string, conversationId: string | undefined): string {
   return `${surfaceId}\u0000${conversationId ?? ""}`;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function clip(value: string): string {
+  return value.length <= ECHO_LIMIT ? value : `${value.slice(0, ECHO_LIMIT)}…`;
+}
+
+/**
+ * A message that may go back to the client: errors marked `expose` (refusals written for the
+ * client, like an unknown surface or a bad action payload). Anything else — a storage
+ * failure with its paths and errno text — is logged and answered generically.
+ */
+function clientMessage(error: unknown): string | null {
+  if (error instanceof Error && (error as { expose?: unknown }).expose === true) {
+    return clip(error.message.split("\n")[0] ?? "");
+  }
+  return null;
 }
 
 /**
  * Serves the surface protocol on one socket: catalog on connect, subscribe / unsubscribe /
  * invoke, an `update` for every change of a subscribed surface. A bad message gets an
- * `error` and nothing else: the socket and its other subscriptions stay up.
+ * `error` and nothing else: the socket and its other subscriptions stay up. What the socket
+ * can make the server hold is bounded (`SocketLimits`).
  */
 export function serveSurfaceSocket(
   socket: WebSocket,
   registry: SurfaceRegistry,
   logger: Logger,
-): void {
+  limits: SocketLimits = DEFAULT_SOCKET_LIMITS,
+  now: () => number = () => 0,
+): { subscriptions(): number; lastMessageAt(): number } {
   const unsubscribers = new Map<string, () => void>();
   let open = true;
+  let inFlight = 0;
+  let lastMessageAt = now();
+
+  const closeFor = (code: number, reason: string) => {
+    if (!open) return;
+    logger.warn("surface socket closed by a limit", { reason });
+    open = false;
+    socket.close(code, reason);
+  };
 
   const send = (message: SurfaceServerMessage) => {
-    if (open) socket.send(JSON.stringify(message));
+    if (!open) return;
+    // A client that does not read would otherwise make the server queue without end.
+    if (socket.bufferedAmount > limits.maxBufferedBytes) {
+      closeFor(CLOSE_SLOW_READER, "client is not reading its messages");
+      return;
+    }
+    socket.send(JSON.stringify(message));
   };
   const sendError = (message: string, surfaceId?: string) =>
-    send({ type: "error", ...(surfaceId === undefined ? {} : { surfaceId }), message });
+    send({
+      type: "error",
+      ...(surfaceId === undefined ? {} : { surfaceId: clip(surfaceId) }),
+      message,
+    });
 
   send({ type: "catalog", catalog: registry.getCatalog() });
   const stopCatalog = registry.onCatalogChange((catalog) => send({ type: "catalog", catalog }));
@@ -47,6 +104,10 @@ export function serveSurfaceSocket(
     const key = subscriptionKey(message.surfaceId, message.conversationId);
     switch (message.type) {
       case "subscribe": {
+        if (!unsubscribers.has(key) && unsubscribers.size >= limits.maxSubscriptions) {
+          sendError(`at most ${limits.maxSubscriptions} subscriptions per connection`);
+          return;
+        }
         const subscription = await registry.subscribe(message.surfaceId, context, (spec, ctx) =>
           send({ type: "update", update: { surfaceId: message.surfaceId, spec, ...ctx } }),
         );
@@ -70,30 +131,53 @@ export function serveSurfaceSocket(
   }
 
   socket.on("message", (data, isBinary) => {
+    if (!open) return;
+    lastMessageAt = now();
     if (isBinary) return sendError("send JSON text frames");
     let json: unknown;
     try {
       json = JSON.parse(data.toString());
     } catch {
+      logger.warn("malformed surface message", { problem: "not JSON" });
       return sendError("message is not valid JSON");
     }
     const type = (json as { type?: unknown } | null)?.type;
     if (typeof type === "string" && type.startsWith("chat.")) {
-      return sendError(`"${type}" is not served here: this backend only serves surfaces`);
+      return sendError(`"${clip(type)}" is not served here: this backend only serves surfaces`);
     }
     const parsed = surfaceClientMessageSchema.safeParse(json);
     if (!parsed.success) {
-      return sendError(`invalid message: ${describeIssues(parsed.error, "message")}`);
+      const problem = describeIssues(parsed.error, "message");
+      logger.warn("malformed surface message", { problem: clip(problem) });
+      return sendError(`invalid message: ${clip(problem)}`);
     }
-    handle(parsed.data).catch((error: unknown) => {
-      logger.warn("surface request failed", { type: parsed.data.type, error: describe(error) });
-      sendError(describe(error), parsed.data.surfaceId);
-    });
+    if (inFlight >= limits.maxInFlight) {
+      return closeFor(CLOSE_LIMIT, `more than ${limits.maxInFlight} requests in flight`);
+    }
+    inFlight += 1;
+    const { data: message } = parsed;
+    handle(message)
+      .catch((error: unknown) => {
+        const shown = clientMessage(error);
+        logger.warn("surface request failed", {
+          type: message.type,
+          surfaceId: clip(message.surfaceId),
+          conversationId: message.conversationId ?? null,
+          ...(message.type === "invoke" ? { actionId: clip(message.actionId) } : {}),
+          error: error instanceof Error ? error.message : String(error),
+        });
+        sendError(shown ?? "the request failed on the server", message.surfaceId);
+      })
+      .finally(() => {
+        inFlight -= 1;
+      });
   });
 
   // Oversized or broken frames: ws closes the socket itself; without a listener the
   // error event would take the whole process down.
-  socket.on("error", (error) => logger.warn("surface socket error", { error: describe(error) }));
+  socket.on("error", (error) =>
+    logger.warn("surface socket error", { error: clip(error.message) }),
+  );
 
   socket.on("close", () => {
     open = false;
@@ -101,4 +185,6 @@ export function serveSurfaceSocket(
     for (const unsubscribe of unsubscribers.values()) unsubscribe();
     unsubscribers.clear();
   });
+
+  return { subscriptions: () => unsubscribers.size, lastMessageAt: () => lastMessageAt };
 }

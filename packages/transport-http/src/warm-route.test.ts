@@ -86,7 +86,7 @@ describe("POST /chat/warm", () => {
     const app = createApp({ warmer: null });
     const res = await app.request("/chat/warm", {
       method: "POST",
-      headers: { host: "localhost:24203" },
+      headers: { host: "localhost:24203", "content-type": "application/json" },
       body: JSON.stringify({ conversationId: C }),
     });
     expect(res.status).toBe(503);

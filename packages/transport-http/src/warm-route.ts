@@ -11,7 +11,7 @@ import {
   type WarmNowResult,
   type WarmService,
 } from "@dispatch/cache-warming";
-import { describeIssues } from "@dispatch/ui-contract";
+import { conversationIdSchema, describeIssues } from "@dispatch/ui-contract";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -49,7 +49,7 @@ export interface WarmRouteOptions {
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024;
 
 export const warmRequestSchema = z.object({
-  conversationId: z.string().min(1, "must not be empty").max(256, "must be at most 256 characters"),
+  conversationId: conversationIdSchema,
   model: z.string().min(1).max(256).optional(),
   cwd: z.string().min(1).max(4096).optional(),
 });
@@ -61,6 +61,7 @@ const STATUS_BY_REASON: Record<Refusal["reason"], ContentfulStatusCode> = {
   refused: 409,
   closed: 409,
   "rate-limited": 429,
+  budget: 503,
   failed: 502,
   timeout: 502,
 };
@@ -108,8 +109,11 @@ export function createWarmRoute(options: WarmRouteOptions): Hono {
       if (!policy.allowsHost(requestHost(c.req.raw))) {
         return c.json({ error: "this server answers only to localhost names" }, 421);
       }
-      if (!policy.allowsOrigin(c.req.header("origin"))) {
+      if (!policy.allowsRequest(c.req.header("origin"), c.req.header("sec-fetch-site"))) {
         return c.json({ error: "origin not allowed" }, 403);
+      }
+      if (!isJson(c.req.header("content-type"))) {
+        return c.json({ error: "send the body as Content-Type: application/json" }, 415);
       }
       await next();
     },
@@ -147,6 +151,11 @@ export function createWarmRoute(options: WarmRouteOptions): Hono {
     },
   );
   return route;
+}
+
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
 function respond(c: Context, result: WarmNowResult): Response {

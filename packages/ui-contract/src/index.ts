@@ -216,23 +216,39 @@ export const surfaceCatalogEntrySchema = z.object({
 // megabyte-long map keys.
 const idSchema = z.string().min(1).max(256);
 
+/**
+ * Conversation ids as the Dispatch backend and frontend make them (lowercase UUIDs from
+ * `crypto.randomUUID()`) and as people type them (`demo`, `conv-1`): 1–64 lowercase letters,
+ * digits, `-` or `_`, starting with a letter or digit. One conversation has one spelling, so
+ * case, spaces or look-alike characters cannot multiply one conversation's limits.
+ */
+export const CONVERSATION_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const conversationIdSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(64, "must be at most 64 characters")
+  .regex(
+    CONVERSATION_ID_PATTERN,
+    "must be lowercase letters, digits, '-' or '_', starting with a letter or digit",
+  );
+
 export const surfaceClientMessageSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("subscribe"),
     surfaceId: idSchema,
-    conversationId: idSchema.exactOptional(),
+    conversationId: conversationIdSchema.exactOptional(),
   }),
   z.object({
     type: z.literal("unsubscribe"),
     surfaceId: idSchema,
-    conversationId: idSchema.exactOptional(),
+    conversationId: conversationIdSchema.exactOptional(),
   }),
   z.object({
     type: z.literal("invoke"),
     surfaceId: idSchema,
     actionId: idSchema,
     payload: z.unknown().exactOptional(),
-    conversationId: idSchema.exactOptional(),
+    conversationId: conversationIdSchema.exactOptional(),
   }),
 ]);
 

@@ -41,6 +41,9 @@ export async function startTestServer(
   const server = await startDispatchServer(ephemeralConfig(config), {
     clock: injected,
     logger: silentLogger,
+    // Fake time jumps minutes in one real instant, faster than any pong: heartbeat tests set
+    // their own limits, the others keep it out of the way.
+    transportLimits: { heartbeatMs: 7 * 86_400_000, idleMs: 7 * 86_400_000 },
     ...overrides,
   });
   return { clock, server };
