@@ -33,6 +33,7 @@ export {
   describeSchedule,
   initialState,
   intervalMsFromPayload,
+  isDefaultRecord,
   isTokenCurrent,
   MAX_INTERVAL_MS,
   type ManualWarmRefusal,

@@ -210,6 +210,19 @@ export function serializeSpendLimits(limits: SpendLimits): string {
   return JSON.stringify({ idleWarmCap: limits.idleWarmCap, deadWarmLimit: limits.deadWarmLimit });
 }
 
+const DEFAULT_SETTINGS_RECORD = serializeSettings({
+  enabled: false,
+  intervalMs: DEFAULT_INTERVAL_MS,
+});
+const DEFAULT_SPEND_LIMITS_RECORD = serializeSpendLimits(DEFAULT_SPEND_LIMITS);
+
+/** Whether a stored value says no more than its absence would (a store may drop it). */
+export function isDefaultRecord(key: string, value: string): boolean {
+  if (key.startsWith("settings:")) return value === DEFAULT_SETTINGS_RECORD;
+  if (key.startsWith("spend-limits:")) return value === DEFAULT_SPEND_LIMITS_RECORD;
+  return false;
+}
+
 /** Everything the warmer knows about one conversation. */
 export interface CacheWarmingState extends ConversationState, SpendLimits {
   lastError: string | null;

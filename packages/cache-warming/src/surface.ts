@@ -74,7 +74,9 @@ export function createCacheWarmingSurface(
           return;
         }
         default:
-          throw new ActionRejectedError(`unknown action "${actionId}" on surface ${SURFACE_ID}`);
+          throw new ActionRejectedError(
+            `unknown action "${actionId.slice(0, 64)}" on surface ${SURFACE_ID}`,
+          );
       }
     },
 

@@ -638,8 +638,9 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       const after: CacheWarmingState = { ...before, ...change(before) };
       const limitsChanged =
         after.idleWarmCap !== before.idleWarmCap || after.deadWarmLimit !== before.deadWarmLimit;
+      const enabling = after.enabled && !before.enabled;
       const max = deps.maxEnabledConversations ?? 0;
-      if (after.enabled && !before.enabled && max > 0 && enabledIds.size >= max) {
+      if (enabling && max > 0 && enabledIds.size >= max) {
         counts.enabledRefusals += 1;
         deps.logger.warn("cache-warming: refused to enable warming", {
           conversationId: id,
@@ -649,10 +650,17 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
           `at most ${max} conversations may have warming enabled at once; disable one first`,
         );
       }
-      if (limitsChanged) {
-        await deps.storage.set(spendLimitsKey(id), serializeSpendLimits(spendLimitsOf(after)));
-      } else {
-        await deps.storage.set(settingsKey(id), serializeSettings(settingsOf(after)));
+      // Counted from now, so enables racing each other cannot pass the cap together.
+      if (enabling) enabledIds.add(id);
+      try {
+        if (limitsChanged) {
+          await deps.storage.set(spendLimitsKey(id), serializeSpendLimits(spendLimitsOf(after)));
+        } else {
+          await deps.storage.set(settingsKey(id), serializeSettings(settingsOf(after)));
+        }
+      } catch (error) {
+        trackEnabled(c);
+        throw error;
       }
       if (!isCurrent(c)) return after;
       c.state = { ...c.state, ...settingsOf(after), ...spendLimitsOf(after) };

@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename } from "node:fs/promises";
-import { dirname } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import Database from "better-sqlite3";
 
 /** Key/value storage shaped like upstream's kernel `StorageNamespace`. */
 export interface KeyValueStorage {
@@ -11,8 +12,8 @@ export interface KeyValueStorage {
   keys(prefix?: string): Promise<readonly string[]>;
 }
 
-function keysOf(data: Map<string, string>, prefix: string | undefined): string[] {
-  return [...data.keys()].filter((key) => prefix === undefined || key.startsWith(prefix));
+export interface ClosableStorage extends KeyValueStorage {
+  close(): void;
 }
 
 export function createMemoryStorage(initial: Record<string, string> = {}): KeyValueStorage {
@@ -31,81 +32,148 @@ export function createMemoryStorage(initial: Record<string, string> = {}): KeyVa
       return data.has(key);
     },
     async keys(prefix) {
-      return keysOf(data, prefix);
+      return [...data.keys()].filter((key) => prefix === undefined || key.startsWith(prefix));
     },
   };
 }
 
 /**
- * Settings in one JSON file, rewritten atomically (temp file, fsync, rename) so a crash
- * leaves either the old or the new file, never half of one. Writes that arrive while one
- * is on disk are coalesced into the next single write; `set` resolves once its value is
- * durable. Settings change at human speed, so rewriting the whole file is fine.
+ * Keys for which `isDefault(key, value)` holds are deleted instead of stored: reading nothing
+ * gives the same default, so a store holds only what differs from it.
  */
-export async function openFileStorage(filePath: string): Promise<KeyValueStorage> {
-  const data = await readStore(filePath);
-  let lastWrite: Promise<void> = Promise.resolve();
-  let nextWrite: Promise<void> | null = null;
+export function withoutDefaults<S extends KeyValueStorage>(
+  storage: S,
+  isDefault: (key: string, value: string) => boolean,
+): S {
+  return {
+    ...storage,
+    set: (key: string, value: string) =>
+      isDefault(key, value) ? storage.delete(key) : storage.set(key, value),
+  };
+}
 
-  function flush(): Promise<void> {
-    if (nextWrite) return nextWrite;
-    const write = lastWrite.then(() => {
-      nextWrite = null;
-      return writeAtomically(filePath, JSON.stringify(Object.fromEntries(data)));
-    });
-    nextWrite = write;
-    lastWrite = write.catch(() => {});
-    return write;
+export interface SqliteStorageOptions {
+  /**
+   * A `settings.json` written by this package's earlier file store: imported once into an
+   * empty database, then renamed to `settings.json.imported`.
+   */
+  legacyJsonPath?: string;
+}
+
+/**
+ * Storage in an SQLite database (one key/value table, WAL, `synchronous=FULL`). Each `set`
+ * or `delete` is one transaction that is durable when its promise resolves, and takes the
+ * same time however many keys the table holds; a write that fails rejects and leaves nothing
+ * behind, in memory or on disk. Calls are synchronous underneath (better-sqlite3): one write
+ * is a single-row upsert.
+ */
+export function openSqliteStorage(
+  dbPath: string,
+  options: SqliteStorageOptions = {},
+): ClosableStorage {
+  let db: Database.Database;
+  try {
+    mkdirSync(dirname(dbPath), { recursive: true });
+    db = new Database(dbPath);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.exec(
+      "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    );
+  } catch (error) {
+    throw new Error(`cannot open the settings database ${dbPath}: ${messageOf(error)}`);
   }
-
+  const statements = {
+    get: db.prepare<[string], { value: string }>("SELECT value FROM kv WHERE key = ?"),
+    set: db.prepare<[string, string]>(
+      "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    ),
+    delete: db.prepare<[string]>("DELETE FROM kv WHERE key = ?"),
+    // `>= prefix AND < prefix + U+FFFF` finds a prefix with the index, without LIKE's escapes.
+    keys: db.prepare<[string, string], { key: string }>(
+      "SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key",
+    ),
+  };
+  if (options.legacyJsonPath !== undefined) {
+    importLegacyJson(options.legacyJsonPath, db, (key, value) => statements.set.run(key, value));
+  }
+  const failWith = (operation: string, key: string, error: unknown): never => {
+    throw new Error(`settings database ${operation} of "${key}" failed: ${messageOf(error)}`);
+  };
   return {
     async get(key) {
-      return data.get(key) ?? null;
+      return statements.get.get(key)?.value ?? null;
     },
-    set(key, value) {
-      data.set(key, value);
-      return flush();
+    async set(key, value) {
+      try {
+        statements.set.run(key, value);
+      } catch (error) {
+        failWith("write", key, error);
+      }
     },
-    delete(key) {
-      if (!data.delete(key)) return Promise.resolve();
-      return flush();
+    async delete(key) {
+      try {
+        statements.delete.run(key);
+      } catch (error) {
+        failWith("delete", key, error);
+      }
     },
     async has(key) {
-      return data.has(key);
+      return statements.get.get(key) !== undefined;
     },
-    async keys(prefix) {
-      return keysOf(data, prefix);
+    async keys(prefix = "") {
+      return statements.keys.all(prefix, `${prefix}\uffff`).map((row) => row.key);
+    },
+    close() {
+      if (db.open) db.close();
     },
   };
 }
 
-async function readStore(filePath: string): Promise<Map<string, string>> {
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** One-time import of the earlier JSON store, and removal of the temp files it could leave. */
+function importLegacyJson(
+  jsonPath: string,
+  db: Database.Database,
+  put: (key: string, value: string) => void,
+): void {
+  const dir = dirname(jsonPath);
+  const name = basename(jsonPath);
+  let leftovers: string[] = [];
+  try {
+    leftovers = readdirSync(dir).filter(
+      (file) => file.startsWith(`${name}.`) && file.endsWith(".tmp"),
+    );
+  } catch {
+    return; // no folder: nothing to import
+  }
+  for (const file of leftovers) rmSync(join(dir, file), { force: true });
   let text: string;
   try {
-    text = await readFile(filePath, "utf8");
+    text = readFileSync(jsonPath, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return new Map();
-    throw error;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw new Error(`cannot read ${jsonPath}: ${messageOf(error)}`);
   }
-  const parsed: unknown = JSON.parse(text);
+  const count = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM kv").get()?.n ?? 0;
+  if (count > 0) return; // imported before; the database is what counts now
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${jsonPath} is not valid JSON (${messageOf(error)}); fix or remove it`);
+  }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`${filePath} is not a JSON object of strings`);
+    throw new Error(`${jsonPath} is not a JSON object of strings; fix or remove it`);
   }
   const entries = Object.entries(parsed).filter(
     (entry): entry is [string, string] => typeof entry[1] === "string",
   );
-  return new Map(entries);
-}
-
-async function writeAtomically(filePath: string, text: string): Promise<void> {
-  await mkdir(dirname(filePath), { recursive: true });
-  const tempPath = `${filePath}.${process.pid}.tmp`;
-  const handle = await open(tempPath, "w");
-  try {
-    await handle.writeFile(text, "utf8");
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tempPath, filePath);
+  db.transaction(() => {
+    for (const [key, value] of entries) put(key, value);
+  })();
+  renameSync(jsonPath, `${jsonPath}.imported`);
 }

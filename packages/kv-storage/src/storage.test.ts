@@ -1,71 +1,128 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { createMemoryStorage, openFileStorage } from "./index.js";
+import {
+  createMemoryStorage,
+  type KeyValueStorage,
+  openSqliteStorage,
+  withoutDefaults,
+} from "./index.js";
 
-async function tempFile() {
-  return join(await mkdtemp(join(tmpdir(), "kv-")), "nested", "settings.json");
+async function tempDir() {
+  return mkdtemp(join(tmpdir(), "kv-"));
 }
-
-describe("file storage", () => {
-  it("returns null for a missing key and what was set for a known one", async () => {
-    const storage = await openFileStorage(await tempFile());
-    expect(await storage.get("settings:a")).toBeNull();
-    await storage.set("settings:a", "1");
-    expect(await storage.get("settings:a")).toBe("1");
-  });
-
-  it("survives reopening, with the last of many concurrent writes winning", async () => {
-    const file = await tempFile();
-    const storage = await openFileStorage(file);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => storage.set("k", String(i))));
-    await storage.set("other", "x");
-    const reopened = await openFileStorage(file);
-    expect(await reopened.get("k")).toBe("19");
-    expect(await reopened.get("other")).toBe("x");
-    expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ k: "19", other: "x" });
-  });
-
-  it("refuses to start on a file that is not a JSON object rather than dropping it", async () => {
-    const file = join(await mkdtemp(join(tmpdir(), "kv-")), "settings.json");
-    await writeFile(file, "[1,2]");
-    await expect(openFileStorage(file)).rejects.toThrow(/not a JSON object/);
-  });
-});
 
 describe("both storages", () => {
   it.each([
     ["memory", async () => createMemoryStorage()],
-    ["file", async () => openFileStorage(await tempFile())],
-  ])("%s: deletes, answers has, and lists keys by prefix", async (_name, open) => {
-    const storage = await open();
-    await storage.set("schedule:a", "1");
-    await storage.set("schedule:b", "2");
-    await storage.set("settings:a", "3");
-    expect([...(await storage.keys("schedule:"))].sort()).toEqual(["schedule:a", "schedule:b"]);
-    expect(await storage.keys()).toHaveLength(3);
-    await storage.delete("schedule:a");
-    await storage.delete("missing");
-    expect(await storage.has("schedule:a")).toBe(false);
-    expect(await storage.has("schedule:b")).toBe(true);
-    expect(await storage.keys("schedule:")).toEqual(["schedule:b"]);
+    ["sqlite", async () => openSqliteStorage(join(await tempDir(), "nested", "store.db"))],
+  ] as Array<[string, () => Promise<KeyValueStorage>]>)(
+    "%s: gets, sets, deletes, answers has, and lists keys by prefix",
+    async (_name, open) => {
+      const storage = await open();
+      expect(await storage.get("settings:a")).toBeNull();
+      await storage.set("schedule:a", "1");
+      await storage.set("schedule:b", "2");
+      await storage.set("settings:a", "3");
+      await storage.set("settings:a", "4");
+      expect(await storage.get("settings:a")).toBe("4");
+      expect([...(await storage.keys("schedule:"))].sort()).toEqual(["schedule:a", "schedule:b"]);
+      expect(await storage.keys()).toHaveLength(3);
+      await storage.delete("schedule:a");
+      await storage.delete("missing");
+      expect(await storage.has("schedule:a")).toBe(false);
+      expect(await storage.has("schedule:b")).toBe(true);
+      expect(await storage.keys("schedule:")).toEqual(["schedule:b"]);
+    },
+  );
+});
+
+describe("sqlite storage", () => {
+  it("keeps every acknowledged write across reopening", async () => {
+    const path = join(await tempDir(), "store.db");
+    const storage = openSqliteStorage(path);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => storage.set("k", String(i))));
+    await storage.set("other", "x");
+    await storage.delete("gone");
+    storage.close();
+    const reopened = openSqliteStorage(path);
+    expect(await reopened.get("k")).toBe("19");
+    expect(await reopened.get("other")).toBe("x");
+    reopened.close();
   });
 
-  it("file: a delete is durable", async () => {
-    const file = await tempFile();
-    const storage = await openFileStorage(file);
-    await storage.set("a", "1");
-    await storage.delete("a");
-    expect(await (await openFileStorage(file)).get("a")).toBeNull();
+  it("never lets a rejected write appear: not after another write, not after reopening", async () => {
+    const path = join(await tempDir(), "store.db");
+    const storage = openSqliteStorage(path);
+    await storage.set("settings:c", '{"enabled":false}');
+    // The disk refuses this one write (as EPERM, EROFS or ENOSPC would).
+    const side = new Database(path);
+    side.exec(`CREATE TRIGGER refuse BEFORE UPDATE ON kv WHEN NEW.key = 'settings:c'
+      BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    side.close();
+    await expect(storage.set("settings:c", '{"enabled":true}')).rejects.toThrow(
+      /write of "settings:c" failed: disk full/,
+    );
+    expect(await storage.get("settings:c")).toBe('{"enabled":false}');
+    await storage.set("settings:other", "1");
+    storage.close();
+    const reopened = openSqliteStorage(path);
+    expect(await reopened.get("settings:c")).toBe('{"enabled":false}');
+    reopened.close();
+  });
+
+  it("names the file when the database is damaged", async () => {
+    const path = join(await tempDir(), "store.db");
+    await writeFile(path, "this is not a database, just some text long enough ".repeat(20));
+    expect(() => openSqliteStorage(path)).toThrow(
+      new RegExp(`cannot open the settings database ${path}`),
+    );
+  });
+
+  it("imports the earlier settings.json once, and removes the temp files a crash left", async () => {
+    const dir = await tempDir();
+    const json = join(dir, "settings.json");
+    await writeFile(
+      json,
+      JSON.stringify({ "settings:a": '{"enabled":true,"intervalMs":60000}', n: 1 }),
+    );
+    await writeFile(join(dir, "settings.json.4242.tmp"), "{");
+    const storage = openSqliteStorage(join(dir, "store.db"), { legacyJsonPath: json });
+    expect(await storage.get("settings:a")).toBe('{"enabled":true,"intervalMs":60000}');
+    expect(await storage.keys()).toEqual(["settings:a"]);
+    expect(existsSync(json)).toBe(false);
+    expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    storage.close();
+    // A settings.json that shows up again later is left alone: the database is what counts.
+    await writeFile(json, JSON.stringify({ "settings:a": "stale" }));
+    const again = openSqliteStorage(join(dir, "store.db"), { legacyJsonPath: json });
+    expect(await again.get("settings:a")).toBe('{"enabled":true,"intervalMs":60000}');
+    again.close();
+  });
+
+  it("names the file when the settings.json to import is damaged", async () => {
+    const dir = await tempDir();
+    const json = join(dir, "settings.json");
+    await writeFile(json, "[1,2]");
+    expect(() => openSqliteStorage(join(dir, "store.db"), { legacyJsonPath: json })).toThrow(
+      new RegExp(`${json} is not a JSON object`),
+    );
+    await writeFile(json, "{nope");
+    expect(() => openSqliteStorage(join(dir, "other.db"), { legacyJsonPath: json })).toThrow(
+      new RegExp(`${json} is not valid JSON`),
+    );
   });
 });
 
-describe("memory storage", () => {
-  it("starts from the given entries", async () => {
-    const storage = createMemoryStorage({ a: "1" });
-    expect(await storage.get("a")).toBe("1");
-    await storage.set("a", "2");
-    expect(await storage.get("a")).toBe("2");
+describe("withoutDefaults", () => {
+  it("deletes instead of storing a value equal to the default", async () => {
+    const inner = createMemoryStorage({ "settings:a": "custom" });
+    const storage = withoutDefaults(inner, (_key, value) => value === "default");
+    await storage.set("settings:a", "default");
+    await storage.set("settings:b", "custom");
+    expect(await inner.keys()).toEqual(["settings:b"]);
   });
 });

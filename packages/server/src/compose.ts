@@ -6,11 +6,17 @@ import {
   type Clock,
   createCacheWarmer,
   createCacheWarmingSurface,
+  isDefaultRecord,
   type Logger,
   SURFACE_ID,
   systemClock,
 } from "@dispatch/cache-warming";
-import { createMemoryStorage, type KeyValueStorage, openFileStorage } from "@dispatch/kv-storage";
+import {
+  createMemoryStorage,
+  type KeyValueStorage,
+  openSqliteStorage,
+  withoutDefaults,
+} from "@dispatch/kv-storage";
 import { createSurfaceRegistry, type SurfaceRegistry } from "@dispatch/surface-registry";
 import {
   createAccessPolicy,
@@ -59,11 +65,17 @@ export async function startDispatchServer(
 ): Promise<DispatchServer> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? consoleLogger;
-  const storage =
-    overrides.storage ??
-    (config.dataDir === null
-      ? createMemoryStorage()
-      : await openFileStorage(join(config.dataDir, "settings.json")));
+  const database =
+    overrides.storage === undefined && config.dataDir !== null
+      ? openSqliteStorage(join(config.dataDir, "cache-warming.db"), {
+          legacyJsonPath: join(config.dataDir, "settings.json"),
+        })
+      : null;
+  // Settings equal to the defaults are not stored: reading nothing gives the same.
+  const storage = withoutDefaults(
+    overrides.storage ?? database ?? createMemoryStorage(),
+    isDefaultRecord,
+  );
   const registry = createSurfaceRegistry(logger);
   const warmService =
     overrides.warm ?? createPromptCacheSimulator({ now: clock.now, ttlMs: config.cacheTtlMs });
@@ -123,6 +135,7 @@ export async function startDispatchServer(
       warmer.dispose();
       await warmer.drainWrites();
       await transport.close();
+      database?.close();
     },
   };
 }

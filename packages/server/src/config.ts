@@ -15,7 +15,7 @@ export interface ServerConfig {
   host: string;
   httpPort: number;
   wsPort: number;
-  /** Where settings.json lives; null keeps settings in memory only. */
+  /** Where the settings database (cache-warming.db) lives; null keeps settings in memory. */
   dataDir: string | null;
   allowedOrigins: string[];
   allowedHosts: string[];

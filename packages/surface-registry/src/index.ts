@@ -91,7 +91,7 @@ export function createSurfaceRegistry(logger: Logger = silentLogger): SurfaceReg
 
   function providerFor(surfaceId: string): SurfaceProvider {
     const registration = registrations.get(surfaceId);
-    if (!registration) throw new SurfaceError(`unknown surface "${surfaceId}"`);
+    if (!registration) throw new SurfaceError(`unknown surface "${surfaceId.slice(0, 64)}"`);
     return registration.provider;
   }
 

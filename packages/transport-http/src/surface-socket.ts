@@ -19,12 +19,18 @@ export interface SocketLimits {
   readonly maxSubscriptions: number;
   /** Requests of one socket being worked on at once (subscribe and invoke are async). */
   readonly maxInFlight: number;
+  /**
+   * Bytes of requests held while those are busy. Reading pauses as soon as one is held; what
+   * the last read chunk still carries is kept up to this bound, past it the socket is closed.
+   */
+  readonly maxQueuedBytes: number;
 }
 
 export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
   maxBufferedBytes: 1024 * 1024,
   maxSubscriptions: 100,
   maxInFlight: 16,
+  maxQueuedBytes: 1024 * 1024,
 };
 
 /** Close codes: 1008 policy violation (a limit), 1013 try again later (too slow a reader). */
@@ -33,13 +39,15 @@ export const CLOSE_SLOW_READER = 1013;
 
 /** Longest piece of a client's own input an error message repeats back. */
 const ECHO_LIMIT = 64;
+/** Longest refusal message shown to a client. */
+const MESSAGE_LIMIT = 200;
 
 function subscriptionKey(surfaceId: string, conversationId: string | undefined): string {
   return `${surfaceId}\u0000${conversationId ?? ""}`;
 }
 
-function clip(value: string): string {
-  return value.length <= ECHO_LIMIT ? value : `${value.slice(0, ECHO_LIMIT)}…`;
+function clip(value: string, limit = ECHO_LIMIT): string {
+  return value.length <= limit ? value : `${value.slice(0, limit)}…`;
 }
 
 /**
@@ -49,7 +57,7 @@ function clip(value: string): string {
  */
 function clientMessage(error: unknown): string | null {
   if (error instanceof Error && (error as { expose?: unknown }).expose === true) {
-    return clip(error.message.split("\n")[0] ?? "");
+    return clip(error.message.split("\n")[0] ?? "", MESSAGE_LIMIT);
   }
   return null;
 }
@@ -68,14 +76,22 @@ export function serveSurfaceSocket(
   now: () => number = () => 0,
 ): { subscriptions(): number; lastMessageAt(): number } {
   const unsubscribers = new Map<string, () => void>();
+  const subscribing = new Set<string>();
   let open = true;
   let inFlight = 0;
+  /** Requests read while `maxInFlight` were being worked on; reading pauses meanwhile. */
+  const waiting: Array<{ message: SurfaceClientMessage; bytes: number }> = [];
+  let waitingBytes = 0;
   let lastMessageAt = now();
 
   const closeFor = (code: number, reason: string) => {
     if (!open) return;
     logger.warn("surface socket closed by a limit", { reason });
     open = false;
+    waiting.length = 0;
+    waitingBytes = 0;
+    // Read again, or the client's answer to the close frame would never be seen.
+    if (socket.isPaused) socket.resume();
     socket.close(code, reason);
   };
 
@@ -104,13 +120,18 @@ export function serveSurfaceSocket(
     const key = subscriptionKey(message.surfaceId, message.conversationId);
     switch (message.type) {
       case "subscribe": {
-        if (!unsubscribers.has(key) && unsubscribers.size >= limits.maxSubscriptions) {
+        const isNew = !unsubscribers.has(key) && !subscribing.has(key);
+        if (isNew && unsubscribers.size + subscribing.size >= limits.maxSubscriptions) {
           sendError(`at most ${limits.maxSubscriptions} subscriptions per connection`);
           return;
         }
-        const subscription = await registry.subscribe(message.surfaceId, context, (spec, ctx) =>
-          send({ type: "update", update: { surfaceId: message.surfaceId, spec, ...ctx } }),
-        );
+        // Counted while it is being set up, so concurrent subscribes cannot pass the cap.
+        subscribing.add(key);
+        const subscription = await registry
+          .subscribe(message.surfaceId, context, (spec, ctx) =>
+            send({ type: "update", update: { surfaceId: message.surfaceId, spec, ...ctx } }),
+          )
+          .finally(() => subscribing.delete(key));
         if (!open) {
           subscription.unsubscribe();
           return;
@@ -151,11 +172,22 @@ export function serveSurfaceSocket(
       logger.warn("malformed surface message", { problem: clip(problem) });
       return sendError(`invalid message: ${clip(problem)}`);
     }
-    if (inFlight >= limits.maxInFlight) {
-      return closeFor(CLOSE_LIMIT, `more than ${limits.maxInFlight} requests in flight`);
+    if (inFlight < limits.maxInFlight) {
+      dispatch(parsed.data);
+      return;
     }
+    // Busy: hold the request and stop reading this socket until a slot frees up.
+    const bytes = (data as Buffer).length;
+    if (waitingBytes + bytes > limits.maxQueuedBytes) {
+      return closeFor(CLOSE_LIMIT, `more than ${limits.maxQueuedBytes} bytes of requests waiting`);
+    }
+    waiting.push({ message: parsed.data, bytes });
+    waitingBytes += bytes;
+    if (!socket.isPaused) socket.pause();
+  });
+
+  function dispatch(message: SurfaceClientMessage): void {
     inFlight += 1;
-    const { data: message } = parsed;
     handle(message)
       .catch((error: unknown) => {
         const shown = clientMessage(error);
@@ -170,8 +202,12 @@ export function serveSurfaceSocket(
       })
       .finally(() => {
         inFlight -= 1;
+        const next = waiting.shift();
+        if (next) waitingBytes -= next.bytes;
+        if (next && open) dispatch(next.message);
+        else if (waiting.length === 0 && socket.isPaused && open) socket.resume();
       });
-  });
+  }
 
   // Oversized or broken frames: ws closes the socket itself; without a listener the
   // error event would take the whole process down.
