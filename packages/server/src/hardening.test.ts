@@ -283,7 +283,9 @@ describe("5. state per conversation id", () => {
     }
     await server.warmer.drainWrites();
     const db = new Database(join(dataDir, "cache-warming.db"), { readonly: true });
-    cleanups.push(() => db.close());
+    cleanups.push(() => {
+      db.close();
+    });
     expect(db.prepare("SELECT count(*) AS n FROM kv").get()).toEqual({ n: 0 });
   });
 });
