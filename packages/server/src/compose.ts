@@ -114,8 +114,15 @@ export async function startDispatchServer(
     extraHosts: config.allowedHosts,
     localNames: config.localNames,
   });
+  // Bound late: the stats read the transport, which serves the app.
+  let sockets = () => 0;
   const transport = await listen({
-    app: createApp({ warmer, policy, logger }),
+    app: createApp({
+      warmer,
+      policy,
+      logger,
+      stats: () => ({ ...warmer.stats(), sockets: sockets() }),
+    }),
     registry,
     policy,
     logger,
@@ -125,6 +132,7 @@ export async function startDispatchServer(
     clock,
     ...(overrides.transportLimits === undefined ? {} : { limits: overrides.transportLimits }),
   });
+  sockets = transport.sockets;
   return {
     httpUrl: transport.httpUrl,
     wsUrl: transport.wsUrl,

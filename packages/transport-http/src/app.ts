@@ -6,6 +6,8 @@ import { type AccessPolicy, createAccessPolicy, requestHost } from "./security.j
 import { createWarmRoute, type WarmRouteOptions } from "./warm-route.js";
 
 export interface AppDeps extends Omit<WarmRouteOptions, "logger"> {
+  /** Counters for `GET /stats` (warms, refusals, conversations, sockets). */
+  readonly stats?: (() => Readonly<Record<string, number>>) | undefined;
   readonly logger?:
     | (WarmRouteOptions["logger"] & {
         readonly error: (
@@ -38,6 +40,10 @@ export function createApp(deps: AppDeps): Hono {
   );
 
   app.get("/health", (c) => c.json({ ok: true }));
+  if (deps.stats) {
+    const stats = deps.stats;
+    app.get("/stats", (c) => c.json(stats()));
+  }
   app.route("/", createWarmRoute({ ...deps, policy }));
 
   app.notFound((c) => c.json({ error: "not found" }, 404));

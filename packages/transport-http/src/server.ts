@@ -57,6 +57,8 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
 export interface RunningTransport {
   httpUrl: string;
   wsUrl: string;
+  /** Open surface WebSockets. */
+  sockets(): number;
   close(): Promise<void>;
 }
 
@@ -175,6 +177,7 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
   return {
     httpUrl: `http://${urlHost(host)}:${httpPort}`,
     wsUrl: `ws://${urlHost(host)}:${wsPort}`,
+    sockets: () => wss.clients.size,
     async close() {
       if (heartbeat !== null) clock.timers.clearTimer(heartbeat);
       heartbeat = null;
