@@ -21,6 +21,7 @@ import {
   isTokenCurrent,
   MIN_INTERVAL_MS,
   type NotResumedReason,
+  type PauseReason,
   parseScheduleRecord,
   parseSettings,
   parseSpendLimits,
@@ -318,6 +319,8 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       return { ok: true };
     }
     counts.budgetRefusals += 1;
+    deps.logger.debug("cache-warming: warm refused by the budget", { conversationId: id });
+    // At most one warning a minute: under attack the refusals would flood the log.
     if (now - lastBudgetLogAt >= 60_000) {
       lastBudgetLogAt = now;
       deps.logger.warn("cache-warming: warm budget spent, refusing warms", {
@@ -505,6 +508,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     }
     const { attempt, raw } = outcome;
     const now = deps.now();
+    const pausedBefore = c.state.pausedBy;
     c.state = recordWarm(c.state, attempt, trigger, now);
     // A manual warm's explicit model/cwd is what the user wants warm: automatic warms follow
     // it until the next settled turn says otherwise.
@@ -513,14 +517,9 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     }
     rearm(c);
     notify(c.id);
+    logWarm(c, trigger, attempt, pausedBefore);
     const external = settleEchoes(c, flight, raw);
     if (attempt.kind === "failure") {
-      if (attempt.reason !== "refused") {
-        deps.logger.warn("cache-warming: warm failed", {
-          conversationId: c.id,
-          error: attempt.error,
-        });
-      }
       for (const usage of external) recordCompletion(c, usage);
       return { ok: false, reason: attempt.reason, error: attempt.error };
     }
@@ -537,6 +536,42 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     };
     for (const usage of external) recordCompletion(c, usage);
     return result;
+  }
+
+  /** One line per finished warm, and one when it paused the schedule. */
+  function logWarm(
+    c: Conversation,
+    trigger: WarmTrigger,
+    attempt: WarmAttempt,
+    pausedBefore: PauseReason | null,
+  ): void {
+    const conversationId = c.id;
+    if (attempt.kind === "ok") {
+      deps.logger.info("cache-warming: warmed", {
+        conversationId,
+        trigger,
+        cachePct: c.state.lastPct,
+        expectedCacheRate: c.state.lastExpectedPct,
+        model: c.state.context.modelName ?? null,
+        nextWarmAt: c.state.nextWarmAt,
+      });
+    } else if (attempt.reason === "refused") {
+      deps.logger.info("cache-warming: the provider refused a warm", {
+        conversationId,
+        trigger,
+        error: attempt.error,
+      });
+    } else {
+      deps.logger.warn("cache-warming: warm failed", {
+        conversationId,
+        trigger,
+        reason: attempt.reason,
+        error: attempt.error,
+      });
+    }
+    if (c.state.pausedBy !== null && c.state.pausedBy !== pausedBefore) {
+      deps.logger.info("cache-warming: paused", { conversationId, reason: c.state.pausedBy });
+    }
   }
 
   /**
@@ -809,7 +844,13 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         lastManualWarmAt: c.lastManualWarmAt,
         minGapMs: deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS,
       });
-      if (refusal) return { ok: false, ...refusal };
+      if (refusal) {
+        deps.logger.info("cache-warming: manual warm refused", {
+          conversationId: id,
+          reason: refusal.reason,
+        });
+        return { ok: false, ...refusal };
+      }
       // Joining a warm in flight is free: it counts toward neither limit.
       if (!c.flight) {
         const spent = spendBudget(id);
@@ -873,9 +914,17 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         if (decision.kind === "resume") {
           armTimer(c, decision.at - now);
           resumed.push({ conversationId: id, at: decision.at });
+          deps.logger.info("cache-warming: schedule resumed", {
+            conversationId: id,
+            at: decision.at,
+          });
         } else {
           c.state = { ...c.state, notResumedBecause: decision.reason };
           notResumed.push({ conversationId: id, reason: decision.reason });
+          deps.logger.info("cache-warming: schedule not resumed", {
+            conversationId: id,
+            reason: decision.reason,
+          });
         }
         notify(id);
       }

@@ -26,6 +26,7 @@ import {
 } from "@dispatch/transport-http";
 import { createPromptCacheSimulator, type WarmService } from "@dispatch/warm-service";
 import type { ServerConfig } from "./config.js";
+import { createLogger } from "./logger.js";
 
 export interface ServerOverrides {
   clock?: Clock;
@@ -44,27 +45,12 @@ export interface DispatchServer {
   close(): Promise<void>;
 }
 
-export const consoleLogger: Logger = {
-  debug: () => {},
-  info: (message, meta) => console.log(format("info", message, meta)),
-  warn: (message, meta) => console.warn(format("warn", message, meta)),
-  error: (message, meta) => console.error(format("error", message, meta)),
-};
-
-function format(level: string, message: string, meta?: Record<string, unknown>): string {
-  if (!meta) return `[${level}] ${message}`;
-  const safe = Object.fromEntries(
-    Object.entries(meta).map(([k, v]) => [k, v instanceof Error ? v.message : v]),
-  );
-  return `[${level}] ${message} ${JSON.stringify(safe)}`;
-}
-
 export async function startDispatchServer(
   config: ServerConfig,
   overrides: ServerOverrides = {},
 ): Promise<DispatchServer> {
   const clock = overrides.clock ?? systemClock;
-  const logger = overrides.logger ?? consoleLogger;
+  const logger = overrides.logger ?? createLogger({ level: "info", pretty: false });
   const database =
     overrides.storage === undefined && config.dataDir !== null
       ? openSqliteStorage(join(config.dataDir, "cache-warming.db"), {

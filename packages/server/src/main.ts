@@ -1,23 +1,40 @@
-import { consoleLogger, startDispatchServer } from "./compose.js";
+// `pnpm start`: the server on its embedded defaults, configured by the environment.
+// Ctrl-C (SIGINT) and SIGTERM stop it cleanly: pending writes finish, sockets close, exit 0.
+import { startDispatchServer } from "./compose.js";
 import { configFromEnv } from "./config.js";
+import { createLogger, loggerOptionsFromEnv } from "./logger.js";
 
 async function main(): Promise<void> {
-  const { config, warning } = configFromEnv(process.env);
-  if (warning) consoleLogger.warn(warning);
-  const server = await startDispatchServer(config);
-  consoleLogger.info(
-    `dispatch cache-warming backend: HTTP ${server.httpUrl}, surface WebSocket ${server.wsUrl}, settings in ${config.dataDir}`,
-  );
+  const logger = createLogger(loggerOptionsFromEnv(process.env, process.stdout.isTTY === true));
+  let server: Awaited<ReturnType<typeof startDispatchServer>>;
+  try {
+    const { config, warning } = configFromEnv(process.env);
+    if (warning) logger.warn(warning);
+    server = await startDispatchServer(config, { logger });
+    logger.info("listening", {
+      http: server.httpUrl,
+      surfaceWebSocket: server.wsUrl,
+      settings: config.dataDir ?? "memory",
+    });
+  } catch (error) {
+    logger.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    logger.flush();
+    process.exit(1);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    consoleLogger.info(`${signal}: shutting down`);
+    logger.info("shutting down", { signal });
     server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        consoleLogger.error("shutdown failed", { error });
+      () => {
+        logger.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error("shutdown failed", { err });
+        logger.flush();
         process.exit(1);
       },
     );
@@ -26,7 +43,4 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
-main().catch((error: unknown) => {
-  consoleLogger.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-});
+void main();

@@ -1,0 +1,74 @@
+// Structured logs: one JSON object per line (pino), or pretty lines when a terminal asks.
+// The level comes from LOG_LEVEL; every warm, pause, failure and refusal carries its
+// conversationId as a field.
+import type { Logger } from "@dispatch/cache-warming";
+import pino from "pino";
+import pretty from "pino-pretty";
+import { z } from "zod";
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Human-readable lines instead of JSON. */
+  pretty: boolean;
+  /** Where lines go (default stdout); tests pass a stream to read them back. */
+  destination?: NodeJS.WritableStream;
+}
+
+/** `LOG_FORMAT=json|pretty`; unset means pretty on a terminal, JSON otherwise. */
+export const logEnvSchema = z.object({
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+});
+
+export function loggerOptionsFromEnv(
+  env: Record<string, string | undefined>,
+  isTerminal: boolean,
+): LoggerOptions {
+  const parsed = logEnvSchema.parse(env);
+  return {
+    level: parsed.LOG_LEVEL,
+    pretty: parsed.LOG_FORMAT === undefined ? isTerminal : parsed.LOG_FORMAT === "pretty",
+  };
+}
+
+/** The warmer's and transport's Logger shape, written by pino. */
+export function createLogger(options: LoggerOptions): Logger & { flush(): void } {
+  const destination = options.destination ?? process.stdout;
+  const stream = options.pretty
+    ? pretty({ destination, sync: true, colorize: destination === process.stdout })
+    : destination;
+  const log = pino(
+    {
+      level: options.level,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    stream,
+  );
+  const write =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (msg: string, attrs?: Readonly<Record<string, unknown>>) => {
+      if (attrs === undefined) log[level](msg);
+      else log[level](serializable(attrs), msg);
+    };
+  return {
+    debug: write("debug"),
+    info: write("info"),
+    warn: write("warn"),
+    error: write("error"),
+    flush: () => log.flush(),
+  };
+}
+
+/** Errors become their message (no stacks or paths in the log of a refused request). */
+function serializable(attrs: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(attrs)) {
+    out[key] = value instanceof Error ? value.message : value;
+  }
+  return out;
+}
