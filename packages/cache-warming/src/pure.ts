@@ -639,8 +639,21 @@ export function describeSchedule(state: CacheWarmingState): string {
  * so they keep their kinds, labels and order), then this package's additions.
  */
 export function buildCacheWarmingSpec(state: CacheWarmingState, serverNow: number): SurfaceSpec {
+  const timer = timerPayloadOf(state, serverNow);
+  const fields: SurfaceField[] = [
+    ...baseFields(state.enabled, state.intervalMs, state.lastPct, state.lastExpectedPct, timer),
+    { kind: "button", label: "Warm now", action: { actionId: ACTION_IDS.warmNow } },
+    { kind: "stat", label: "Schedule", value: describeSchedule(state) },
+    { kind: "stat", label: "Last error", value: state.lastError ?? "—" },
+    { kind: "stat", label: "Model", value: state.context.modelName ?? "default" },
+  ];
+  return { ...SURFACE_FRAME, fields };
+}
+
+/** What the surface's timer field says, as machine-readable fields. */
+export function timerPayloadOf(state: CacheWarmingState, serverNow: number): TimerPayload {
   const status = scheduleStatus(state);
-  const timer: TimerPayload = {
+  return {
     nextWarmAt: state.nextWarmAt,
     lastWarmAt: state.lastWarmAt,
     serverNow,
@@ -653,12 +666,18 @@ export function buildCacheWarmingSpec(state: CacheWarmingState, serverNow: numbe
         : { message: state.lastError, at: state.lastErrorAt },
     model: state.context.modelName ?? null,
   };
-  const fields: SurfaceField[] = [
-    ...baseFields(state.enabled, state.intervalMs, state.lastPct, state.lastExpectedPct, timer),
-    { kind: "button", label: "Warm now", action: { actionId: ACTION_IDS.warmNow } },
-    { kind: "stat", label: "Schedule", value: describeSchedule(state) },
-    { kind: "stat", label: "Last error", value: state.lastError ?? "—" },
-    { kind: "stat", label: "Model", value: state.context.modelName ?? "default" },
-  ];
-  return { ...SURFACE_FRAME, fields };
+}
+
+/** One conversation's state as `GET /cache-warming/:id` answers it: what the surface shows. */
+export function conversationView(conversationId: string, state: CacheWarmingState, now: number) {
+  return {
+    conversationId,
+    enabled: state.enabled,
+    intervalMs: state.intervalMs,
+    lastPct: state.lastPct,
+    lastExpectedPct: state.lastExpectedPct,
+    ...timerPayloadOf(state, now),
+    spendLimits: spendLimitsOf(state),
+    schedule: describeSchedule(state),
+  };
 }

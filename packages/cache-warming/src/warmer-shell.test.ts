@@ -658,3 +658,46 @@ describe("restarts", () => {
     expect(after.timer(C)).toMatchObject({ state: "idle", reason: "awaiting-turn" });
   });
 });
+
+describe("the log of a warm cycle", () => {
+  it("has a line with the conversation for each warm, pause, failure and refusal", async () => {
+    const lines: Array<{ level: string; attrs: Record<string, unknown> }> = [];
+    const record =
+      (level: string) =>
+      (_msg: string, attrs: Record<string, unknown> = {}) =>
+        lines.push({ level, attrs });
+    const h = createHarness({
+      logger: {
+        debug: () => {},
+        info: record("info"),
+        warn: record("warn"),
+        error: record("error"),
+      },
+      manualWarmMinGapMs: 0,
+    });
+    await h.warmer.setSpendLimits(C, { idleWarmCap: 2 });
+    await h.enabledAndIdle(C);
+    await h.clock.tickAsync(INTERVAL);
+    h.setResponse(() => {
+      throw new Error("provider down");
+    });
+    await h.clock.tickAsync(INTERVAL);
+    h.warmer.onTurnStarted(C);
+    await h.warmer.warmNow(C);
+    const infos = lines.filter((l) => l.level === "info").map((l) => l.attrs);
+    expect(infos).toContainEqual({
+      conversationId: C,
+      trigger: "auto",
+      cachePct: 87,
+      expectedCacheRate: 87,
+      model: "m1",
+      nextWarmAt: START + 2 * INTERVAL,
+    });
+    expect(lines).toContainEqual({
+      level: "warn",
+      attrs: { conversationId: C, trigger: "auto", reason: "failed", error: "provider down" },
+    });
+    expect(infos).toContainEqual({ conversationId: C, reason: "idle-cap" });
+    expect(infos).toContainEqual({ conversationId: C, reason: "generating" });
+  });
+});

@@ -1,10 +1,15 @@
-// Bundles the server into one file that plain `node` runs: no tsx, no nested pnpm, one process.
+// Bundles the server and the command-line client into files plain `node` runs: no tsx, no
+// nested pnpm, one process each.
 // better-sqlite3 stays outside (a native addon), resolved from this package's node_modules.
 import { build } from "esbuild";
 
 await build({
-  entryPoints: [new URL("../src/main.ts", import.meta.url).pathname],
-  outfile: new URL("../dist/server.mjs", import.meta.url).pathname,
+  entryPoints: {
+    server: new URL("../src/main.ts", import.meta.url).pathname,
+    cli: new URL("../src/cli-main.ts", import.meta.url).pathname,
+  },
+  outdir: new URL("../dist", import.meta.url).pathname,
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   target: "node20",

@@ -4,6 +4,7 @@ import {
   type CacheWarmer,
   type CacheWarmingSurface,
   type Clock,
+  conversationView,
   createCacheWarmer,
   createCacheWarmingSurface,
   isDefaultRecord,
@@ -24,7 +25,11 @@ import {
   listen,
   type TransportLimits,
 } from "@dispatch/transport-http";
-import { createPromptCacheSimulator, type WarmService } from "@dispatch/warm-service";
+import {
+  createPromptCacheSimulator,
+  type PromptCacheSimulator,
+  type WarmService,
+} from "@dispatch/warm-service";
 import type { ServerConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 
@@ -63,8 +68,11 @@ export async function startDispatchServer(
     isDefaultRecord,
   );
   const registry = createSurfaceRegistry(logger);
-  const warmService =
-    overrides.warm ?? createPromptCacheSimulator({ now: clock.now, ttlMs: config.cacheTtlMs });
+  const simulator =
+    overrides.warm === undefined
+      ? createPromptCacheSimulator({ now: clock.now, ttlMs: config.cacheTtlMs })
+      : null;
+  const warmService = overrides.warm ?? (simulator as PromptCacheSimulator);
   // The warmer notifies through the surface, which is built on the warmer.
   let surface: CacheWarmingSurface | undefined;
   const warmer = createCacheWarmer({
@@ -104,6 +112,21 @@ export async function startDispatchServer(
   let sockets = () => 0;
   const transport = await listen({
     app: createApp({
+      conversationState: async (conversationId) => {
+        await warmer.ensureLoaded(conversationId);
+        const view = conversationView(conversationId, warmer.getState(conversationId), clock.now());
+        warmer.release(conversationId);
+        return view;
+      },
+      dev: config.devRoutes
+        ? {
+            turn: (conversationId, phase, ctx) =>
+              phase === "started"
+                ? warmer.onTurnStarted(conversationId)
+                : void warmer.onTurnSettled(conversationId, ctx),
+            setHistory: (conversationId, present) => simulator?.setHistory(conversationId, present),
+          }
+        : undefined,
       warmer,
       policy,
       logger,

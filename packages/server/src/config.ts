@@ -27,6 +27,8 @@ export interface ServerConfig {
   maxWarmsPerMinute: number;
   /** Conversations with warming enabled at once; 0 = no limit. */
   maxEnabledConversations: number;
+  /** `POST /dev/turn` and `POST /dev/history`, for trying turns by hand (off by default). */
+  devRoutes: boolean;
 }
 
 export const DEFAULT_MAX_WARMS_PER_MINUTE = 300;
@@ -56,6 +58,7 @@ const envSchema = z.object({
     .int()
     .min(0)
     .default(DEFAULT_MAX_WARMS_PER_MINUTE),
+  DISPATCH_DEV_ROUTES: z.enum(["0", "1"]).default("0"),
   DISPATCH_MAX_ENABLED_CONVERSATIONS: z.coerce
     .number()
     .int()
@@ -102,6 +105,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
       cacheTtlMs: e.DISPATCH_CACHE_TTL_MS,
       maxWarmsPerMinute: e.DISPATCH_MAX_WARMS_PER_MINUTE,
       maxEnabledConversations: e.DISPATCH_MAX_ENABLED_CONVERSATIONS,
+      devRoutes: e.DISPATCH_DEV_ROUTES === "1",
     },
     warning,
   };
@@ -121,6 +125,7 @@ export function ephemeralConfig(overrides: Partial<ServerConfig> = {}): ServerCo
     cacheTtlMs: DEFAULT_CACHE_TTL_MS,
     maxWarmsPerMinute: DEFAULT_MAX_WARMS_PER_MINUTE,
     maxEnabledConversations: DEFAULT_MAX_ENABLED_CONVERSATIONS,
+    devRoutes: false,
     ...overrides,
   };
 }

@@ -1,11 +1,27 @@
 // This package's HTTP app: the host check, CORS and /health around the same warm route
 // upstream mounts into its own app.
+import { conversationIdSchema, describeIssues } from "@dispatch/ui-contract";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
+import { z } from "zod";
+import { jsonLine } from "./json-line.js";
 import { type AccessPolicy, createAccessPolicy, requestHost } from "./security.js";
 import { createWarmRoute, type WarmRouteOptions } from "./warm-route.js";
 
+/** Dev-only controls (off unless configured): turns and history, to try every behaviour. */
+export interface DevControls {
+  turn(
+    conversationId: string,
+    phase: "started" | "settled",
+    ctx: { modelName?: string; cwd?: string },
+  ): void;
+  setHistory(conversationId: string, present: boolean): void;
+}
+
 export interface AppDeps extends Omit<WarmRouteOptions, "logger"> {
+  /** One conversation's state, as the surface shows it, for `GET /cache-warming/:id`. */
+  readonly conversationState?: ((conversationId: string) => Promise<unknown>) | undefined;
+  readonly dev?: DevControls | undefined;
   /** Counters for `GET /stats` (warms, refusals, conversations, sockets). */
   readonly stats?: (() => Readonly<Record<string, number>>) | undefined;
   readonly logger?:
@@ -25,7 +41,7 @@ export function createApp(deps: AppDeps): Hono {
   // DNS rebinding: a foreign name that resolves to 127.0.0.1 still carries its own Host.
   app.use("*", async (c, next) => {
     if (!policy.allowsHost(requestHost(c.req.raw))) {
-      return c.json({ error: "this server answers only to localhost names" }, 421);
+      return jsonLine(c, { error: "this server answers only to localhost names" }, 421);
     }
     await next();
   });
@@ -39,17 +55,72 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
-  app.get("/health", (c) => c.json({ ok: true }));
+  app.get("/health", (c) => jsonLine(c, { ok: true }));
   if (deps.stats) {
     const stats = deps.stats;
-    app.get("/stats", (c) => c.json(stats()));
+    app.get("/stats", (c) => jsonLine(c, stats()));
   }
   app.route("/", createWarmRoute({ ...deps, policy }));
 
-  app.notFound((c) => c.json({ error: "not found" }, 404));
+  const conversationState = deps.conversationState;
+  if (conversationState) {
+    app.get("/cache-warming/:conversationId", async (c) => {
+      const id = conversationIdSchema.safeParse(c.req.param("conversationId"));
+      if (!id.success)
+        return jsonLine(c, { error: describeIssues(id.error, "conversationId") }, 400);
+      return jsonLine(c, await conversationState(id.data));
+    });
+  }
+  if (deps.dev) mountDevRoutes(app, deps.dev, policy);
+
+  app.notFound((c) => jsonLine(c, { error: "not found" }, 404));
   app.onError((err, c) => {
     deps.logger?.error("request failed", { path: c.req.path, err });
-    return c.json({ error: "internal error" }, 500);
+    return jsonLine(c, { error: "internal error" }, 500);
   });
   return app;
+}
+
+const devTurnSchema = z.object({
+  conversationId: conversationIdSchema,
+  phase: z.enum(["started", "settled"]),
+  model: z.string().min(1).max(256).exactOptional(),
+  cwd: z.string().min(1).max(4096).exactOptional(),
+});
+const devHistorySchema = z.object({ conversationId: conversationIdSchema, present: z.boolean() });
+
+/** `POST /dev/turn` and `POST /dev/history`: for trying turn-related behaviour by hand. */
+function mountDevRoutes(app: Hono, dev: DevControls, policy: AccessPolicy): void {
+  const parse = async <T>(raw: Request, schema: z.ZodType<T>) => {
+    try {
+      const parsed = schema.safeParse(await raw.json());
+      return parsed.success
+        ? { value: parsed.data }
+        : { error: describeIssues(parsed.error, "body") };
+    } catch {
+      return { error: "Invalid JSON body" };
+    }
+  };
+  app.post("/dev/turn", async (c) => {
+    if (!policy.allowsRequest(c.req.header("origin"), c.req.header("sec-fetch-site"))) {
+      return jsonLine(c, { error: "origin not allowed" }, 403);
+    }
+    const body = await parse(c.req.raw, devTurnSchema);
+    if ("error" in body) return jsonLine(c, { error: body.error }, 400);
+    const { conversationId, phase, model, cwd } = body.value;
+    dev.turn(conversationId, phase, {
+      ...(model === undefined ? {} : { modelName: model }),
+      ...(cwd === undefined ? {} : { cwd }),
+    });
+    return jsonLine(c, { ok: true });
+  });
+  app.post("/dev/history", async (c) => {
+    if (!policy.allowsRequest(c.req.header("origin"), c.req.header("sec-fetch-site"))) {
+      return jsonLine(c, { error: "origin not allowed" }, 403);
+    }
+    const body = await parse(c.req.raw, devHistorySchema);
+    if ("error" in body) return jsonLine(c, { error: body.error }, 400);
+    dev.setHistory(body.value.conversationId, body.value.present);
+    return jsonLine(c, { ok: true });
+  });
 }

@@ -1,4 +1,4 @@
-export type { AppDeps } from "./app.js";
+export type { AppDeps, DevControls } from "./app.js";
 export { createApp } from "./app.js";
 export type { AccessPolicy, AccessPolicyOptions } from "./security.js";
 export { createAccessPolicy, parseList, requestHost } from "./security.js";

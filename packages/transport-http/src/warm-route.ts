@@ -16,6 +16,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
+import { jsonLine } from "./json-line.js";
 import { type AccessPolicy, createAccessPolicy, requestHost } from "./security.js";
 
 /** The route logs like upstream's routes do (their kernel logger fits). */
@@ -107,19 +108,19 @@ export function createWarmRoute(options: WarmRouteOptions): Hono {
     // a foreign host name (DNS rebinding) is refused too.
     async (c, next) => {
       if (!policy.allowsHost(requestHost(c.req.raw))) {
-        return c.json({ error: "this server answers only to localhost names" }, 421);
+        return jsonLine(c, { error: "this server answers only to localhost names" }, 421);
       }
       if (!policy.allowsRequest(c.req.header("origin"), c.req.header("sec-fetch-site"))) {
-        return c.json({ error: "origin not allowed" }, 403);
+        return jsonLine(c, { error: "origin not allowed" }, 403);
       }
       if (!isJson(c.req.header("content-type"))) {
-        return c.json({ error: "send the body as Content-Type: application/json" }, 415);
+        return jsonLine(c, { error: "send the body as Content-Type: application/json" }, 415);
       }
       await next();
     },
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) => c.json({ error: `body is larger than ${maxBodyBytes} bytes` }, 413),
+      onError: (c) => jsonLine(c, { error: `body is larger than ${maxBodyBytes} bytes` }, 413),
     }),
     async (c) => {
       let body: unknown;
@@ -127,15 +128,15 @@ export function createWarmRoute(options: WarmRouteOptions): Hono {
         body = JSON.parse(await c.req.text());
       } catch {
         options.logger?.warn("chat/warm: invalid JSON body");
-        return c.json({ error: "Invalid JSON body" }, 400);
+        return jsonLine(c, { error: "Invalid JSON body" }, 400);
       }
       const parsed = warmRequestSchema.safeParse(body);
       if (!parsed.success) {
         const error = describeIssues(parsed.error, "body");
         options.logger?.warn("chat/warm: validation failed", { reason: error });
-        return c.json({ error }, 400);
+        return jsonLine(c, { error }, 400);
       }
-      if (!warmNow) return c.json({ error: "Warm service not available" }, 503);
+      if (!warmNow) return jsonLine(c, { error: "Warm service not available" }, 503);
 
       const { conversationId, model, cwd } = parsed.data;
       options.logger?.info("chat/warm: request accepted", {
@@ -163,9 +164,9 @@ function respond(c: Context, result: WarmNowResult): Response {
     if (result.retryAfterMs !== undefined) {
       c.header("Retry-After", String(Math.ceil(result.retryAfterMs / 1000)));
     }
-    return c.json({ error: result.error }, STATUS_BY_REASON[result.reason]);
+    return jsonLine(c, { error: result.error }, STATUS_BY_REASON[result.reason]);
   }
-  return c.json({
+  return jsonLine(c, {
     ...result.usage,
     cachePct: result.cachePct,
     expectedCacheRate: result.expectedCacheRate,

@@ -22,13 +22,24 @@ export interface PromptCacheSimulatorOptions {
  * after expiry writes it again (cachePct 0). A real provider adapter replaces it by
  * implementing the same `WarmService` signature.
  */
-export function createPromptCacheSimulator(options: PromptCacheSimulatorOptions): WarmService {
+export interface PromptCacheSimulator extends WarmService {
+  /** A conversation without history is refused as upstream refuses it: `{ error: "no history" }`. */
+  setHistory(conversationId: string, present: boolean): void;
+}
+
+export function createPromptCacheSimulator(
+  options: PromptCacheSimulatorOptions,
+): PromptCacheSimulator {
   const ttlMs = options.ttlMs ?? DEFAULT_CACHE_TTL_MS;
   const prefixTokens = options.prefixTokens ?? 12_000;
   const promptTokens = options.promptTokens ?? 16;
   const expiresAtByKey = new Map<string, number>();
+  const withoutHistory = new Set<string>();
+  // Expired prefixes are forgotten once the map doubles, so distinct ids cannot grow it forever.
+  let sweepAt = 10_000;
 
   async function warm(conversationId: string, opts?: WarmOptions): Promise<WarmOutcome> {
+    if (withoutHistory.has(conversationId)) return { error: "no history" };
     const model = opts?.modelName ?? "default";
     if (options.knownModels && !options.knownModels.includes(model)) {
       return { error: `unknown model "${model}"` };
@@ -38,6 +49,10 @@ export function createPromptCacheSimulator(options: PromptCacheSimulatorOptions)
     const expiresAt = expiresAtByKey.get(key);
     const hit = expiresAt !== undefined && now < expiresAt;
     expiresAtByKey.set(key, now + ttlMs);
+    if (expiresAtByKey.size > sweepAt) {
+      for (const [stale, at] of expiresAtByKey) if (at <= now) expiresAtByKey.delete(stale);
+      sweepAt = Math.max(10_000, expiresAtByKey.size * 2);
+    }
     return {
       inputTokens: prefixTokens + promptTokens,
       outputTokens: 1,
@@ -45,5 +60,11 @@ export function createPromptCacheSimulator(options: PromptCacheSimulatorOptions)
       cacheWriteTokens: hit ? 0 : prefixTokens,
     };
   }
-  return { warm };
+  return {
+    warm,
+    setHistory(conversationId, present) {
+      if (present) withoutHistory.delete(conversationId);
+      else withoutHistory.add(conversationId);
+    },
+  };
 }

@@ -48,6 +48,7 @@ export interface HarnessOptions {
   warmTimeoutMs?: number;
   /** Epoch-ms the fake clock starts at (default START): a later one plays a restart. */
   start?: number;
+  logger?: CacheWarmerDeps["logger"];
 }
 
 export function createHarness(options: HarnessOptions = {}) {
@@ -69,7 +70,7 @@ export function createHarness(options: HarnessOptions = {}) {
       return Promise.resolve(respond(conversationId));
     },
     storage,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     timers: {
       setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
       clearTimer: (id) => clock.clearTimeout(id),

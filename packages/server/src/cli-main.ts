@@ -1,0 +1,12 @@
+// Entry of `pnpm dispatch-cw`: Ctrl-C ends `watch`; the exit code is the command's.
+import { runCli } from "./cli.js";
+
+const stop = new AbortController();
+process.once("SIGINT", () => stop.abort());
+const code = await runCli(process.argv.slice(2), {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  now: () => Date.now(),
+  signal: stop.signal,
+});
+process.exit(code);

@@ -1,0 +1,174 @@
+// The command-line client: its argument parsing, each subcommand against a real server, and
+// watch + warm now end to end (including a server restart).
+import { afterEach, describe, expect, it } from "vitest";
+import { type CliIo, runCli } from "./cli.js";
+import { startTestServer } from "./testing/helpers.js";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function io(signal?: AbortSignal) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink: CliIo = {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    now: () => Date.UTC(2026, 10, 25, 12, 0, 0),
+    ...(signal === undefined ? {} : { signal }),
+  };
+  return { out, err, sink };
+}
+
+async function serve(config: Parameters<typeof startTestServer>[0] = {}) {
+  const started = await startTestServer({ devRoutes: true, manualWarmMinGapMs: 0, ...config });
+  cleanups.push(() => started.server.close());
+  const { httpUrl, wsUrl } = started.server;
+  return { ...started, urls: ["--http", httpUrl, "--ws", wsUrl] };
+}
+
+const waitFor = async (check: () => boolean, lines: () => string[] = () => []) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(check(), lines().join("\n")).toBe(true);
+};
+
+describe("dispatch-cw arguments", () => {
+  it("prints help with every command and exits 0", async () => {
+    const { out, sink } = io();
+    expect(await runCli(["--help"], sink)).toBe(0);
+    const help = out.join("\n");
+    for (const command of [
+      "watch",
+      "status",
+      "enable",
+      "disable",
+      "interval",
+      "warm",
+      "limits",
+      "turn",
+      "history",
+    ]) {
+      expect(help).toContain(command);
+    }
+  });
+
+  it.each([
+    [["--bogus"], /unknown option '--bogus'/],
+    [["watch", "--enable"], /unknown option '--enable'/],
+    [["warm"], /missing required argument 'id'/],
+    [["enable", "Demo"], /lowercase letters/],
+    [["interval", "demo", "1.5"], /whole number/],
+    [["turn", "demo", "paused"], /started or settled/],
+    [["frobnicate"], /unknown command 'frobnicate'/],
+    [[], /Usage: dispatch-cw/],
+  ])("refuses %j with exit 2 and says why", async (argv, message) => {
+    const { err, sink } = io();
+    expect(await runCli(argv, sink)).toBe(2);
+    expect(err.join("\n")).toMatch(message);
+  });
+
+  it("says when the server cannot be reached, exit 1", async () => {
+    const { err, sink } = io();
+    expect(await runCli(["--http", "http://127.0.0.1:9", "status", "demo"], sink)).toBe(1);
+    expect(err.join("\n")).toMatch(/cannot reach the server/);
+  });
+});
+
+describe("dispatch-cw against a running server", () => {
+  it("enables, sets the interval and limits, warms, shows status, plays turns and history, disables", async () => {
+    const { urls, server } = await serve();
+    const run = async (...argv: string[]) => {
+      const { out, err, sink } = io();
+      const code = await runCli([...urls, ...argv], sink);
+      return { code, out: out.join("\n"), err: err.join("\n") };
+    };
+    expect(await run("enable", "demo")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/demo {2}on {2}every 240s {2}next in 4:00/),
+    });
+    expect(await run("interval", "demo", "90")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/every 90s/),
+    });
+    expect(await run("limits", "demo", "--idle-cap", "3")).toMatchObject({ code: 0 });
+    expect(server.warmer.getState("demo").idleWarmCap).toBe(3);
+    expect(await run("limits", "demo")).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--idle-cap/),
+    });
+    expect(await run("warm", "demo", "--model", "sim-large")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/demo: warmed, 0% read from the cache/),
+    });
+    expect(await run("status", "demo")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/warming on, every 90s, Scheduled;.*model sim-large/),
+    });
+    const json = JSON.parse((await run("status", "demo", "--json")).out);
+    expect(json).toMatchObject({
+      conversationId: "demo",
+      enabled: true,
+      intervalMs: 90_000,
+      state: "scheduled",
+    });
+
+    expect(await run("turn", "demo", "started")).toMatchObject({ code: 0 });
+    expect(await run("warm", "demo")).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/409: a turn is generating/),
+    });
+    expect(await run("turn", "demo", "settled", "--model", "sim")).toMatchObject({ code: 0 });
+    expect(await run("history", "demo", "none")).toMatchObject({ code: 0 });
+    expect(await run("warm", "demo")).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/409: no history/),
+    });
+    expect(await run("history", "demo", "present")).toMatchObject({ code: 0 });
+    expect(await run("interval", "demo", "100000")).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/at most 86400 s/),
+    });
+    expect(await run("disable", "demo")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/demo {2}off/),
+    });
+  });
+
+  it("refuses the dev commands when the server has no dev routes", async () => {
+    const { urls } = await serve({ devRoutes: false });
+    const { err, sink } = io();
+    expect(await runCli([...urls, "turn", "demo", "started"], sink)).toBe(1);
+    expect(err.join("\n")).toMatch(/404/);
+  });
+
+  it("watch prints a line per change, including a warm now, and reconnects after a restart", async () => {
+    const first = await startTestServer({ manualWarmMinGapMs: 0 });
+    const { httpUrl, wsUrl } = first.server;
+    const stop = new AbortController();
+    const { out, err, sink } = io(stop.signal);
+    const watching = runCli(["--http", httpUrl, "--ws", wsUrl, "watch", "demo", "other"], sink);
+    await waitFor(() => out.filter((l) => l.includes("demo ")).length === 1);
+    expect(out[0]).toMatch(/watching demo, other/);
+
+    const { sink: warmSink } = io();
+    expect(await runCli(["--http", httpUrl, "--ws", wsUrl, "warm", "demo"], warmSink)).toBe(0);
+    await waitFor(() => out.some((l) => /demo {2}off {2}every 240s {2}next — {2}last 0%/.test(l)));
+    expect(out.filter((l) => / other {2}off/.test(l))).toHaveLength(1);
+
+    await first.server.close();
+    await waitFor(
+      () => err.some((l) => /lost .*; reconnecting/.test(l)),
+      () => [...out, ...err],
+    );
+    const port = (url: string) => Number(new URL(url).port);
+    const second = await startTestServer({ httpPort: port(httpUrl), wsPort: port(wsUrl) });
+    cleanups.push(() => second.server.close());
+    await waitFor(
+      () => out.some((l) => l.startsWith("reconnected to")),
+      () => [...out, ...err],
+    );
+    stop.abort();
+    expect(await watching).toBe(0);
+  }, 20_000);
+});

@@ -1,0 +1,359 @@
+// `pnpm dispatch-cw`: a command-line client for people. Settings go over the surface
+// WebSocket (the frontend's path), warms and state over HTTP.
+import { TIMER_RENDERER_ID, type TimerPayload } from "@dispatch/cache-warming";
+import {
+  CONVERSATION_ID_PATTERN,
+  type SurfaceServerMessage,
+  type SurfaceSpec,
+} from "@dispatch/ui-contract";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import WebSocket from "ws";
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Epoch-ms, for the countdown. */
+  now(): number;
+  /** Ends `watch` (Ctrl-C in the real entry, the test's end in tests). */
+  signal?: AbortSignal;
+}
+
+/** 0 done, 1 the server refused or is unreachable, 2 bad usage. */
+export type ExitCode = 0 | 1 | 2;
+
+const DEFAULT_HTTP = "http://127.0.0.1:24203";
+const DEFAULT_WS = "ws://127.0.0.1:24205";
+const SURFACE = "cache-warming";
+
+class Refused extends Error {}
+
+function conversationId(value: string): string {
+  if (!CONVERSATION_ID_PATTERN.test(value)) {
+    throw new InvalidArgumentError(
+      "conversation ids are 1-64 lowercase letters, digits, '-' or '_'",
+    );
+  }
+  return value;
+}
+
+function wholeNumber(min: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`expected a whole number ≥ ${min}`);
+    return n;
+  };
+}
+
+function timerOf(spec: SurfaceSpec): TimerPayload | null {
+  const field = spec.fields.find((f) => f.kind === "custom" && f.rendererId === TIMER_RENDERER_ID);
+  return field?.kind === "custom" ? (field.payload as TimerPayload) : null;
+}
+
+function countdown(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+/** One line per change: enabled, interval, countdown, last %, status. */
+export function describeLine(id: string, spec: SurfaceSpec, now: number): string {
+  const toggle = spec.fields.find((f) => f.kind === "toggle");
+  const interval = spec.fields.find((f) => f.kind === "number");
+  const last = spec.fields.find((f) => f.kind === "stat" && f.label === "Last Cache %");
+  const timer = timerOf(spec);
+  const parts = [
+    id,
+    toggle?.kind === "toggle" && toggle.value ? "on" : "off",
+    `every ${interval?.kind === "number" ? interval.value : "?"}s`,
+    timer?.nextWarmAt != null && timer.serverNow !== undefined
+      ? `next in ${countdown(timer.nextWarmAt - timer.serverNow)}`
+      : "next —",
+    `last ${last?.kind === "stat" ? last.value : "—"}`,
+    timer?.state ? `${timer.state}${timer.reason ? ` (${timer.reason})` : ""}` : "",
+    timer?.lastFailure ? `failed: ${timer.lastFailure.message}` : "",
+  ];
+  return `${new Date(now).toISOString().slice(11, 19)}  ${parts.filter(Boolean).join("  ")}`;
+}
+
+function openSocket(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.once("open", () => resolve(socket));
+    socket.once("error", reject);
+    socket.once("unexpected-response", (_req, res) =>
+      reject(new Error(`the server refused the connection (${res.statusCode})`)),
+    );
+  });
+}
+
+/** Invokes one action and waits for its update (done) or an error (refused). */
+async function invoke(
+  ws: string,
+  id: string,
+  actionId: string,
+  payload?: unknown,
+): Promise<SurfaceSpec> {
+  const socket = await openSocket(ws);
+  try {
+    return await new Promise<SurfaceSpec>((resolve, reject) => {
+      const timeout = setTimeout(
+        () => reject(new Refused("no answer from the server within 5 s")),
+        5_000,
+      );
+      socket.on("message", (data) => {
+        const message = JSON.parse(data.toString()) as SurfaceServerMessage;
+        if (message.type === "surface") {
+          socket.send(
+            JSON.stringify({
+              type: "invoke",
+              surfaceId: SURFACE,
+              conversationId: id,
+              actionId,
+              payload,
+            }),
+          );
+        } else if (message.type === "update" && message.update.conversationId === id) {
+          clearTimeout(timeout);
+          resolve(message.update.spec);
+        } else if (message.type === "error") {
+          clearTimeout(timeout);
+          reject(new Refused(message.message));
+        }
+      });
+      socket.send(JSON.stringify({ type: "subscribe", surfaceId: SURFACE, conversationId: id }));
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+async function postJson(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Subscribes to every id, prints a line per change, and reconnects when the server restarts. */
+async function watch(ws: string, ids: string[], io: CliIo): Promise<void> {
+  let everConnected = false;
+  while (!io.signal?.aborted) {
+    let socket: WebSocket;
+    try {
+      socket = await openSocket(ws);
+    } catch {
+      if (!everConnected) throw new Error(`cannot reach the server at ${ws}`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      continue;
+    }
+    io.out(everConnected ? `reconnected to ${ws}` : `watching ${ids.join(", ")} on ${ws}`);
+    everConnected = true;
+    await new Promise<void>((resolve) => {
+      const stop = () => socket.close();
+      io.signal?.addEventListener("abort", stop, { once: true });
+      socket.on("message", (data) => {
+        const message = JSON.parse(data.toString()) as SurfaceServerMessage;
+        if (message.type === "surface" && message.conversationId) {
+          io.out(describeLine(message.conversationId, message.spec, io.now()));
+        } else if (message.type === "update" && message.update.conversationId) {
+          io.out(describeLine(message.update.conversationId, message.update.spec, io.now()));
+        } else if (message.type === "error") {
+          io.err(`error: ${message.message}`);
+        }
+      });
+      socket.once("close", () => {
+        io.signal?.removeEventListener("abort", stop);
+        resolve();
+      });
+      for (const id of ids) {
+        socket.send(JSON.stringify({ type: "subscribe", surfaceId: SURFACE, conversationId: id }));
+      }
+    });
+    if (!io.signal?.aborted) io.err(`lost ${ws}; reconnecting…`);
+  }
+}
+
+function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
+  const cli = new Command("dispatch-cw")
+    .description("Watch and control cache warming on a running Dispatch cache-warming server.")
+    .option("--http <url>", "the server's HTTP address", DEFAULT_HTTP)
+    .option("--ws <url>", "the server's surface WebSocket", DEFAULT_WS)
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out(text.trimEnd()),
+      writeErr: (text) => io.err(text.trimEnd()),
+    });
+  const urls = () => cli.opts<{ http: string; ws: string }>();
+  const printSpec = (id: string) => (spec: SurfaceSpec) => io.out(describeLine(id, spec, io.now()));
+
+  cli
+    .command("watch")
+    .description("print a line whenever a conversation changes; reconnects after a restart")
+    .argument("<ids...>", "conversation ids", (value, previous: string[] = []) => [
+      ...previous,
+      conversationId(value),
+    ])
+    .action((ids: string[]) => run(() => watch(urls().ws, ids, io)));
+  cli
+    .command("status")
+    .description("one conversation's state, as the surface shows it")
+    .argument("<id>", "conversation id", conversationId)
+    .option("--json", "print the server's JSON")
+    .action((id: string, options: { json?: boolean }) =>
+      run(async () => {
+        const res = await fetch(`${urls().http}/cache-warming/${id}`);
+        const body = (await res.json()) as Record<string, unknown>;
+        if (!res.ok) throw new Refused(String(body.error));
+        if (options.json) return io.out(JSON.stringify(body, null, 2));
+        const next =
+          typeof body.nextWarmAt === "number" ? new Date(body.nextWarmAt).toISOString() : "—";
+        io.out(
+          `${id}: warming ${body.enabled ? "on" : "off"}, every ${Number(body.intervalMs) / 1000}s, ` +
+            `${body.schedule}; next warm ${next}; last ${body.lastPct ?? "—"}%; model ${body.model ?? "default"}`,
+        );
+      }),
+    );
+  for (const [name, enabled] of [
+    ["enable", true],
+    ["disable", false],
+  ] as const) {
+    cli
+      .command(name)
+      .description(`${name} warming for a conversation`)
+      .argument("<id>", "conversation id", conversationId)
+      .action((id: string) =>
+        run(async () =>
+          printSpec(id)(await invoke(urls().ws, id, "cache-warming/toggle", enabled)),
+        ),
+      );
+  }
+  cli
+    .command("interval")
+    .description("set the warm interval, in seconds")
+    .argument("<id>", "conversation id", conversationId)
+    .argument("<seconds>", "seconds between warms", wholeNumber(1))
+    .action((id: string, seconds: number) =>
+      run(async () =>
+        printSpec(id)(await invoke(urls().ws, id, "cache-warming/set-interval", seconds)),
+      ),
+    );
+  cli
+    .command("warm")
+    .description("warm now (restarts the countdown)")
+    .argument("<id>", "conversation id", conversationId)
+    .option("--model <name>", "the model to warm (kept for later warms)")
+    .option("--cwd <dir>", "the working directory of the conversation")
+    .action((id: string, options: { model?: string; cwd?: string }) =>
+      run(async () => {
+        const res = await postJson(`${urls().http}/chat/warm`, { conversationId: id, ...options });
+        if (res.status !== 200) throw new Refused(`${res.status}: ${String(res.body.error)}`);
+        io.out(
+          `${id}: warmed, ${res.body.cachePct}% read from the cache; next automatic warm ` +
+            (typeof res.body.nextWarmAt === "number"
+              ? new Date(res.body.nextWarmAt).toISOString()
+              : "—"),
+        );
+      }),
+    );
+  cli
+    .command("limits")
+    .description("set the spend guard (0 = off)")
+    .argument("<id>", "conversation id", conversationId)
+    .option("--idle-cap <n>", "automatic warms allowed without a turn", wholeNumber(0))
+    .option("--dead-limit <n>", "warms in a row that read nothing before pausing", wholeNumber(0))
+    .action((id: string, options: { idleCap?: number; deadLimit?: number }) =>
+      run(async () => {
+        if (options.idleCap === undefined && options.deadLimit === undefined) {
+          throw new CommanderError(2, "dispatch-cw.usage", "give --idle-cap and/or --dead-limit");
+        }
+        const payload = {
+          ...(options.idleCap === undefined ? {} : { idleWarmCap: options.idleCap }),
+          ...(options.deadLimit === undefined ? {} : { deadWarmLimit: options.deadLimit }),
+        };
+        printSpec(id)(await invoke(urls().ws, id, "cache-warming/set-spend-limits", payload));
+      }),
+    );
+  cli
+    .command("turn")
+    .description("dev: start or settle a simulated turn (server with DISPATCH_DEV_ROUTES=1)")
+    .argument("<id>", "conversation id", conversationId)
+    .argument("<phase>", "started or settled", (value: string) => {
+      if (value !== "started" && value !== "settled")
+        throw new InvalidArgumentError("started or settled");
+      return value;
+    })
+    .option("--model <name>", "the turn's model")
+    .option("--cwd <dir>", "the turn's working directory")
+    .action((id: string, phase: string, options: { model?: string; cwd?: string }) =>
+      run(async () => {
+        const res = await postJson(`${urls().http}/dev/turn`, {
+          conversationId: id,
+          phase,
+          ...options,
+        });
+        if (res.status !== 200) throw new Refused(`${res.status}: ${String(res.body.error)}`);
+        io.out(`${id}: turn ${phase}`);
+      }),
+    );
+  cli
+    .command("history")
+    .description("dev: say whether a conversation has history (none: its warms answer 409)")
+    .argument("<id>", "conversation id", conversationId)
+    .argument("<state>", "present or none", (value: string) => {
+      if (value !== "present" && value !== "none")
+        throw new InvalidArgumentError("present or none");
+      return value;
+    })
+    .action((id: string, state: string) =>
+      run(async () => {
+        const res = await postJson(`${urls().http}/dev/history`, {
+          conversationId: id,
+          present: state === "present",
+        });
+        if (res.status !== 200) throw new Refused(`${res.status}: ${String(res.body.error)}`);
+        io.out(`${id}: history ${state}`);
+      }),
+    );
+  return cli;
+}
+
+/** Runs one command line; resolves with the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let task: (() => Promise<void>) | null = null;
+  const cli = program(io, (next) => {
+    task = next;
+  });
+  try {
+    cli.parse([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    throw error;
+  }
+  if (task === null) {
+    io.err("give a command; see dispatch-cw --help");
+    return 2;
+  }
+  try {
+    await (task as () => Promise<void>)();
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      io.err(`error: ${error.message}`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (/^cannot reach/.test(message)) io.err(message);
+    else if (/ECONNREFUSED|fetch failed/.test(message))
+      io.err(`cannot reach the server (${message})`);
+    else io.err(`refused: ${message}`);
+    return 1;
+  }
+}
