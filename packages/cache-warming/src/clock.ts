@@ -4,6 +4,8 @@ import type { TimerDeps } from "./warmer.js";
 export interface Clock {
   readonly now: () => number;
   readonly timers: TimerDeps;
+  /** Runs `fn` after pending I/O (Node's setImmediate); absent on fake clocks. */
+  readonly defer?: (fn: () => void) => void;
 }
 
 export const systemClock: Clock = {
@@ -12,5 +14,8 @@ export const systemClock: Clock = {
     // A Node timeout turned into its number is what clearTimeout(number) later finds.
     setTimer: (fn, ms) => Number(setTimeout(fn, ms)),
     clearTimer: (id) => clearTimeout(id),
+  },
+  defer: (fn) => {
+    setImmediate(fn);
   },
 };

@@ -81,6 +81,7 @@ export {
   type WarmFailureReason,
   type WarmTrigger,
 } from "./pure.js";
+export { createScheduler, DEFAULT_BATCH_SIZE, type SchedulerOptions } from "./scheduler.js";
 export { type CacheWarmingSurface, createCacheWarmingSurface } from "./surface.js";
 export {
   isWarmFailure,

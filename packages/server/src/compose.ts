@@ -7,6 +7,7 @@ import {
   conversationView,
   createCacheWarmer,
   createCacheWarmingSurface,
+  createScheduler,
   isDefaultRecord,
   type Logger,
   SURFACE_ID,
@@ -67,7 +68,8 @@ export async function startDispatchServer(
     overrides.storage ?? database ?? createMemoryStorage(),
     isDefaultRecord,
   );
-  const registry = createSurfaceRegistry(logger);
+  // Pushes go out after the answer to whoever made the change (and one per conversation).
+  const registry = createSurfaceRegistry(logger, { defer: clock.defer ?? queueMicrotask });
   const simulator =
     overrides.warm === undefined
       ? createPromptCacheSimulator({ now: clock.now, ttlMs: config.cacheTtlMs })
@@ -79,7 +81,8 @@ export async function startDispatchServer(
     warm: (conversationId, opts) => warmService.warm(conversationId, opts),
     storage,
     logger,
-    timers: clock.timers,
+    // One host timer for every conversation's schedule, fired in bounded batches.
+    timers: createScheduler(clock.timers, clock.now, clock.defer ? { defer: clock.defer } : {}),
     now: clock.now,
     onSurfaceChange: (conversationId) => surface?.notifyChanged(conversationId),
     manualWarmMinGapMs: config.manualWarmMinGapMs,

@@ -74,6 +74,8 @@ interface Logger {
 }
 
 const GLOBAL_KEY = "";
+/** In the deferred queue: every subscriber of the surface (conversation ids cannot be "*"). */
+const EVERYONE = "*";
 const silentLogger: Logger = { error() {} };
 
 interface Registration {
@@ -81,13 +83,27 @@ interface Registration {
   readonly stopListening: () => void;
 }
 
-export function createSurfaceRegistry(logger: Logger = silentLogger): SurfaceRegistry {
+export interface RegistryOptions {
+  /**
+   * Runs pushes later, after pending I/O (`setImmediate`): whoever changed the state (an HTTP
+   * warm, say) answers without waiting for the fan-out, and changes of one conversation in
+   * the same turn go out as one update. Default: right away.
+   */
+  readonly defer?: (fn: () => void) => void;
+}
+
+export function createSurfaceRegistry(
+  logger: Logger = silentLogger,
+  options: RegistryOptions = {},
+): SurfaceRegistry {
   const registrations = new Map<string, Registration>();
   // surfaceId → context key (conversationId, or "" for a global surface) → listeners
   const listeners = new Map<string, Map<string, Set<SpecListener>>>();
   const catalogListeners = new Set<(catalog: SurfaceCatalog) => void>();
   const lastUnsubscribeListeners = new Set<(surfaceId: string, conversationId: string) => void>();
   let builds = 0;
+  // surfaceId → conversation keys waiting for a deferred push ("*" = every subscriber).
+  let waiting: Map<string, Set<string>> | null = null;
 
   function providerFor(surfaceId: string): SurfaceProvider {
     const registration = registrations.get(surfaceId);
@@ -138,6 +154,29 @@ export function createSurfaceRegistry(logger: Logger = silentLogger): SurfaceReg
       (built) => deliver(surfaceId, built, context, group),
       (err: unknown) => logger.error("surface spec failed", { surfaceId, err }),
     );
+  }
+
+  /** Builds one spec per changed conversation and hands it to that conversation's listeners. */
+  function pushNow(surfaceId: string, conversationId: string | undefined): void {
+    const provider = registrations.get(surfaceId)?.provider;
+    const bySurface = listeners.get(surfaceId);
+    if (!provider || !bySurface) return;
+    if (conversationId === undefined) {
+      for (const [key, group] of bySurface) push(provider, key, group);
+      return;
+    }
+    const group = bySurface.get(conversationId);
+    if (group) push(provider, conversationId, group);
+  }
+
+  function flushWaiting(): void {
+    const batch = waiting;
+    waiting = null;
+    if (batch === null) return;
+    for (const [surfaceId, keys] of batch) {
+      if (keys.has(EVERYONE)) pushNow(surfaceId, undefined);
+      else for (const key of keys) pushNow(surfaceId, key);
+    }
   }
 
   function catalogChanged(): void {
@@ -226,15 +265,18 @@ export function createSurfaceRegistry(logger: Logger = silentLogger): SurfaceReg
     },
 
     notifyChanged(surfaceId, conversationId) {
-      const provider = registrations.get(surfaceId)?.provider;
-      const bySurface = listeners.get(surfaceId);
-      if (!provider || !bySurface) return;
-      if (conversationId === undefined) {
-        for (const [key, group] of bySurface) push(provider, key, group);
+      const defer = options.defer;
+      if (defer) {
+        if (waiting === null) {
+          waiting = new Map();
+          defer(flushWaiting);
+        }
+        const keys = waiting.get(surfaceId) ?? new Set<string>();
+        keys.add(conversationId ?? EVERYONE);
+        waiting.set(surfaceId, keys);
         return;
       }
-      const group = bySurface.get(conversationId);
-      if (group) push(provider, conversationId, group);
+      pushNow(surfaceId, conversationId);
     },
 
     specBuilds() {

@@ -3,6 +3,7 @@ import {
   describeIssues,
   type SurfaceClientMessage,
   type SurfaceServerMessage,
+  type SurfaceSpec,
   surfaceClientMessageSchema,
 } from "@dispatch/ui-contract";
 import type { WebSocket } from "ws";
@@ -41,6 +42,27 @@ export const CLOSE_SLOW_READER = 1013;
 const ECHO_LIMIT = 64;
 /** Longest refusal message shown to a client. */
 const MESSAGE_LIMIT = 200;
+
+// Every subscriber of one conversation gets the very same spec object in a push: its
+// serialized update is made once and shared by all their sockets.
+const serializedUpdates = new WeakMap<SurfaceSpec, string>();
+
+function updateText(
+  surfaceId: string,
+  spec: SurfaceSpec,
+  context: { conversationId?: string },
+): string {
+  let text = serializedUpdates.get(spec);
+  if (text === undefined) {
+    const message: SurfaceServerMessage = {
+      type: "update",
+      update: { surfaceId, spec, ...context },
+    };
+    text = JSON.stringify(message);
+    serializedUpdates.set(spec, text);
+  }
+  return text;
+}
 
 function subscriptionKey(surfaceId: string, conversationId: string | undefined): string {
   return `${surfaceId}\u0000${conversationId ?? ""}`;
@@ -95,15 +117,16 @@ export function serveSurfaceSocket(
     socket.close(code, reason);
   };
 
-  const send = (message: SurfaceServerMessage) => {
+  const sendText = (text: string) => {
     if (!open) return;
     // A client that does not read would otherwise make the server queue without end.
     if (socket.bufferedAmount > limits.maxBufferedBytes) {
       closeFor(CLOSE_SLOW_READER, "client is not reading its messages");
       return;
     }
-    socket.send(JSON.stringify(message));
+    socket.send(text);
   };
+  const send = (message: SurfaceServerMessage) => sendText(JSON.stringify(message));
   const sendError = (message: string, surfaceId?: string) =>
     send({
       type: "error",
@@ -129,7 +152,7 @@ export function serveSurfaceSocket(
         subscribing.add(key);
         const subscription = await registry
           .subscribe(message.surfaceId, context, (spec, ctx) =>
-            send({ type: "update", update: { surfaceId: message.surfaceId, spec, ...ctx } }),
+            sendText(updateText(message.surfaceId, spec, ctx)),
           )
           .finally(() => subscribing.delete(key));
         if (!open) {

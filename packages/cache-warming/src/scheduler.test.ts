@@ -1,0 +1,104 @@
+import FakeTimers from "@sinonjs/fake-timers";
+import { describe, expect, it } from "vitest";
+import { createScheduler } from "./scheduler.js";
+
+function setup(batchSize?: number) {
+  const clock = FakeTimers.createClock(0);
+  let hostTimers = 0;
+  const host = {
+    setTimer: (fn: () => void, ms: number) => {
+      hostTimers += 1;
+      return Number(clock.setTimeout(fn, ms));
+    },
+    clearTimer: (id: number) => clock.clearTimeout(id),
+  };
+  const scheduler = createScheduler(
+    host,
+    () => clock.now,
+    batchSize === undefined ? {} : { batchSize },
+  );
+  return { clock, scheduler, hostTimers: () => hostTimers };
+}
+
+describe("the scheduler (many timers on one host timer)", () => {
+  it("fires each timer once, at its deadline, in deadline order, never a cancelled one", async () => {
+    const { clock, scheduler } = setup();
+    const fired: Array<[string, number]> = [];
+    const at = (name: string, ms: number) =>
+      scheduler.setTimer(() => fired.push([name, clock.now]), ms);
+    at("c", 300);
+    at("a", 100);
+    const b = at("b", 200);
+    at("a2", 100);
+    scheduler.clearTimer(b);
+    scheduler.clearTimer(b);
+    await clock.tickAsync(99);
+    expect(fired).toEqual([]);
+    await clock.tickAsync(1_000);
+    expect(fired).toEqual([
+      ["a", 100],
+      ["a2", 100],
+      ["c", 300],
+    ]);
+    expect(scheduler.pending()).toBe(0);
+    expect(clock.countTimers()).toBe(0);
+  });
+
+  it("holds one host timer however many timers are armed, and re-aims it when the earliest goes", async () => {
+    const { clock, scheduler } = setup();
+    const ids = Array.from({ length: 1_000 }, (_, i) => scheduler.setTimer(() => {}, 1_000 + i));
+    expect(clock.countTimers()).toBe(1);
+    scheduler.clearTimer(ids[0] as number);
+    expect(clock.countTimers()).toBe(1);
+    let fired = 0;
+    scheduler.setTimer(() => (fired += 1), 10);
+    await clock.tickAsync(10);
+    expect(fired).toBe(1);
+    expect(clock.countTimers()).toBe(1);
+  });
+
+  it("fires due timers in batches, letting the event loop run in between", async () => {
+    const { clock, scheduler } = setup(100);
+    let fired = 0;
+    for (let i = 0; i < 250; i++) scheduler.setTimer(() => (fired += 1), 5);
+    clock.tick(5); // one host fire, synchronously: one batch
+    expect(fired).toBe(100);
+    await clock.tickAsync(10); // the rest on later turns (a 0 ms host timer each)
+    expect(fired).toBe(250);
+  });
+
+  it("runs the next batch through defer when given (setImmediate in Node)", () => {
+    const clock = FakeTimers.createClock(0);
+    const deferred: Array<() => void> = [];
+    const scheduler = createScheduler(
+      {
+        setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
+        clearTimer: (id) => clock.clearTimeout(id),
+      },
+      () => clock.now,
+      { batchSize: 2, defer: (fn) => deferred.push(fn) },
+    );
+    let fired = 0;
+    for (let i = 0; i < 5; i++) scheduler.setTimer(() => (fired += 1), 1);
+    scheduler.setTimer(() => (fired += 100), 50);
+    clock.tick(1);
+    expect([fired, deferred.length]).toEqual([2, 1]);
+    deferred.shift()?.();
+    deferred.shift()?.();
+    expect([fired, deferred.length]).toEqual([5, 0]);
+    clock.tick(49);
+    expect(fired).toBe(105);
+  });
+
+  it("arms a timer set from inside a fire, and one set for the past fires at once", async () => {
+    const { clock, scheduler } = setup();
+    const fired: number[] = [];
+    scheduler.setTimer(() => {
+      fired.push(clock.now);
+      scheduler.setTimer(() => fired.push(clock.now), 50);
+    }, 20);
+    scheduler.setTimer(() => fired.push(clock.now), -5);
+    await clock.tickAsync(100);
+    expect(fired).toEqual([0, 20, 70]);
+  });
+});
