@@ -11,8 +11,8 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "a warm does not restart the countdown from now",
     warmer,
-    "c.state = recordWarm(c.state, attempt, trigger, now);\n    rearm(c);",
-    "c.state = recordWarm(c.state, attempt, trigger, now);\n    reconcile(c);",
+    "      c.state = { ...c.state, context: flight.context };\n    }\n    rearm(c);",
+    "      c.state = { ...c.state, context: flight.context };\n    }\n    reconcile(c);",
   ],
   [
     "turn start does not cancel the timer",
@@ -23,27 +23,27 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "a failed warm ends the schedule",
     warmer,
-    "    rearm(c);\n    notify(c.id);\n    const external",
-    '    if (attempt.kind === "ok") rearm(c);\n    else cancelTimer(c);\n    notify(c.id);\n    const external',
+    "    rearm(c);\n    notify(c.id);\n    logWarm(",
+    '    if (attempt.kind === "ok") rearm(c);\n    else cancelTimer(c);\n    notify(c.id);\n    logWarm(',
   ],
   ["warms in flight are not coalesced", warmer, "if (c.flight) return c.flight.done;", ""],
   [
     "a timer fire does not notify",
     warmer,
-    "    notify(c.id);\n    if (!shouldSchedule(c.state)) return;",
-    "    if (!shouldSchedule(c.state)) return;",
+    "warming: fires };\n    notify(c.id);\n    if (!fires) return;",
+    "warming: fires };\n    if (!fires) return;",
   ],
   [
     "armTimer leaks the previous timer",
     warmer,
-    "function armTimer(c: Conversation): void {\n    cancelTimer(c);",
-    "function armTimer(c: Conversation): void {",
+    "function armTimer(c: Conversation, delayMs = c.state.intervalMs): void {\n    cancelTimer(c);",
+    "function armTimer(c: Conversation, delayMs = c.state.intervalMs): void {",
   ],
   [
     "cancelTimer keeps nextWarmAt",
     warmer,
-    "    c.timerId = null;\n    c.state = { ...c.state, nextWarmAt: null };\n  }",
-    "    c.timerId = null;\n  }",
+    "    c.state = { ...c.state, nextWarmAt: null, budgetRetryAt: null };\n  }",
+    "    c.state = { ...c.state, budgetRetryAt: null };\n  }",
   ],
   [
     "a timed-out warm keeps the conversation busy",
@@ -78,8 +78,8 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "a failed warm moves lastWarmAt",
     pure,
-    ": { ...state, lastError: attempt.error };",
-    ": { ...state, lastError: attempt.error, lastWarmAt: now };",
+    ": { ...state, lastError: attempt.error, lastErrorAt: now };",
+    ": { ...state, lastError: attempt.error, lastErrorAt: now, lastWarmAt: now };",
   ],
   [
     "a manual warm does not reset the idle stretch",
