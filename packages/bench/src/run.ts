@@ -1,36 +1,95 @@
-// pnpm bench: prints a table per section and one JSON line with every number.
-import { benchHttpOverhead } from "./http-overhead.js";
-import { benchScale } from "./scale.js";
-import { benchScopedPush } from "./scoped-push.js";
-import { benchTimerAccuracy } from "./timer-accuracy.js";
+// pnpm bench: each section measured out of process where it matters, in a shuffled order,
+// repeated and summarized (median, min–max). Prints a table per section and one JSON line.
+import { here, runJson } from "./child.js";
+import { benchFanout } from "./sections/fanout.js";
+import { benchHttp } from "./sections/http.js";
+import { benchStart } from "./sections/start.js";
 
 const started = performance.now();
 const results: Record<string, unknown> = {};
 
-console.log("\n## Scoped push: one POST /chat/warm with S conversations subscribed");
-const scoped = [];
-for (const subscribed of [1, 100, 10_000]) scoped.push(await benchScopedPush(subscribed, 200));
-console.table(scoped);
-results.scopedPush = scoped;
+const sections: Record<string, () => Promise<void>> = {
+  async http() {
+    const http = await benchHttp(3, 4);
+    console.log(
+      "\n## POST /chat/warm: production stack vs a minimal Hono app (3 interleaved rounds, 4 s, 10 connections)",
+    );
+    console.table({
+      minimal: {
+        requestsPerSec: http.minimalRequestsPerSec.median,
+        p99Ms: http.minimalP99Ms.median,
+      },
+      full: { requestsPerSec: http.fullRequestsPerSec.median, p99Ms: http.fullP99Ms.median },
+    });
+    console.log(
+      `throughput ratio ${JSON.stringify(http.throughputRatio)}, p99 gap ${JSON.stringify(http.p99GapMs)} ms`,
+    );
+    results.http = http;
+  },
+  async start() {
+    const start = await benchStart(5);
+    console.log("\n## pnpm start's server (the bundle, plain node): 5 starts");
+    console.table([start]);
+    results.start = start;
+  },
+  async memory() {
+    const rows = [];
+    for (const n of [10_000, 100_000, 1_000_000]) {
+      rows.push(
+        await runJson([
+          "--expose-gc",
+          "--max-old-space-size=6144",
+          "--import",
+          "tsx",
+          here("sections/memory.ts"),
+          "run",
+          String(n),
+        ]),
+      );
+    }
+    console.log(
+      "\n## Armed conversations (in-memory settings, production scheduler), one interval of fake time",
+    );
+    console.table(rows);
+    results.memory = rows;
+  },
+  async timers() {
+    const row = await runJson([
+      "--import",
+      "tsx",
+      here("sections/timers.ts"),
+      "run",
+      "10000",
+      "6000",
+    ]);
+    console.log("\n## Timer lateness: 10 000 conversations on 1–2 s intervals, real time, 6 s");
+    console.table([row]);
+    results.timers = row;
+  },
+  async fanout() {
+    const rows = await benchFanout([1, 100, 1000], 20);
+    console.log("\n## Fan-out: S subscribers of one conversation, 20 POST /chat/warm each");
+    console.table(
+      rows.map((r) => ({
+        subscribers: r.subscribers,
+        ...r.receiptMs,
+        postAnswerMedianMs: r.postAnswerMs.median,
+      })),
+    );
+    results.fanout = rows;
+  },
+};
 
-console.log(
-  "\n## HTTP overhead: POST /chat/warm via warmNow vs a bare route (autocannon, 10 conns, 5 s)",
-);
-const http = await benchHttpOverhead(5);
-console.table({ bare: http.bare, viaWarmer: http.viaWarmer });
-console.log(`throughput ratio (via warmer / bare): ${http.throughputRatio}`);
-results.httpOverhead = http;
+// A shuffled order, so no section always runs warm or cold; the seed is printed.
+const seed = Number(process.env.BENCH_SEED ?? Date.now() % 100_000);
+let state = seed;
+const random = () => (state = (state * 48_271) % 2_147_483_647) / 2_147_483_647;
+const order = Object.keys(sections).sort(() => random() - 0.5);
+console.log(`sections in order ${order.join(", ")} (BENCH_SEED=${seed})`);
+for (const name of order) await (sections[name] as () => Promise<void>)();
 
-console.log("\n## Scale: 100 000 enabled, idle conversations");
-const scale = await benchScale(100_000);
-console.table([scale]);
-results.scale = scale;
-
-console.log("\n## Timer accuracy: real timers, 1 000 conversations on 1–2 s intervals, 6 s");
-const accuracy = await benchTimerAccuracy(1_000, 6_000);
-console.table([accuracy]);
-results.timerAccuracy = accuracy;
-
+results.order = order;
+results.seed = seed;
 results.totalSeconds = Math.round((performance.now() - started) / 100) / 10;
 results.node = process.version;
 console.log(`\nfinished in ${results.totalSeconds} s`);

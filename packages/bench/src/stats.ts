@@ -13,6 +13,16 @@ export function summarize(samples: number[]): { p50: number; p99: number; n: num
   };
 }
 
+/** Median and spread (min–max) of repeated measurements. */
+export function medianSpread(values: number[]): { median: number; min: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    median: round(percentile(sorted, 50)),
+    min: round(sorted[0] ?? Number.NaN),
+    max: round(sorted.at(-1) ?? Number.NaN),
+  };
+}
+
 export function round(value: number, digits = 3): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;

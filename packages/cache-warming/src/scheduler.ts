@@ -14,7 +14,7 @@ export interface SchedulerOptions {
   readonly defer?: (fn: () => void) => void;
 }
 
-export const DEFAULT_BATCH_SIZE = 256;
+export const DEFAULT_BATCH_SIZE = 64;
 
 /**
  * Returns a `TimerDeps` whose timers share one host timer from `host`. A timer is due when

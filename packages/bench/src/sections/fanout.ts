@@ -1,0 +1,82 @@
+// One conversation with S subscribers (real sockets, spread over loopback addresses to stay
+// under the per-address cap), the server in its own process: a POST /chat/warm, and when
+// each subscriber receives the update; and whether the POST's answer waits for the pushes.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import WebSocket from "ws";
+import { serverBundle, startServer, stop } from "../child.js";
+import { medianSpread, summarize } from "../stats.js";
+
+const HTTP = "http://127.0.0.1:24631";
+const WS = "ws://127.0.0.1:24633";
+
+function subscriber(index: number, onUpdate: () => void): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(WS, { localAddress: `127.0.1.${1 + Math.floor(index / 90)}` });
+    socket.on("message", (data) => {
+      const text = data.toString();
+      if (text.startsWith('{"type":"surface"')) resolve(socket);
+      else if (text.startsWith('{"type":"update"')) onUpdate();
+    });
+    socket.once("open", () =>
+      socket.send(
+        JSON.stringify({ type: "subscribe", surfaceId: "cache-warming", conversationId: "fan" }),
+      ),
+    );
+    socket.once("error", reject);
+  });
+}
+
+export async function benchFanout(counts: number[], samples: number) {
+  const server = await startServer([serverBundle], `${HTTP}/health`, {
+    PORT: "24631",
+    WS_PORT: "24633",
+    DISPATCH_DATA_DIR: mkdtempSync(join(tmpdir(), "bench-fanout-")),
+    DISPATCH_MAX_WARMS_PER_MINUTE: "0",
+    DISPATCH_MANUAL_WARM_MIN_GAP_MS: "0",
+    LOG_LEVEL: "warn",
+  });
+  const results = [];
+  try {
+    for (const count of counts) {
+      let sentAt = 0;
+      const receipts: number[] = [];
+      let received = 0;
+      let allReceived: () => void = () => {};
+      const sockets = [];
+      for (let i = 0; i < count; i++) {
+        sockets.push(
+          await subscriber(i, () => {
+            receipts.push(performance.now() - sentAt);
+            if (++received === count) allReceived();
+          }),
+        );
+      }
+      const answers: number[] = [];
+      for (let s = 0; s < samples; s++) {
+        received = 0;
+        const all = new Promise<void>((resolve) => (allReceived = resolve));
+        sentAt = performance.now();
+        const res = await fetch(`${HTTP}/chat/warm`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: '{"conversationId":"fan"}',
+        });
+        await res.arrayBuffer();
+        answers.push(performance.now() - sentAt);
+        await all;
+      }
+      for (const socket of sockets) socket.terminate();
+      results.push({
+        subscribers: count,
+        receiptMs: summarize(receipts),
+        postAnswerMs: medianSpread(answers),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await stop(server);
+  }
+  return results;
+}
