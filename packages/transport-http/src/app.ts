@@ -2,7 +2,6 @@
 // upstream mounts into its own app.
 import { conversationIdSchema, describeIssues } from "@dispatch/ui-contract";
 import { Hono } from "hono";
-import { cors } from "hono/cors";
 import { z } from "zod";
 import { jsonLine } from "./json-line.js";
 import { type AccessPolicy, createAccessPolicy, requestHost } from "./security.js";
@@ -38,22 +37,30 @@ export function createApp(deps: AppDeps): Hono {
   const policy: AccessPolicy = deps.policy ?? createAccessPolicy();
   const app = new Hono();
 
-  // DNS rebinding: a foreign name that resolves to 127.0.0.1 still carries its own Host.
+  // One middleware for the Host check and CORS. CORS headers are set before the handler
+  // runs, so the handler's response goes out as built (appending them afterwards, as
+  // hono/cors does, rebuilds every response around a stream).
   app.use("*", async (c, next) => {
+    // DNS rebinding: a foreign name that resolves to 127.0.0.1 still carries its own Host.
     if (!policy.allowsHost(requestHost(c.req.raw))) {
       return jsonLine(c, { error: "this server answers only to localhost names" }, 421);
     }
+    const origin = c.req.header("origin");
+    const allowed = origin !== undefined && policy.allowsOrigin(origin);
+    if (c.req.method === "OPTIONS") {
+      if (allowed) {
+        c.header("Access-Control-Allow-Origin", origin);
+        c.header("Access-Control-Allow-Methods", "GET,POST,OPTIONS");
+        c.header("Access-Control-Allow-Headers", "Content-Type");
+        c.header("Access-Control-Max-Age", "600");
+      }
+      c.header("Vary", "Origin");
+      return c.body(null, 204);
+    }
+    if (allowed) c.header("Access-Control-Allow-Origin", origin);
+    if (origin !== undefined) c.header("Vary", "Origin");
     await next();
   });
-  app.use(
-    "*",
-    cors({
-      origin: (origin) => (policy.allowsOrigin(origin) ? origin : null),
-      allowMethods: ["GET", "POST", "OPTIONS"],
-      allowHeaders: ["Content-Type"],
-      maxAge: 600,
-    }),
-  );
 
   app.get("/health", (c) => jsonLine(c, { ok: true }));
   if (deps.stats) {

@@ -13,10 +13,10 @@ import {
 } from "@dispatch/cache-warming";
 import { conversationIdSchema, describeIssues } from "@dispatch/ui-contract";
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { jsonLine } from "./json-line.js";
+import { BodyTooLarge, readBody } from "./read-body.js";
 import { type AccessPolicy, createAccessPolicy, requestHost } from "./security.js";
 
 /** The route logs like upstream's routes do (their kernel logger fits). */
@@ -118,15 +118,14 @@ export function createWarmRoute(options: WarmRouteOptions): Hono {
       }
       await next();
     },
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => jsonLine(c, { error: `body is larger than ${maxBodyBytes} bytes` }, 413),
-    }),
     async (c) => {
       let body: unknown;
       try {
-        body = JSON.parse(await c.req.text());
-      } catch {
+        body = JSON.parse(await readBody(c, maxBodyBytes));
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          return jsonLine(c, { error: `body is larger than ${maxBodyBytes} bytes` }, 413);
+        }
         options.logger?.warn("chat/warm: invalid JSON body");
         return jsonLine(c, { error: "Invalid JSON body" }, 400);
       }
