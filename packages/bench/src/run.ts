@@ -83,7 +83,10 @@ const sections: Record<string, () => Promise<void>> = {
 // A shuffled order, so no section always runs warm or cold; the seed is printed.
 const seed = Number(process.env.BENCH_SEED ?? Date.now() % 100_000);
 let state = seed;
-const random = () => (state = (state * 48_271) % 2_147_483_647) / 2_147_483_647;
+const random = () => {
+  state = (state * 48_271) % 2_147_483_647;
+  return state / 2_147_483_647;
+};
 const order = Object.keys(sections).sort(() => random() - 0.5);
 console.log(`sections in order ${order.join(", ")} (BENCH_SEED=${seed})`);
 for (const name of order) await (sections[name] as () => Promise<void>)();
