@@ -99,6 +99,11 @@ export interface CacheWarmerDeps {
   /** Conversations with warming enabled at once; 0 = no limit. */
   readonly maxEnabledConversations?: number;
   /**
+   * Keep `schedule:<id>` records so schedules resume after a restart (default true). Pointless
+   * with storage that does not outlive the process, which then saves their memory.
+   */
+  readonly persistSchedules?: boolean;
+  /**
    * Whether somebody watches this conversation's surface. When given, a conversation with
    * nothing running, nobody watching and default settings is dropped from memory (its last
    * percentages go with it); without it, conversations stay, as upstream's do.
@@ -351,7 +356,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 
   /** Keeps `schedule:<id>` in step with what a restart would need; never blocks a change. */
   function persistSchedule(c: Conversation): void {
-    if (!c.settingsLoaded) return;
+    if (!c.settingsLoaded || deps.persistSchedules === false) return;
     const record = scheduleRecordOf(c.state);
     if (record === c.persistedSchedule) return;
     c.persistedSchedule = record;
@@ -620,6 +625,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   }
 
   function loadSettings(c: Conversation): Promise<void> {
+    if (c.settingsLoaded) return Promise.resolve();
     if (!c.settingsLoad) {
       const pendingWrites = settingsQueues.get(c.id) ?? Promise.resolve();
       c.settingsLoad = pendingWrites
@@ -637,6 +643,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
               ...parseSpendLimits(limits),
             };
             c.settingsLoaded = true;
+            c.settingsLoad = null; // settingsLoaded says it now; no need to keep the promise
             trackEnabled(c);
           },
           (error: unknown) => {
@@ -772,7 +779,6 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
             spendLimitsOf(c.state),
           );
           reopened.settingsLoaded = true;
-          reopened.settingsLoad = Promise.resolve();
         }
       }
       if (disposed) return;

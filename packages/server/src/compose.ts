@@ -89,6 +89,8 @@ export async function startDispatchServer(
     cacheTtlMs: config.cacheTtlMs,
     maxWarmsPerMinute: config.maxWarmsPerMinute,
     maxEnabledConversations: config.maxEnabledConversations,
+    // Settings kept in memory do not outlive a restart; neither need the schedules.
+    persistSchedules: overrides.storage !== undefined || database !== null,
     // Conversations nobody watches, with nothing running, leave memory.
     isObserved: (conversationId) => registry.hasSubscribers(SURFACE_ID, conversationId),
   });

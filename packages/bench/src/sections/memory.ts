@@ -55,6 +55,9 @@ export async function benchMemory(n: number) {
     now: host.now,
     onSurfaceChange() {},
     manualWarmMinGapMs: 0,
+    // As the server runs with in-memory settings: nothing to resume after a restart.
+    persistSchedules: false,
+    maxWarmsPerMinute: 0,
   });
   const before = heapUsedAfterGc();
   const started = performance.now();
