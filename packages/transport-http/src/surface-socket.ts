@@ -45,23 +45,24 @@ const MESSAGE_LIMIT = 200;
 
 // Every subscriber of one conversation gets the very same spec object in a push: its
 // serialized update is made once and shared by all their sockets.
-const serializedUpdates = new WeakMap<SurfaceSpec, string>();
+// Encoded once to UTF-8 too, so each socket only frames the same bytes.
+const serializedUpdates = new WeakMap<SurfaceSpec, Buffer>();
 
 function updateText(
   surfaceId: string,
   spec: SurfaceSpec,
   context: { conversationId?: string },
-): string {
-  let text = serializedUpdates.get(spec);
-  if (text === undefined) {
+): Buffer {
+  let encoded = serializedUpdates.get(spec);
+  if (encoded === undefined) {
     const message: SurfaceServerMessage = {
       type: "update",
       update: { surfaceId, spec, ...context },
     };
-    text = JSON.stringify(message);
-    serializedUpdates.set(spec, text);
+    encoded = Buffer.from(JSON.stringify(message));
+    serializedUpdates.set(spec, encoded);
   }
-  return text;
+  return encoded;
 }
 
 function subscriptionKey(surfaceId: string, conversationId: string | undefined): string {
@@ -117,14 +118,15 @@ export function serveSurfaceSocket(
     socket.close(code, reason);
   };
 
-  const sendText = (text: string) => {
+  const sendText = (text: string | Buffer) => {
     if (!open) return;
     // A client that does not read would otherwise make the server queue without end.
     if (socket.bufferedAmount > limits.maxBufferedBytes) {
       closeFor(CLOSE_SLOW_READER, "client is not reading its messages");
       return;
     }
-    socket.send(text);
+    // A Buffer goes out as a text frame too: it is UTF-8 JSON.
+    socket.send(text, { binary: false });
   };
   const send = (message: SurfaceServerMessage) => sendText(JSON.stringify(message));
   const sendError = (message: string, surfaceId?: string) =>

@@ -32,9 +32,14 @@ async function once() {
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
   const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
-  const children = execFileSync("ps", ["--ppid", String(child.pid), "-o", "pid="], {
-    encoding: "utf8",
-  }).trim();
+  let children = "";
+  try {
+    children = execFileSync("ps", ["--ppid", String(child.pid), "-o", "pid="], {
+      encoding: "utf8",
+    }).trim();
+  } catch {
+    // ps exits 1 when the process has no children: exactly what should happen.
+  }
   await new Promise<void>((resolve) => {
     child.once("exit", () => resolve());
     child.kill("SIGTERM");
