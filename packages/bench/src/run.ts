@@ -29,7 +29,14 @@ const sections: Record<string, () => Promise<void>> = {
   async start() {
     const start = await benchStart(5);
     console.log("\n## pnpm start's server (the bundle, plain node): 5 starts");
-    console.table([start]);
+    console.table([
+      {
+        listeningMedianMs: start.listeningMs.median,
+        listeningRangeMs: `${start.listeningMs.min}–${start.listeningMs.max}`,
+        idleRssMedianMb: start.idleRssMb.median,
+        nodeProcesses: start.nodeProcesses,
+      },
+    ]);
     results.start = start;
   },
   async memory() {
