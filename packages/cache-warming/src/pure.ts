@@ -196,14 +196,19 @@ const storedSpendLimitsSchema = z.object({
   deadWarmLimit: countSchema.catch(DEFAULT_DEAD_WARM_LIMIT),
 });
 
-export function parseSpendLimits(raw: string | null): SpendLimits {
-  if (raw === null) return DEFAULT_SPEND_LIMITS;
+/** A stored JSON value read with its schema; `fallback` for anything missing or unreadable. */
+function parseStored<T, F>(raw: string | null, schema: z.ZodType<T>, fallback: F): T | F {
+  if (raw === null) return fallback;
   try {
-    const parsed = storedSpendLimitsSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : DEFAULT_SPEND_LIMITS;
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : fallback;
   } catch {
-    return DEFAULT_SPEND_LIMITS;
+    return fallback;
   }
+}
+
+export function parseSpendLimits(raw: string | null): SpendLimits {
+  return parseStored(raw, storedSpendLimitsSchema, DEFAULT_SPEND_LIMITS);
 }
 
 export function serializeSpendLimits(limits: SpendLimits): string {
@@ -330,13 +335,7 @@ const storedScheduleSchema = z.object({
 });
 
 export function parseScheduleRecord(raw: string | null): ScheduleRecord | null {
-  if (raw === null) return null;
-  try {
-    const parsed = storedScheduleSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseStored(raw, storedScheduleSchema, null);
 }
 
 export type ResumeDecision =

@@ -127,16 +127,16 @@ async function invoke(
   }
 }
 
-async function postJson(
-  url: string,
-  body: unknown,
-): Promise<{ status: number; body: Record<string, unknown> }> {
+/** POSTs JSON; a non-200 answer becomes a refusal carrying its status and message. */
+async function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const answer = (await res.json()) as Record<string, unknown>;
+  if (res.status !== 200) throw new Refused(`${res.status}: ${String(answer.error)}`);
+  return answer;
 }
 
 /** Subscribes to every id, prints a line per change, and reconnects when the server restarts. */
@@ -251,14 +251,10 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
     .option("--cwd <dir>", "the working directory of the conversation")
     .action((id: string, options: { model?: string; cwd?: string }) =>
       run(async () => {
-        const res = await postJson(`${urls().http}/chat/warm`, { conversationId: id, ...options });
-        if (res.status !== 200) throw new Refused(`${res.status}: ${String(res.body.error)}`);
-        io.out(
-          `${id}: warmed, ${res.body.cachePct}% read from the cache; next automatic warm ` +
-            (typeof res.body.nextWarmAt === "number"
-              ? new Date(res.body.nextWarmAt).toISOString()
-              : "—"),
-        );
+        const body = await postJson(`${urls().http}/chat/warm`, { conversationId: id, ...options });
+        const next =
+          typeof body.nextWarmAt === "number" ? new Date(body.nextWarmAt).toISOString() : "—";
+        io.out(`${id}: warmed, ${body.cachePct}% read from the cache; next automatic warm ${next}`);
       }),
     );
   cli
@@ -292,12 +288,11 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
     .option("--cwd <dir>", "the turn's working directory")
     .action((id: string, phase: string, options: { model?: string; cwd?: string }) =>
       run(async () => {
-        const res = await postJson(`${urls().http}/dev/turn`, {
+        await postJson(`${urls().http}/dev/turn`, {
           conversationId: id,
           phase,
           ...options,
         });
-        if (res.status !== 200) throw new Refused(`${res.status}: ${String(res.body.error)}`);
         io.out(`${id}: turn ${phase}`);
       }),
     );
@@ -312,11 +307,10 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
     })
     .action((id: string, state: string) =>
       run(async () => {
-        const res = await postJson(`${urls().http}/dev/history`, {
+        await postJson(`${urls().http}/dev/history`, {
           conversationId: id,
           present: state === "present",
         });
-        if (res.status !== 200) throw new Refused(`${res.status}: ${String(res.body.error)}`);
         io.out(`${id}: history ${state}`);
       }),
     );
