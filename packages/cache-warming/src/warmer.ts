@@ -217,6 +217,8 @@ interface Conversation {
   lastManualWarmAt: number | null;
   /** The schedule record last written (or being written), to skip writes that change nothing. */
   persistedSchedule: string | null;
+  /** Retries dropping an idle conversation once its manual-warm gap has passed. */
+  releaseTimerId: number | null;
 }
 
 const nonNegative = z.number().finite().min(0);
@@ -289,6 +291,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         settingsLoaded: false,
         lastManualWarmAt: null,
         persistedSchedule: null,
+        releaseTimerId: null,
       };
       if (!disposed) conversations.set(id, c);
     }
@@ -308,9 +311,23 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     if (state.intervalMs !== DEFAULT_INTERVAL_MS || state.budgetRetryAt !== null) return;
     if (state.idleWarmCap !== DEFAULT_SPEND_LIMITS.idleWarmCap) return;
     if (state.deadWarmLimit !== DEFAULT_SPEND_LIMITS.deadWarmLimit) return;
-    // Its manual-warm rate limit must outlive it, or forgetting would lift the limit.
+    // Its manual-warm rate limit must outlive it, or forgetting would lift the limit: try
+    // again once the gap has passed.
     const gap = deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS;
-    if (c.lastManualWarmAt !== null && deps.now() - c.lastManualWarmAt < gap) return;
+    const wait = c.lastManualWarmAt === null ? 0 : c.lastManualWarmAt + gap - deps.now();
+    if (wait > 0) {
+      if (c.releaseTimerId === null) {
+        c.releaseTimerId = deps.timers.setTimer(
+          () => {
+            c.releaseTimerId = null;
+            releaseIfIdle(c);
+          },
+          wait,
+          `release:${c.id}`,
+        );
+      }
+      return;
+    }
     conversations.delete(c.id);
   }
 
@@ -812,6 +829,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       disposed = true;
       for (const c of conversations.values()) {
         cancelTimer(c);
+        if (c.releaseTimerId !== null) deps.timers.clearTimer(c.releaseTimerId);
         c.flight?.abandon?.();
       }
       conversations.clear();

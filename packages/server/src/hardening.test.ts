@@ -255,10 +255,13 @@ describe("4. connections", () => {
 
 describe("5. state per conversation id", () => {
   it("does not keep conversations nobody watches once nothing runs, nor subscriptions of a closed socket", async () => {
-    const { server } = await serve({ manualWarmMinGapMs: 0 });
+    const { server, clock } = await serve();
     for (let i = 0; i < 200; i++) {
       expect((await postWarm(server.httpUrl, { conversationId: `unknown-${i}` })).status).toBe(200);
     }
+    // Kept while their one-warm-a-second limit runs, then dropped.
+    expect(server.warmer.stats().conversationsInMemory).toBe(200);
+    await clock.tickAsync(1_010); // the scheduler drops them in batches of 64
     expect(server.warmer.stats().conversationsInMemory).toBe(0);
 
     const c = await SurfaceClient.connect(server.wsUrl);
