@@ -50,7 +50,7 @@ describe("cache numbers", () => {
 describe("settings", () => {
   it("defaults to opt-in off at 240 s, and the spend guard to 15 warms / 2 dead warms", () => {
     expect(parseSettings(null)).toEqual({ enabled: false, intervalMs: 240_000 });
-    expect(parseSpendLimits(null)).toEqual({ idleWarmCap: 15, deadWarmLimit: 2 });
+    expect(parseSpendLimits(null)).toEqual({ idleWarmCap: 15, deadWarmLimit: 2, policy: "fixed" });
   });
 
   it("round-trips upstream's two keys and nothing else, the spend limits under their own key", () => {
@@ -61,7 +61,7 @@ describe("settings", () => {
     expect(serializeSettings({ ...settings, idleWarmCap: 3 } as never)).toBe(
       '{"enabled":true,"intervalMs":60000}',
     );
-    const limits = { idleWarmCap: 3, deadWarmLimit: 0 };
+    const limits = { idleWarmCap: 3, deadWarmLimit: 0, policy: "break-even" } as const;
     expect(parseSpendLimits(serializeSpendLimits(limits))).toEqual(limits);
   });
 
@@ -75,9 +75,10 @@ describe("settings", () => {
       intervalMs: 86_400_000,
     });
     expect(parseSettings("not json")).toEqual({ enabled: false, intervalMs: 240_000 });
-    expect(parseSpendLimits('{"idleWarmCap":-1,"deadWarmLimit":4}')).toEqual({
+    expect(parseSpendLimits('{"idleWarmCap":-1,"deadWarmLimit":4,"policy":"x"}')).toEqual({
       idleWarmCap: 15,
       deadWarmLimit: 4,
+      policy: "fixed",
     });
     expect(parseSpendLimits("[")).toEqual(DEFAULT_SPEND_LIMITS);
   });
@@ -100,6 +101,7 @@ describe("the cache-warming spec", () => {
         label: "Refresh Interval",
         value: 240,
         min: 1,
+        max: 290,
         step: 1,
         unit: "s",
         action: { actionId: "cache-warming/set-interval" },
@@ -118,6 +120,9 @@ describe("the cache-warming spec", () => {
           intervalMs: 240_000,
           lastFailure: null,
           model: null,
+          policy: "fixed",
+          maxIntervalMs: 290_000,
+          ledger: { spentUsd: null, savedUsd: null, netUsd: null, warms: 0, turnsSaved: 0 },
         },
       },
     ]);

@@ -12,6 +12,18 @@ import type {
   ToggleField,
 } from "@dispatch/ui-contract";
 import { z } from "zod";
+import {
+  EMPTY_LEDGER,
+  economicsFor,
+  intervalTooLong,
+  type Ledger,
+  MAX_GAPS,
+  type ModelEconomics,
+  type ModelPricing,
+  savedByHitUsd,
+  warmCostUsd,
+  worthWarmingOn,
+} from "./economics.js";
 import type { WarmResult } from "./warm-service.js";
 
 // ==== upstream's API ==========================================================================
@@ -125,7 +137,10 @@ export function buildConversationSpec(
 ): SurfaceSpec {
   return {
     ...SURFACE_FRAME,
-    fields: baseFields(enabled, intervalMs, lastPct, lastExpectedPct, { nextWarmAt, lastWarmAt }),
+    fields: baseFields(enabled, intervalMs, null, lastPct, lastExpectedPct, {
+      nextWarmAt,
+      lastWarmAt,
+    }),
   };
 }
 
@@ -177,9 +192,15 @@ export interface SpendLimits {
   readonly idleWarmCap: number;
   /** Consecutive automatic warms that read nothing from the cache before pausing; 0 = never. */
   readonly deadWarmLimit: number;
+  /** `fixed`: warm every interval; `break-even`: only while the next warm is worth its price. */
+  readonly policy: WarmPolicy;
 }
 
+export type WarmPolicy = "fixed" | "break-even";
+export const WARM_POLICIES: readonly WarmPolicy[] = ["fixed", "break-even"];
+
 export const DEFAULT_SPEND_LIMITS: SpendLimits = Object.freeze({
+  policy: "fixed" as WarmPolicy,
   idleWarmCap: DEFAULT_IDLE_WARM_CAP,
   deadWarmLimit: DEFAULT_DEAD_WARM_LIMIT,
 });
@@ -194,6 +215,7 @@ const countSchema = z.number().int().min(0).max(1_000_000);
 const storedSpendLimitsSchema = z.object({
   idleWarmCap: countSchema.catch(DEFAULT_IDLE_WARM_CAP),
   deadWarmLimit: countSchema.catch(DEFAULT_DEAD_WARM_LIMIT),
+  policy: z.enum(["fixed", "break-even"]).catch("fixed"),
 });
 
 /** A stored JSON value read with its schema; `fallback` for anything missing or unreadable. */
@@ -212,7 +234,11 @@ export function parseSpendLimits(raw: string | null): SpendLimits {
 }
 
 export function serializeSpendLimits(limits: SpendLimits): string {
-  return JSON.stringify({ idleWarmCap: limits.idleWarmCap, deadWarmLimit: limits.deadWarmLimit });
+  return JSON.stringify({
+    idleWarmCap: limits.idleWarmCap,
+    deadWarmLimit: limits.deadWarmLimit,
+    policy: limits.policy,
+  });
 }
 
 const DEFAULT_SETTINGS_RECORD = serializeSettings({
@@ -246,21 +272,38 @@ export interface CacheWarmingState extends ConversationState, SpendLimits {
   notResumedBecause: NotResumedReason | null;
   /** The global warm budget was spent when the automatic warm was due: retried then. */
   budgetRetryAt: number | null;
+  /** What warming cost and saved here. */
+  ledger: Ledger;
+  /** This conversation's idle gaps (turn settled → next turn started), newest last. */
+  gapsMs: readonly number[];
+  /** Epoch-ms the last turn settled (the cache's last touch by a real turn). */
+  lastTurnSettledAt: number | null;
+  /** Tokens of the cacheable prefix, from the last warm (read + written). */
+  lastPrefixTokens: number;
+  /** The model's prices and cache lifetime (the warmer sets them with the context). */
+  economics: ModelEconomics;
 }
 
-export type PauseReason = "idle-cap" | "dead-cache" | "budget";
+/** The providers' default prompt-cache lifetime (5 minutes, refreshed on every read). */
+export const DEFAULT_CACHE_TTL_MS = 300_000;
+const UNKNOWN_MODEL = economicsFor({}, undefined, DEFAULT_CACHE_TTL_MS);
+const NO_GAPS: readonly number[] = Object.freeze([]);
+
+export type PauseReason = "idle-cap" | "dead-cache" | "budget" | "not-worth-it" | "self-caching";
 /** `cache-expired`: the downtime outlived the cache; `awaiting-turn`: nothing to resume. */
 export type NotResumedReason = "cache-expired" | "awaiting-turn";
 
 export function initialState(
   settings: ConversationSettings = { enabled: false, intervalMs: DEFAULT_INTERVAL_MS },
   limits: SpendLimits = DEFAULT_SPEND_LIMITS,
+  economics: ModelEconomics = UNKNOWN_MODEL,
 ): CacheWarmingState {
   return {
     enabled: settings.enabled,
     intervalMs: settings.intervalMs,
     idleWarmCap: limits.idleWarmCap,
     deadWarmLimit: limits.deadWarmLimit,
+    policy: limits.policy,
     active: false,
     lastPct: null,
     lastExpectedPct: null,
@@ -277,6 +320,11 @@ export function initialState(
     lastTouchedAt: null,
     notResumedBecause: null,
     budgetRetryAt: null,
+    ledger: EMPTY_LEDGER,
+    gapsMs: NO_GAPS,
+    lastTurnSettledAt: null,
+    lastPrefixTokens: 0,
+    economics,
   };
 }
 
@@ -285,7 +333,11 @@ export function settingsOf(state: ConversationSettings): ConversationSettings {
 }
 
 export function spendLimitsOf(state: SpendLimits): SpendLimits {
-  return { idleWarmCap: state.idleWarmCap, deadWarmLimit: state.deadWarmLimit };
+  return {
+    idleWarmCap: state.idleWarmCap,
+    deadWarmLimit: state.deadWarmLimit,
+    policy: state.policy,
+  };
 }
 
 // ---- what a restart needs --------------------------------------------------------------------
@@ -338,6 +390,54 @@ export function parseScheduleRecord(raw: string | null): ScheduleRecord | null {
   return parseStored(raw, storedScheduleSchema, null);
 }
 
+/** `ledger:<id>`: what warming cost and saved, and the idle gaps break-even learns from. */
+export function ledgerKey(conversationId: string): string {
+  return `ledger:${conversationId}`;
+}
+
+export interface LedgerRecord {
+  readonly ledger: Ledger;
+  readonly gapsMs: readonly number[];
+}
+
+export function ledgerRecordOf(state: CacheWarmingState): string {
+  const record: LedgerRecord = { ledger: state.ledger, gapsMs: state.gapsMs };
+  return JSON.stringify(record);
+}
+
+const usdSchema = z.number().finite().min(0);
+const storedLedgerSchema = z.object({
+  ledger: z.object({
+    spentUsd: usdSchema,
+    savedUsd: usdSchema,
+    warms: countSchema,
+    turnsSaved: countSchema,
+    unpricedWarms: countSchema,
+  }),
+  gapsMs: z.array(z.number().int().min(0)).max(MAX_GAPS),
+});
+
+export function parseLedgerRecord(raw: string | null): LedgerRecord | null {
+  return parseStored(raw, storedLedgerSchema, null);
+}
+
+/** A stored ledger plus what happened since start before it was read. */
+export function mergeLedger(stored: LedgerRecord | null, state: CacheWarmingState): LedgerRecord {
+  if (stored === null) return { ledger: state.ledger, gapsMs: state.gapsMs };
+  const a = stored.ledger;
+  const b = state.ledger;
+  return {
+    ledger: {
+      spentUsd: a.spentUsd + b.spentUsd,
+      savedUsd: a.savedUsd + b.savedUsd,
+      warms: a.warms + b.warms,
+      turnsSaved: a.turnsSaved + b.turnsSaved,
+      unpricedWarms: a.unpricedWarms + b.unpricedWarms,
+    },
+    gapsMs: [...stored.gapsMs, ...state.gapsMs].slice(-MAX_GAPS),
+  };
+}
+
 export type ResumeDecision =
   | { readonly kind: "resume"; readonly at: number }
   | { readonly kind: "not-resumed"; readonly reason: NotResumedReason };
@@ -386,7 +486,17 @@ export function takeFromBudget(budget: WarmBudget, now: number, perMinute: numbe
 
 /** Whether an automatic warm should be pending for this state. */
 export function shouldSchedule(state: CacheWarmingState): boolean {
-  return state.enabled && !state.active && state.pausedBy === null;
+  return state.enabled && !state.active && state.pausedBy === null && !selfCaching(state);
+}
+
+/** The provider keeps this model's cache by itself: warming it only costs. */
+export function selfCaching(state: CacheWarmingState): boolean {
+  return state.economics.pricing?.selfCaching === true;
+}
+
+/** What the timer waits: the interval, shortened to what still reaches the cache alive. */
+export function effectiveIntervalMs(state: CacheWarmingState): number {
+  return Math.min(state.intervalMs, state.economics.maxIntervalMs);
 }
 
 export type WarmTrigger = "manual" | "auto";
@@ -435,6 +545,7 @@ export function recordWarm(
   trigger: WarmTrigger,
   now: number,
 ): CacheWarmingState {
+  const { pricing } = state.economics;
   let next: CacheWarmingState =
     attempt.kind === "ok"
       ? {
@@ -445,6 +556,8 @@ export function recordWarm(
           lastTouchedAt: now,
           lastError: null,
           lastErrorAt: null,
+          ledger: chargeWarm(state.ledger, attempt.usage, pricing),
+          lastPrefixTokens: attempt.usage.cacheReadTokens + attempt.usage.cacheWriteTokens,
         }
       : { ...state, lastError: attempt.error, lastErrorAt: now };
   if (trigger === "manual") return resetIdleStretch(next);
@@ -461,7 +574,56 @@ export function recordWarm(
   if (next.deadWarmLimit > 0 && deadWarmStreak >= next.deadWarmLimit) {
     return { ...next, pausedBy: "dead-cache" };
   }
+  if (attempt.kind === "ok" && next.policy === "break-even" && pricing !== null) {
+    const worth = worthWarmingOn({
+      idleMs: now - (next.lastTurnSettledAt ?? now),
+      intervalMs: effectiveIntervalMs(next),
+      gapsMs: next.gapsMs,
+      warmCostUsd: warmCostUsd(attempt.usage, pricing),
+      savedByHitUsd: savedByHitUsd(next.lastPrefixTokens, pricing),
+      horizon: next.idleWarmCap > 0 ? next.idleWarmCap : BREAK_EVEN_HORIZON,
+    });
+    if (!worth) return { ...next, pausedBy: "not-worth-it" };
+  }
   return next;
+}
+
+/** How many warms ahead the break-even policy looks when no idle cap bounds it. */
+export const BREAK_EVEN_HORIZON = 24;
+
+function chargeWarm(ledger: Ledger, usage: WarmResult, pricing: ModelPricing | null): Ledger {
+  if (pricing === null) {
+    return { ...ledger, warms: ledger.warms + 1, unpricedWarms: ledger.unpricedWarms + 1 };
+  }
+  return {
+    ...ledger,
+    warms: ledger.warms + 1,
+    spentUsd: ledger.spentUsd + warmCostUsd(usage, pricing),
+  };
+}
+
+/**
+ * A turn starts: its idle gap joins the conversation's history, and when the cache is alive
+ * only because warms kept it so (the last turn touched it longer than the TTL ago), the turn
+ * saved re-writing the prefix, less reading it.
+ */
+export function recordTurnStart(state: CacheWarmingState, now: number): CacheWarmingState {
+  const settled = state.lastTurnSettledAt;
+  if (settled === null) return state;
+  const gapsMs = [...state.gapsMs, now - settled].slice(-MAX_GAPS);
+  const { pricing, cacheTtlMs: ttl } = state.economics;
+  const keptAliveByWarms =
+    state.lastWarmAt !== null &&
+    state.lastWarmAt > settled &&
+    now - state.lastWarmAt < ttl &&
+    now - settled >= ttl;
+  if (!keptAliveByWarms || pricing === null) return { ...state, gapsMs };
+  const ledger = {
+    ...state.ledger,
+    savedUsd: state.ledger.savedUsd + savedByHitUsd(state.lastPrefixTokens, pricing),
+    turnsSaved: state.ledger.turnsSaved + 1,
+  };
+  return { ...state, gapsMs, ledger };
 }
 
 function expectedPctOf(usage: WarmResult): number {
@@ -481,7 +643,7 @@ export class ActionRejectedError extends Error {
  * [MIN_INTERVAL_MS, MAX_INTERVAL_MS] / 1000; returns milliseconds or throws a message for
  * the client. (Upstream's action ignored bad input; this one says why it refused.)
  */
-export function intervalMsFromPayload(payload: unknown): number {
+export function intervalMsFromPayload(payload: unknown, economics?: ModelEconomics): number {
   const seconds =
     typeof payload === "object" && payload !== null && "value" in payload
       ? (payload as { value: unknown }).value
@@ -495,31 +657,54 @@ export function intervalMsFromPayload(payload: unknown): number {
   if (seconds > max) throw new ActionRejectedError(`interval must be at most ${max} s`);
   if (!Number.isInteger(seconds))
     throw new ActionRejectedError("interval must be a whole number of seconds");
+  const tooLong = economics === undefined ? null : intervalTooLong(seconds * 1000, economics);
+  if (tooLong !== null) throw new ActionRejectedError(tooLong);
   return seconds * 1000;
 }
 
 export const spendLimitsSchema = z
-  .object({ idleWarmCap: countSchema.optional(), deadWarmLimit: countSchema.optional() })
-  .refine((limits) => limits.idleWarmCap !== undefined || limits.deadWarmLimit !== undefined, {
-    message: "give idleWarmCap and/or deadWarmLimit",
-  });
+  .object({
+    idleWarmCap: countSchema.optional(),
+    deadWarmLimit: countSchema.optional(),
+    policy: z.enum(["fixed", "break-even"]).optional(),
+  })
+  .refine(
+    (limits) =>
+      limits.idleWarmCap !== undefined ||
+      limits.deadWarmLimit !== undefined ||
+      limits.policy !== undefined,
+    { message: "give idleWarmCap, deadWarmLimit and/or policy" },
+  );
 
 export type SpendLimitsChange = Partial<SpendLimits>;
 
-/** `set-spend-limits` takes `{ idleWarmCap?, deadWarmLimit? }`, whole numbers ≥ 0 (0 = off). */
+/**
+ * `set-spend-limits` takes `{ idleWarmCap?, deadWarmLimit?, policy? }`: whole numbers ≥ 0
+ * (0 = off) and `"fixed"` or `"break-even"`.
+ */
 export function parseSpendLimitsPayload(payload: unknown): SpendLimitsChange {
   const parsed = spendLimitsSchema.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
     throw new ActionRejectedError(
-      `set-spend-limits expects { idleWarmCap?, deadWarmLimit? }: ${where}${issue?.message}`,
+      `set-spend-limits expects { idleWarmCap?, deadWarmLimit?, policy? }: ${where}${issue?.message}`,
     );
   }
-  const { idleWarmCap, deadWarmLimit } = parsed.data;
+  return definedOnly(parsed.data);
+}
+
+/** The limits a change names, without the keys it leaves out. */
+export function definedOnly(change: {
+  idleWarmCap?: number | undefined;
+  deadWarmLimit?: number | undefined;
+  policy?: WarmPolicy | undefined;
+}): SpendLimitsChange {
+  const { idleWarmCap, deadWarmLimit, policy } = change;
   return {
     ...(idleWarmCap === undefined ? {} : { idleWarmCap }),
     ...(deadWarmLimit === undefined ? {} : { deadWarmLimit }),
+    ...(policy === undefined ? {} : { policy }),
   };
 }
 
@@ -553,6 +738,7 @@ export function scheduleStatus(state: CacheWarmingState): ScheduleStatus {
   if (!state.enabled) return { state: "off", reason: null };
   if (state.active) return { state: "generating", reason: null };
   if (state.warming) return { state: "warming", reason: null };
+  if (selfCaching(state)) return { state: "paused", reason: "self-caching" };
   if (state.pausedBy !== null) return { state: "paused", reason: state.pausedBy };
   if (state.budgetRetryAt !== null) return { state: "paused", reason: "budget" };
   if (state.nextWarmAt !== null) return { state: "scheduled", reason: null };
@@ -572,6 +758,43 @@ export interface TimerPayload {
   readonly lastFailure?: { readonly message: string; readonly at: number } | null;
   /** The model automatic warms keep warm; null when the provider's default. */
   readonly model?: string | null;
+  /** `fixed` or `break-even`. */
+  readonly policy?: WarmPolicy;
+  /** The longest interval the model's cache allows. */
+  readonly maxIntervalMs?: number;
+  /** What warming cost and saved here, in USD; null dollars when the model's prices are unknown. */
+  readonly ledger?: LedgerView;
+}
+
+export interface LedgerView {
+  readonly spentUsd: number | null;
+  readonly savedUsd: number | null;
+  readonly netUsd: number | null;
+  readonly warms: number;
+  readonly turnsSaved: number;
+}
+
+export function ledgerView(state: CacheWarmingState): LedgerView {
+  const { ledger } = state;
+  const priced = state.economics.pricing !== null && ledger.unpricedWarms === 0;
+  const usd = (value: number) => (priced ? Math.round(value * 1e6) / 1e6 : null);
+  return {
+    spentUsd: usd(ledger.spentUsd),
+    savedUsd: usd(ledger.savedUsd),
+    netUsd: usd(ledger.savedUsd - ledger.spentUsd),
+    warms: ledger.warms,
+    turnsSaved: ledger.turnsSaved,
+  };
+}
+
+/** The ledger for people: "spent $0.0123, saved $0.0456 (3 turns)" or why dollars are missing. */
+export function describeLedger(state: CacheWarmingState): string {
+  const view = ledgerView(state);
+  const turns = `${view.turnsSaved} turn${view.turnsSaved === 1 ? "" : "s"}`;
+  if (view.spentUsd === null || view.savedUsd === null) {
+    return `${view.warms} warms, ${turns} saved; prices unknown`;
+  }
+  return `spent $${view.spentUsd.toFixed(4)}, saved $${view.savedUsd.toFixed(4)} (${turns})`;
 }
 
 function percentText(pct: number | null): string {
@@ -581,6 +804,7 @@ function percentText(pct: number | null): string {
 function baseFields(
   enabled: boolean,
   intervalMs: number,
+  maxIntervalMs: number | null,
   lastPct: number | null,
   lastExpectedPct: number | null,
   timer: TimerPayload,
@@ -596,6 +820,7 @@ function baseFields(
     label: "Refresh Interval",
     value: msToSeconds(intervalMs),
     min: MIN_INTERVAL_MS / 1000,
+    ...(maxIntervalMs === null ? {} : { max: maxIntervalMs / 1000 }),
     step: 1,
     unit: "s",
     action: { actionId: ACTION_IDS.setInterval },
@@ -621,6 +846,9 @@ export function describeSchedule(state: CacheWarmingState): string {
       return "Warming";
     case "paused":
       if (reason === "budget") return "Paused: the server's warm budget is spent; retrying";
+      if (reason === "self-caching") return "Not warming: this model's provider caches by itself";
+      if (reason === "not-worth-it")
+        return "Paused: the next warm would likely cost more than it saves";
       return reason === "idle-cap"
         ? `Paused: ${state.autoWarmsSinceTurn} warms since last turn`
         : "Paused: cache not retained";
@@ -640,11 +868,19 @@ export function describeSchedule(state: CacheWarmingState): string {
 export function buildCacheWarmingSpec(state: CacheWarmingState, serverNow: number): SurfaceSpec {
   const timer = timerPayloadOf(state, serverNow);
   const fields: SurfaceField[] = [
-    ...baseFields(state.enabled, state.intervalMs, state.lastPct, state.lastExpectedPct, timer),
+    ...baseFields(
+      state.enabled,
+      state.intervalMs,
+      state.economics.maxIntervalMs,
+      state.lastPct,
+      state.lastExpectedPct,
+      timer,
+    ),
     { kind: "button", label: "Warm now", action: { actionId: ACTION_IDS.warmNow } },
     { kind: "stat", label: "Schedule", value: describeSchedule(state) },
     { kind: "stat", label: "Last error", value: state.lastError ?? "—" },
     { kind: "stat", label: "Model", value: state.context.modelName ?? "default" },
+    { kind: "stat", label: "Warming cost", value: describeLedger(state) },
   ];
   return { ...SURFACE_FRAME, fields };
 }
@@ -658,12 +894,15 @@ export function timerPayloadOf(state: CacheWarmingState, serverNow: number): Tim
     serverNow,
     state: status.state,
     reason: status.reason,
-    intervalMs: state.intervalMs,
+    intervalMs: effectiveIntervalMs(state),
     lastFailure:
       state.lastError === null || state.lastErrorAt === null
         ? null
         : { message: state.lastError, at: state.lastErrorAt },
     model: state.context.modelName ?? null,
+    policy: state.policy,
+    maxIntervalMs: state.economics.maxIntervalMs,
+    ledger: ledgerView(state),
   };
 }
 
@@ -678,5 +917,7 @@ export function conversationView(conversationId: string, state: CacheWarmingStat
     ...timerPayloadOf(state, now),
     spendLimits: spendLimitsOf(state),
     schedule: describeSchedule(state),
+    cacheTtlMs: state.economics.cacheTtlMs,
+    pricesKnown: state.economics.pricing !== null,
   };
 }

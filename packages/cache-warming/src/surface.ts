@@ -63,7 +63,11 @@ export function createCacheWarmingSurface(
           return;
         }
         case ACTION_IDS.setInterval:
-          await warmer.setIntervalMs(conversationId, intervalMsFromPayload(payload));
+          // Refused, not clamped, past what the model's cache lifetime allows.
+          await warmer.setIntervalMs(
+            conversationId,
+            intervalMsFromPayload(payload, warmer.getState(conversationId).economics),
+          );
           return;
         case ACTION_IDS.setSpendLimits:
           await warmer.setSpendLimits(conversationId, parseSpendLimitsPayload(payload));

@@ -152,7 +152,7 @@ describe("the countdown follows the lifecycle", () => {
     expect(h.clock.countTimers()).toBe(1);
   });
 
-  it("clamps an interval into 1 s … 1 day, as upstream's setIntervalMs does, and says what it set", async () => {
+  it("clamps an interval into 1 s … what the cache's 5-minute TTL allows (290 s), and says what it set", async () => {
     const h = createHarness();
     await h.enabledAndIdle(C);
     const cases: Array<[number, number]> = [
@@ -162,7 +162,9 @@ describe("the countdown follows the lifecycle", () => {
       [1500.4, 1500],
       [Number.NaN, 1000],
       [Number.POSITIVE_INFINITY, 1000],
-      [86_400_001, 86_400_000],
+      [290_000, 290_000],
+      [290_001, 290_000],
+      [86_400_001, 290_000],
     ];
     for (const [asked, set] of cases) {
       expect(await h.warmer.setIntervalMs(C, asked)).toEqual({ enabled: true, intervalMs: set });
@@ -183,6 +185,10 @@ describe("the countdown follows the lifecycle", () => {
       intervalMs: INTERVAL,
       lastFailure: null,
       model: "m1",
+      policy: "fixed",
+      maxIntervalMs: 290_000,
+      // m1 has no price: warms are counted, dollars are unknown.
+      ledger: { spentUsd: null, savedUsd: null, netUsd: null, warms: 0, turnsSaved: 0 },
     };
     expect(h.pushed.map((p) => timerOf(p.spec))).toEqual([inFlight]);
     h.pending[0]!.resolve(HIT);
@@ -194,6 +200,7 @@ describe("the countdown follows the lifecycle", () => {
         nextWarmAt: START + 2 * INTERVAL,
         lastWarmAt: START + INTERVAL,
         state: "scheduled",
+        ledger: { ...inFlight.ledger, warms: 1 },
       },
     ]);
   });
@@ -550,6 +557,7 @@ describe("spend guard", () => {
     expect(JSON.parse((await h.storage.get(`spend-limits:${C}`))!)).toEqual({
       idleWarmCap: 0,
       deadWarmLimit: 2,
+      policy: "fixed",
     });
     expect(JSON.parse((await h.storage.get(`settings:${C}`))!)).toEqual({
       enabled: true,

@@ -6,6 +6,7 @@
 // recognised and dropped, so every warm is recorded exactly once.
 
 import { z } from "zod";
+import { DEFAULT_PRICES, EMPTY_LEDGER, economicsFor, type PriceTable } from "./economics.js";
 import {
   ActionRejectedError,
   type CacheWarmingState,
@@ -14,17 +15,25 @@ import {
   clampIntervalMs,
   computeCachePct,
   computeExpectedCacheRate,
+  DEFAULT_CACHE_TTL_MS,
   DEFAULT_INTERVAL_MS,
   DEFAULT_SPEND_LIMITS,
   decideResume,
+  definedOnly,
+  effectiveIntervalMs,
   initialState,
   isTokenCurrent,
+  ledgerKey,
+  ledgerRecordOf,
   MIN_INTERVAL_MS,
+  mergeLedger,
   type NotResumedReason,
   type PauseReason,
+  parseLedgerRecord,
   parseScheduleRecord,
   parseSettings,
   parseSpendLimits,
+  recordTurnStart,
   recordWarm,
   refuseManualWarm,
   resetIdleStretch,
@@ -92,8 +101,13 @@ export interface CacheWarmerDeps {
   readonly warmTimeoutMs?: number;
   /** Least time between two manual warms of one conversation. Default 1 s; 0 = no limit. */
   readonly manualWarmMinGapMs?: number;
-  /** How long the provider keeps an untouched prefix; decides what resumes after a restart. */
+  /**
+   * How long the provider keeps an untouched prefix when the model's price table does not
+   * say: decides what resumes after a restart and the longest interval. Default 5 minutes.
+   */
   readonly cacheTtlMs?: number;
+  /** Prices and cache lifetimes per model (see `DEFAULT_PRICES`); unknown models warm unpriced. */
+  readonly prices?: PriceTable;
   /** Warm calls a minute across all conversations (manual and automatic); 0 = no limit. */
   readonly maxWarmsPerMinute?: number;
   /** Conversations with warming enabled at once; 0 = no limit. */
@@ -128,8 +142,6 @@ export interface WarmCompletedPayload {
 
 export const DEFAULT_WARM_TIMEOUT_MS = 30_000;
 export const DEFAULT_MANUAL_WARM_MIN_GAP_MS = 1_000;
-/** The providers' default prompt-cache lifetime (5 minutes, refreshed on every read). */
-export const DEFAULT_CACHE_TTL_MS = 300_000;
 
 /** What `resumeSchedules` did with each enabled schedule it found. */
 export interface ResumeReport {
@@ -170,7 +182,10 @@ export interface CacheWarmer {
   getState(conversationId: string): CacheWarmingState;
   getContext(conversationId: string): ConversationContext;
   setEnabled(conversationId: string, enabled: boolean): Promise<ConversationSettings>;
-  /** Rounds and clamps into [MIN_INTERVAL_MS, MAX_INTERVAL_MS]; NaN or ≤ 0 becomes the minimum. */
+  /**
+   * Rounds and clamps into [MIN_INTERVAL_MS, the model's longest interval]; NaN or ≤ 0 becomes
+   * the minimum. (Over HTTP and on the surface a too-long interval is refused instead.)
+   */
   setIntervalMs(conversationId: string, intervalMs: number): Promise<ConversationSettings>;
   dispose(): void;
   // ---- this package's additions ----
@@ -219,6 +234,8 @@ interface Conversation {
   persistedSchedule: string | null;
   /** Retries dropping an idle conversation once its manual-warm gap has passed. */
   releaseTimerId: number | null;
+  /** The ledger record last written, to skip writes that change nothing. */
+  persistedLedger: string | null;
 }
 
 const nonNegative = z.number().finite().min(0);
@@ -277,13 +294,27 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   let lastBudgetLogAt = Number.NEGATIVE_INFINITY;
 
   const isCurrent = (c: Conversation) => conversations.get(c.id) === c;
+  const prices = deps.prices ?? DEFAULT_PRICES;
+  const defaultCacheTtlMs = deps.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
+  const noModel = economicsFor(prices, undefined, defaultCacheTtlMs);
+
+  function economicsOf(ctx: ConversationContext) {
+    return ctx.modelName === undefined
+      ? noModel
+      : economicsFor(prices, ctx.modelName, defaultCacheTtlMs);
+  }
+
+  /** The context automatic warms replay, and what its model costs. */
+  function setContext(c: Conversation, context: ConversationContext): void {
+    c.state = { ...c.state, context, economics: economicsOf(context) };
+  }
 
   function conversation(id: string): Conversation {
     let c = conversations.get(id);
     if (!c) {
       c = {
         id,
-        state: initialState(),
+        state: initialState(undefined, undefined, economicsOf({})),
         timerId: null,
         flight: null,
         unechoedResult: null,
@@ -292,6 +323,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         lastManualWarmAt: null,
         persistedSchedule: null,
         releaseTimerId: null,
+        persistedLedger: null,
       };
       if (!disposed) conversations.set(id, c);
     }
@@ -359,6 +391,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     if (c) {
       trackEnabled(c);
       persistSchedule(c);
+      persistLedger(c);
     }
     try {
       deps.onSurfaceChange(id);
@@ -390,6 +423,27 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     });
   }
 
+  /** Keeps `ledger:<id>` in step with the ledger and the idle gaps; never blocks a change. */
+  function persistLedger(c: Conversation): void {
+    if (!c.settingsLoaded || deps.persistSchedules === false) return;
+    const { state } = c;
+    if (c.persistedLedger === null && state.ledger === EMPTY_LEDGER && state.gapsMs.length === 0) {
+      return;
+    }
+    const record = ledgerRecordOf(state);
+    if (record === c.persistedLedger) return;
+    c.persistedLedger = record;
+    void enqueueSettingsWrite(c.id, () => deps.storage.set(ledgerKey(c.id), record)).catch(
+      (err: unknown) => {
+        c.persistedLedger = null;
+        deps.logger.error("cache-warming: could not store the ledger", {
+          conversationId: c.id,
+          err,
+        });
+      },
+    );
+  }
+
   // ---- timers ----------------------------------------------------------------------------
 
   function cancelTimer(c: Conversation): void {
@@ -398,7 +452,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     c.state = { ...c.state, nextWarmAt: null, budgetRetryAt: null };
   }
 
-  function armTimer(c: Conversation, delayMs = c.state.intervalMs): void {
+  function armTimer(c: Conversation, delayMs = effectiveIntervalMs(c.state)): void {
     cancelTimer(c);
     const token = nextToken++;
     c.state = {
@@ -531,12 +585,10 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     const { attempt, raw } = outcome;
     const now = deps.now();
     const pausedBefore = c.state.pausedBy;
-    c.state = recordWarm(c.state, attempt, trigger, now);
     // A manual warm's explicit model/cwd is what the user wants warm: automatic warms follow
-    // it until the next settled turn says otherwise.
-    if (trigger === "manual" && attempt.kind === "ok") {
-      c.state = { ...c.state, context: flight.context };
-    }
+    // it until the next settled turn says otherwise (and its prices charge this warm).
+    if (trigger === "manual" && attempt.kind === "ok") setContext(c, flight.context);
+    c.state = recordWarm(c.state, attempt, trigger, now);
     rearm(c);
     notify(c.id);
     logWarm(c, trigger, attempt, pausedBefore);
@@ -650,15 +702,18 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
           Promise.all([
             deps.storage.get(settingsKey(c.id)),
             deps.storage.get(spendLimitsKey(c.id)),
+            deps.storage.get(ledgerKey(c.id)),
           ]),
         )
         .then(
-          ([settings, limits]) => {
+          ([settings, limits, ledger]) => {
             c.state = {
               ...c.state,
               ...parseSettings(settings),
               ...parseSpendLimits(limits),
+              ...mergeLedger(parseLedgerRecord(ledger), c.state),
             };
+            c.persistedLedger = ledger;
             c.settingsLoaded = true;
             c.settingsLoad = null; // settingsLoaded says it now; no need to keep the promise
             trackEnabled(c);
@@ -696,7 +751,9 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       const before = c.state;
       const after: CacheWarmingState = { ...before, ...change(before) };
       const limitsChanged =
-        after.idleWarmCap !== before.idleWarmCap || after.deadWarmLimit !== before.deadWarmLimit;
+        after.idleWarmCap !== before.idleWarmCap ||
+        after.deadWarmLimit !== before.deadWarmLimit ||
+        after.policy !== before.policy;
       const enabling = after.enabled && !before.enabled;
       const max = deps.maxEnabledConversations ?? 0;
       if (enabling && max > 0 && enabledIds.size >= max) {
@@ -739,7 +796,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       if (disposed) return;
       deps.logger.debug("cache-warming: turn started", { conversationId: id });
       const c = conversation(id);
-      c.state = { ...c.state, active: true };
+      c.state = recordTurnStart({ ...c.state, active: true }, deps.now());
       cancelTimer(c);
       notify(id);
     },
@@ -748,12 +805,14 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       if (disposed) return Promise.resolve();
       deps.logger.debug("cache-warming: turn settled", { conversationId: id });
       const c = conversation(id);
+      const now = deps.now();
       c.state = resetIdleStretch({
         ...c.state,
         active: false,
-        context: copyContext(ctx),
-        lastTouchedAt: deps.now(),
+        lastTouchedAt: now,
+        lastTurnSettledAt: now,
       });
+      setContext(c, copyContext(ctx));
       // A turn just read the whole prefix, so the full interval starts now.
       rearm(c);
       notify(id);
@@ -794,6 +853,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
           reopened.state = initialState(
             { ...settingsOf(c.state), enabled: false },
             spendLimitsOf(c.state),
+            noModel,
           );
           reopened.settingsLoaded = true;
         }
@@ -822,7 +882,11 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 
     async setIntervalMs(id, intervalMs) {
       const clamped = Number.isFinite(intervalMs) ? clampIntervalMs(intervalMs) : MIN_INTERVAL_MS;
-      return settingsOf(await updateSettings(id, () => ({ intervalMs: clamped })));
+      return settingsOf(
+        await updateSettings(id, (state) => ({
+          intervalMs: Math.min(clamped, state.economics.maxIntervalMs),
+        })),
+      );
     },
 
     dispose() {
@@ -843,15 +907,11 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     async setSpendLimits(id, limits) {
       const parsed = spendLimitsSchema.safeParse(limits);
       if (!parsed.success) {
-        throw new RangeError("spend limits must be whole numbers from 0 (off)");
+        throw new RangeError(
+          'spend limits must be whole numbers from 0 (off); policy "fixed" or "break-even"',
+        );
       }
-      const { idleWarmCap, deadWarmLimit } = parsed.data;
-      return spendLimitsOf(
-        await updateSettings(id, () => ({
-          ...(idleWarmCap === undefined ? {} : { idleWarmCap }),
-          ...(deadWarmLimit === undefined ? {} : { deadWarmLimit }),
-        })),
-      );
+      return spendLimitsOf(await updateSettings(id, () => definedOnly(parsed.data)));
     },
 
     async warmNow(id, opts = {}) {
@@ -868,6 +928,14 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         lastManualWarmAt: c.lastManualWarmAt,
         minGapMs: deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS,
       });
+      const context = { ...c.state.context, ...copyContext(opts) };
+      if (!refusal && economicsOf(context).pricing?.selfCaching === true) {
+        return {
+          ok: false,
+          reason: "refused",
+          error: `${context.modelName}'s provider caches prompts by itself; warming would only cost`,
+        };
+      }
       if (refusal) {
         deps.logger.info("cache-warming: manual warm refused", {
           conversationId: id,
@@ -889,7 +957,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         }
         c.lastManualWarmAt = now;
       }
-      return runWarm(c, { ...c.state.context, ...copyContext(opts) }, "manual");
+      return runWarm(c, context, "manual");
     },
 
     async ensureLoaded(id) {
@@ -922,7 +990,6 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       const resumed: Array<{ conversationId: string; at: number }> = [];
       const notResumed: Array<{ conversationId: string; reason: NotResumedReason }> = [];
       const keys = (await deps.storage.keys?.(scheduleKey(""))) ?? [];
-      const ttlMs = deps.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
       for (const key of keys) {
         const id = key.slice(scheduleKey("").length);
         const c = conversation(id);
@@ -931,10 +998,11 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         if (!isCurrent(c) || !c.state.enabled || c.timerId !== null || c.state.active) continue;
         if (record !== null) {
           const { context, lastTouchedAt, lastWarmAt, lastPct, lastExpectedPct } = record;
-          c.state = { ...c.state, context, lastTouchedAt, lastWarmAt, lastPct, lastExpectedPct };
+          c.state = { ...c.state, lastTouchedAt, lastWarmAt, lastPct, lastExpectedPct };
+          setContext(c, context);
         }
         const now = deps.now();
-        const decision = decideResume(record, now, ttlMs);
+        const decision = decideResume(record, now, c.state.economics.cacheTtlMs);
         if (decision.kind === "resume") {
           armTimer(c, decision.at - now);
           resumed.push({ conversationId: id, at: decision.at });

@@ -8,8 +8,10 @@ import {
   createCacheWarmer,
   createCacheWarmingSurface,
   createScheduler,
+  DEFAULT_PRICES,
   isDefaultRecord,
   type Logger,
+  SIM_PRICING,
   SURFACE_ID,
   systemClock,
 } from "@dispatch/cache-warming";
@@ -87,6 +89,12 @@ export async function startDispatchServer(
     onSurfaceChange: (conversationId) => surface?.notifyChanged(conversationId),
     manualWarmMinGapMs: config.manualWarmMinGapMs,
     cacheTtlMs: config.cacheTtlMs,
+    // The simulator's model lives as long as the simulator keeps caches; yours override both.
+    prices: {
+      ...DEFAULT_PRICES,
+      sim: { ...SIM_PRICING, cacheTtlMs: config.cacheTtlMs },
+      ...config.prices,
+    },
     maxWarmsPerMinute: config.maxWarmsPerMinute,
     maxEnabledConversations: config.maxEnabledConversations,
     // Settings kept in memory do not outlive a restart; neither need the schedules.
@@ -122,6 +130,9 @@ export async function startDispatchServer(
         const view = conversationView(conversationId, warmer.getState(conversationId), clock.now());
         warmer.release(conversationId);
         return view;
+      },
+      invokeAction: async (conversationId, actionId, payload) => {
+        await (surface as CacheWarmingSurface).invoke(actionId, payload, { conversationId });
       },
       dev: config.devRoutes
         ? {

@@ -1,6 +1,10 @@
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_MANUAL_WARM_MIN_GAP_MS } from "@dispatch/cache-warming";
+import {
+  DEFAULT_MANUAL_WARM_MIN_GAP_MS,
+  type PriceTable,
+  priceTableSchema,
+} from "@dispatch/cache-warming";
 import {
   DEFAULT_HOST,
   DEFAULT_HTTP_PORT,
@@ -23,6 +27,8 @@ export interface ServerConfig {
   localNames: string[];
   manualWarmMinGapMs: number;
   cacheTtlMs: number;
+  /** Prices and cache lifetimes per model, over the defaults (`DISPATCH_PRICES`, JSON). */
+  prices: PriceTable;
   /** Warm calls a minute across all conversations; 0 = no limit. */
   maxWarmsPerMinute: number;
   /** Conversations with warming enabled at once; 0 = no limit. */
@@ -59,6 +65,18 @@ const envSchema = z.object({
     .min(0)
     .default(DEFAULT_MAX_WARMS_PER_MINUTE),
   DISPATCH_DEV_ROUTES: z.enum(["0", "1"]).default("0"),
+  DISPATCH_PRICES: z
+    .string()
+    .default("{}")
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(priceTableSchema),
   DISPATCH_MAX_ENABLED_CONVERSATIONS: z.coerce
     .number()
     .int()
@@ -103,6 +121,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
       localNames: machineNames(hostname()),
       manualWarmMinGapMs: e.DISPATCH_MANUAL_WARM_MIN_GAP_MS,
       cacheTtlMs: e.DISPATCH_CACHE_TTL_MS,
+      prices: e.DISPATCH_PRICES,
       maxWarmsPerMinute: e.DISPATCH_MAX_WARMS_PER_MINUTE,
       maxEnabledConversations: e.DISPATCH_MAX_ENABLED_CONVERSATIONS,
       devRoutes: e.DISPATCH_DEV_ROUTES === "1",
@@ -123,6 +142,7 @@ export function ephemeralConfig(overrides: Partial<ServerConfig> = {}): ServerCo
     localNames: [],
     manualWarmMinGapMs: DEFAULT_MANUAL_WARM_MIN_GAP_MS,
     cacheTtlMs: DEFAULT_CACHE_TTL_MS,
+    prices: {},
     maxWarmsPerMinute: DEFAULT_MAX_WARMS_PER_MINUTE,
     maxEnabledConversations: DEFAULT_MAX_ENABLED_CONVERSATIONS,
     devRoutes: false,

@@ -67,6 +67,9 @@ describe("the server, end to end over real sockets", () => {
       intervalMs: 240_000,
       lastFailure: null,
       model: null,
+      policy: "fixed",
+      maxIntervalMs: 290_000,
+      ledger: { spentUsd: null, savedUsd: null, netUsd: null, warms: 0, turnsSaved: 0 },
     });
   });
 

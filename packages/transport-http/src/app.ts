@@ -4,8 +4,14 @@ import { conversationIdSchema, describeIssues } from "@dispatch/ui-contract";
 import { Hono } from "hono";
 import { z } from "zod";
 import { jsonLine } from "./json-line.js";
+import { BodyTooLarge, readBody } from "./read-body.js";
 import { type AccessPolicy, createAccessPolicy, requestHost } from "./security.js";
-import { createWarmRoute, type WarmRouteOptions } from "./warm-route.js";
+import {
+  createWarmRoute,
+  DEFAULT_MAX_BODY_BYTES,
+  isJson,
+  type WarmRouteOptions,
+} from "./warm-route.js";
 
 /** Dev-only controls (off unless configured): turns and history, to try every behaviour. */
 export interface DevControls {
@@ -20,6 +26,13 @@ export interface DevControls {
 export interface AppDeps extends Omit<WarmRouteOptions, "logger"> {
   /** One conversation's state, as the surface shows it, for `GET /cache-warming/:id`. */
   readonly conversationState?: ((conversationId: string) => Promise<unknown>) | undefined;
+  /**
+   * A surface action on one conversation (`toggle`, `set-interval`, `set-spend-limits`), for
+   * `POST /cache-warming/:id/actions/:name`: the same checks as over the socket.
+   */
+  readonly invokeAction?:
+    | ((conversationId: string, actionId: string, payload: unknown) => Promise<void>)
+    | undefined;
   readonly dev?: DevControls | undefined;
   /** Counters for `GET /stats` (warms, refusals, conversations, sockets). */
   readonly stats?: (() => Readonly<Record<string, number>>) | undefined;
@@ -78,6 +91,9 @@ export function createApp(deps: AppDeps): Hono {
       return jsonLine(c, await conversationState(id.data));
     });
   }
+  if (conversationState && deps.invokeAction) {
+    mountActionRoute(app, deps.invokeAction, conversationState, policy, deps.maxBodyBytes);
+  }
   if (deps.dev) mountDevRoutes(app, deps.dev, policy);
 
   app.notFound((c) => jsonLine(c, { error: "not found" }, 404));
@@ -86,6 +102,56 @@ export function createApp(deps: AppDeps): Hono {
     return jsonLine(c, { error: "internal error" }, 500);
   });
   return app;
+}
+
+const HTTP_ACTIONS = new Set(["toggle", "set-interval", "set-spend-limits"]);
+
+/** Settings over HTTP: one route onto the surface's own actions, answered with the new state. */
+function mountActionRoute(
+  app: Hono,
+  invokeAction: NonNullable<AppDeps["invokeAction"]>,
+  conversationState: (conversationId: string) => Promise<unknown>,
+  policy: AccessPolicy,
+  maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+): void {
+  app.post("/cache-warming/:conversationId/actions/:action", async (c) => {
+    if (!policy.allowsRequest(c.req.header("origin"), c.req.header("sec-fetch-site"))) {
+      return jsonLine(c, { error: "origin not allowed" }, 403);
+    }
+    const id = conversationIdSchema.safeParse(c.req.param("conversationId"));
+    if (!id.success) return jsonLine(c, { error: describeIssues(id.error, "conversationId") }, 400);
+    const action = c.req.param("action");
+    if (!HTTP_ACTIONS.has(action)) {
+      return jsonLine(
+        c,
+        { error: `unknown action; use one of ${[...HTTP_ACTIONS].join(", ")}` },
+        404,
+      );
+    }
+    if (!isJson(c.req.header("content-type"))) {
+      return jsonLine(c, { error: "send the body as Content-Type: application/json" }, 415);
+    }
+    let payload: unknown;
+    try {
+      const text = await readBody(c, maxBodyBytes);
+      payload = text.trim() === "" ? undefined : JSON.parse(text);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        return jsonLine(c, { error: `body is larger than ${maxBodyBytes} bytes` }, 413);
+      }
+      return jsonLine(c, { error: "Invalid JSON body" }, 400);
+    }
+    try {
+      await invokeAction(id.data, `cache-warming/${action}`, payload);
+    } catch (error) {
+      // Refusals written for the client say what was wrong; anything else is ours (500).
+      if (error instanceof Error && (error as { expose?: unknown }).expose === true) {
+        return jsonLine(c, { error: error.message }, 400);
+      }
+      throw error;
+    }
+    return jsonLine(c, await conversationState(id.data));
+  });
 }
 
 const devTurnSchema = z.object({

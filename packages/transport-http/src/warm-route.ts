@@ -154,7 +154,7 @@ export function createWarmRoute(options: WarmRouteOptions): Hono {
 }
 
 /** `application/json`, with or without parameters (`; charset=utf-8`). */
-function isJson(contentType: string | undefined): boolean {
+export function isJson(contentType: string | undefined): boolean {
   return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 

@@ -1,0 +1,216 @@
+// What warming costs and saves, from a price table, and the break-even policy's decision.
+// Pure: prices, usage, gaps and times in; dollars and decisions out.
+import { z } from "zod";
+import type { WarmResult } from "./warm-service.js";
+
+/** Per million tokens, and how long the provider keeps an untouched prefix. */
+export interface ModelPricing {
+  readonly inputPerMTok: number;
+  readonly cacheWritePerMTok: number;
+  readonly cacheReadPerMTok: number;
+  readonly outputPerMTok: number;
+  readonly cacheTtlMs: number;
+  /** The provider caches by itself (no write premium to avoid): never warm. */
+  readonly selfCaching?: boolean;
+}
+
+export type PriceTable = Readonly<Record<string, ModelPricing>>;
+
+/**
+ * Defaults, from the providers' published list prices (USD per million tokens; check them
+ * before relying on the dollars). Explicit prompt caching (Anthropic): a 5-minute cache write
+ * costs 1.25× input, a read 0.1×. OpenAI and Gemini cache prompts by themselves, with no write
+ * premium, so warming them only costs. `sim` prices the simulator like a mid-size model.
+ */
+/** The bundled simulator's model, priced like a mid-size model with explicit caching. */
+export const SIM_PRICING: ModelPricing = {
+  inputPerMTok: 3,
+  cacheWritePerMTok: 3.75,
+  cacheReadPerMTok: 0.3,
+  outputPerMTok: 15,
+  cacheTtlMs: 300_000,
+};
+
+export const DEFAULT_PRICES: PriceTable = {
+  "claude-opus-4": {
+    inputPerMTok: 15,
+    cacheWritePerMTok: 18.75,
+    cacheReadPerMTok: 1.5,
+    outputPerMTok: 75,
+    cacheTtlMs: 300_000,
+  },
+  "claude-sonnet-4": {
+    inputPerMTok: 3,
+    cacheWritePerMTok: 3.75,
+    cacheReadPerMTok: 0.3,
+    outputPerMTok: 15,
+    cacheTtlMs: 300_000,
+  },
+  "claude-haiku-3-5": {
+    inputPerMTok: 0.8,
+    cacheWritePerMTok: 1,
+    cacheReadPerMTok: 0.08,
+    outputPerMTok: 4,
+    cacheTtlMs: 300_000,
+  },
+  "gpt-4o": {
+    inputPerMTok: 2.5,
+    cacheWritePerMTok: 2.5,
+    cacheReadPerMTok: 1.25,
+    outputPerMTok: 10,
+    cacheTtlMs: 300_000,
+    selfCaching: true,
+  },
+  "gemini-2.5-pro": {
+    inputPerMTok: 1.25,
+    cacheWritePerMTok: 1.25,
+    cacheReadPerMTok: 0.31,
+    outputPerMTok: 10,
+    cacheTtlMs: 300_000,
+    selfCaching: true,
+  },
+  sim: SIM_PRICING,
+};
+
+const pricingSchema = z.object({
+  inputPerMTok: z.number().min(0),
+  cacheWritePerMTok: z.number().min(0),
+  cacheReadPerMTok: z.number().min(0),
+  outputPerMTok: z.number().min(0),
+  cacheTtlMs: z.number().int().min(1_000),
+  selfCaching: z.boolean().exactOptional(),
+});
+export const priceTableSchema = z.record(z.string().min(1), pricingSchema);
+
+/** The model's prices: an exact name, else the longest table key the name starts with. */
+export function pricingFor(table: PriceTable, model: string | undefined): ModelPricing | null {
+  if (model === undefined) return null;
+  const exact = table[model];
+  if (exact) return exact;
+  let best: string | null = null;
+  for (const key of Object.keys(table)) {
+    if (model.startsWith(key) && (best === null || key.length > best.length)) best = key;
+  }
+  return best === null ? null : (table[best] ?? null);
+}
+
+/** What one warm cost, in USD. */
+export function warmCostUsd(usage: WarmResult, pricing: ModelPricing): number {
+  const uncached = Math.max(0, usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens);
+  return (
+    (uncached * pricing.inputPerMTok +
+      usage.cacheWriteTokens * pricing.cacheWritePerMTok +
+      usage.cacheReadTokens * pricing.cacheReadPerMTok +
+      usage.outputTokens * pricing.outputPerMTok) /
+    1e6
+  );
+}
+
+/** What a turn that finds the cache alive saves over one that must write it again. */
+export function savedByHitUsd(prefixTokens: number, pricing: ModelPricing): number {
+  return (prefixTokens * (pricing.cacheWritePerMTok - pricing.cacheReadPerMTok)) / 1e6;
+}
+
+/** Per conversation: what warming cost and what it saved. */
+export interface Ledger {
+  readonly spentUsd: number;
+  readonly savedUsd: number;
+  readonly warms: number;
+  /** Turns that found the cache alive only because of warms. */
+  readonly turnsSaved: number;
+  /** Warms whose model had no price: counted, not costed. */
+  readonly unpricedWarms: number;
+}
+
+export const EMPTY_LEDGER: Ledger = {
+  spentUsd: 0,
+  savedUsd: 0,
+  warms: 0,
+  turnsSaved: 0,
+  unpricedWarms: 0,
+};
+
+// ---- the break-even policy ----------------------------------------------------------------
+
+/**
+ * Idle gaps (ms) standing in for a conversation with no history of its own, fitted to
+ * public counts of real agent sessions: most gaps are short (563 of 637 under 5 minutes),
+ * and returns after 10–60 minutes still happen. Each weighs as one observed gap; a
+ * conversation's own gaps outweigh them as they accumulate.
+ */
+export const PRIOR_GAPS_MS: readonly number[] = [
+  15_000, 30_000, 45_000, 60_000, 75_000, 90_000, 120_000, 150_000, 180_000, 210_000, 240_000,
+  270_000, 20_000, 40_000, 100_000, 130_000, 200_000, 900_000, 1_800_000, 3_000_000,
+];
+
+/** Gaps a conversation keeps for its own estimate. */
+export const MAX_GAPS = 50;
+
+/**
+ * Whether to go on warming, just after a warm `idleMs` into an idle stretch. That warm keeps
+ * the cache alive for the next interval; going on means warms at t+I, t+2I, … (each made only
+ * while still idle), which keep it alive for returns after t+I. Go on while, for some horizon
+ * k, the expected saving beats the expected cost:
+ *   P(return in (t+I, t+(k+1)I] | idle > t) · saving  >  warm · Σ_{j=1..k} P(idle > t+jI | idle > t).
+ * Probabilities come from the conversation's own idle gaps plus the prior.
+ */
+export function worthWarmingOn(input: {
+  idleMs: number;
+  intervalMs: number;
+  gapsMs: readonly number[];
+  warmCostUsd: number;
+  savedByHitUsd: number;
+  horizon: number;
+}): boolean {
+  const gaps = [...input.gapsMs, ...PRIOR_GAPS_MS];
+  const beyond = (ms: number) => gaps.filter((gap) => gap > ms).length;
+  const alive = beyond(input.idleMs);
+  if (alive === 0) return false; // nobody ever came back this late
+  const { idleMs: t, intervalMs: interval } = input;
+  let cost = 0;
+  for (let k = 1; k <= input.horizon; k++) {
+    cost += (beyond(t + k * interval) / alive) * input.warmCostUsd;
+    const returned = (beyond(t + interval) - beyond(t + (k + 1) * interval)) / alive;
+    if (returned * input.savedByHitUsd > cost) return true;
+  }
+  return false;
+}
+
+// ---- what a conversation's model implies ----------------------------------------------------
+
+/**
+ * A warm must reach the provider while the cache still lives; this much of the TTL is left
+ * for the request's own trip and queueing.
+ */
+export const TTL_MARGIN_MS = 10_000;
+
+/** What the conversation's model means for warming: its prices, cache lifetime, longest interval. */
+export interface ModelEconomics {
+  readonly model: string | null;
+  /** null: prices unknown; warming works as before and the ledger only counts warms. */
+  readonly pricing: ModelPricing | null;
+  readonly cacheTtlMs: number;
+  /** The longest interval whose warm still finds the cache alive (whole seconds). */
+  readonly maxIntervalMs: number;
+}
+
+export function economicsFor(
+  table: PriceTable,
+  model: string | undefined,
+  defaultCacheTtlMs: number,
+): ModelEconomics {
+  const pricing = pricingFor(table, model);
+  const cacheTtlMs = pricing?.cacheTtlMs ?? defaultCacheTtlMs;
+  const maxIntervalMs = Math.max(1_000, Math.floor((cacheTtlMs - TTL_MARGIN_MS) / 1_000) * 1_000);
+  return { model: model ?? null, pricing, cacheTtlMs, maxIntervalMs };
+}
+
+/** Why an interval this long cannot work, or null when it can. */
+export function intervalTooLong(intervalMs: number, economics: ModelEconomics): string | null {
+  if (intervalMs <= economics.maxIntervalMs) return null;
+  const whose = economics.model === null ? "the provider's" : `${economics.model}'s`;
+  return (
+    `interval must be at most ${economics.maxIntervalMs / 1000} s: ${whose} cache lives ` +
+    `${economics.cacheTtlMs / 1000} s, so a later warm would find it expired and pay to write it again`
+  );
+}
