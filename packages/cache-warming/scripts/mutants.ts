@@ -11,14 +11,14 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "a warm does not restart the countdown from now",
     warmer,
-    "      c.state = { ...c.state, context: flight.context };\n    }\n    rearm(c);",
-    "      c.state = { ...c.state, context: flight.context };\n    }\n    reconcile(c);",
+    "    c.state = recordWarm(c.state, attempt, trigger, now);\n    rearm(c);",
+    "    c.state = recordWarm(c.state, attempt, trigger, now);\n    reconcile(c);",
   ],
   [
     "turn start does not cancel the timer",
     warmer,
-    "c.state = { ...c.state, active: true };\n      cancelTimer(c);",
-    "c.state = { ...c.state, active: true };",
+    "c.state = recordTurnStart({ ...c.state, active: true }, deps.now());\n      cancelTimer(c);",
+    "c.state = recordTurnStart({ ...c.state, active: true }, deps.now());",
   ],
   [
     "a failed warm ends the schedule",
@@ -36,8 +36,8 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "armTimer leaks the previous timer",
     warmer,
-    "function armTimer(c: Conversation, delayMs = c.state.intervalMs): void {\n    cancelTimer(c);",
-    "function armTimer(c: Conversation, delayMs = c.state.intervalMs): void {",
+    "function armTimer(c: Conversation, delayMs = effectiveIntervalMs(c.state)): void {\n    cancelTimer(c);",
+    "function armTimer(c: Conversation, delayMs = effectiveIntervalMs(c.state)): void {",
   ],
   [
     "cancelTimer keeps nextWarmAt",

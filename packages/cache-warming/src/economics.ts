@@ -161,8 +161,10 @@ export function worthWarmingOn(input: {
   warmCostUsd: number;
   savedByHitUsd: number;
   horizon: number;
+  /** Defaults to PRIOR_GAPS_MS. */
+  priorGapsMs?: readonly number[];
 }): boolean {
-  const gaps = [...input.gapsMs, ...PRIOR_GAPS_MS];
+  const gaps = [...input.gapsMs, ...(input.priorGapsMs ?? PRIOR_GAPS_MS)];
   const beyond = (ms: number) => gaps.filter((gap) => gap > ms).length;
   const alive = beyond(input.idleMs);
   if (alive === 0) return false; // nobody ever came back this late

@@ -49,6 +49,7 @@ export interface HarnessOptions {
   /** Epoch-ms the fake clock starts at (default START): a later one plays a restart. */
   start?: number;
   logger?: CacheWarmerDeps["logger"];
+  prices?: CacheWarmerDeps["prices"];
 }
 
 export function createHarness(options: HarnessOptions = {}) {
@@ -83,6 +84,7 @@ export function createHarness(options: HarnessOptions = {}) {
       ? {}
       : { manualWarmMinGapMs: options.manualWarmMinGapMs }),
     ...(options.warmTimeoutMs === undefined ? {} : { warmTimeoutMs: options.warmTimeoutMs }),
+    ...(options.prices === undefined ? {} : { prices: options.prices }),
   };
   const warmer = createCacheWarmer(deps);
   const surface = createCacheWarmingSurface(warmer, () => clock.now);
