@@ -341,3 +341,58 @@ describe("a restart", () => {
     expect(calls.filter((id) => id === "dead")).toEqual([]);
   });
 });
+
+describe("settings and the ledger over HTTP", () => {
+  const action = (httpUrl: string, id: string, name: string, payload: unknown) =>
+    fetch(`${httpUrl}/cache-warming/${id}/actions/${name}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(payload),
+    });
+
+  it("refuses an interval past the cache's lifetime with 400 and changes nothing", async () => {
+    const { server } = await serve({ prices: { "hour-model": hourModel } });
+    const tooLong = await action(server.httpUrl, "c1", "set-interval", 291);
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.json()).toEqual({
+      error:
+        "interval must be at most 290 s: the provider's cache lives 300 s, so a later warm would find it expired and pay to write it again",
+    });
+    const state = await (await fetch(`${server.httpUrl}/cache-warming/c1`)).json();
+    expect(state).toMatchObject({ intervalMs: 240_000, maxIntervalMs: 290_000 });
+
+    const ok = await action(server.httpUrl, "c1", "set-interval", { value: 120 });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ intervalMs: 120_000 });
+    const policy = await action(server.httpUrl, "c1", "set-spend-limits", { policy: "break-even" });
+    expect(await policy.json()).toMatchObject({ policy: "break-even" });
+    const unknown = await action(server.httpUrl, "c1", "warm-now", {});
+    expect(unknown.status).toBe(404);
+    // A model priced in the configuration brings its own cache lifetime.
+    await server.warmer.onTurnSettled("c1", { modelName: "hour-model" });
+    expect((await action(server.httpUrl, "c1", "set-interval", 3_590)).status).toBe(200);
+    expect(await (await action(server.httpUrl, "c1", "set-interval", 3_591)).json()).toEqual({
+      error: expect.stringMatching(
+        /^interval must be at most 3590 s: hour-model's cache lives 3600 s/,
+      ),
+    });
+  });
+
+  it("shows what the simulator's warms cost in the state route", async () => {
+    const { server, clock } = await serve();
+    await action(server.httpUrl, "c1", "toggle", true);
+    server.warmer.onTurnSettled("c1", { modelName: "sim" });
+    await clock.tickAsync(INTERVAL);
+    const state = await (await fetch(`${server.httpUrl}/cache-warming/c1`)).json();
+    expect(state).toMatchObject({ enabled: true, pricesKnown: true, ledger: { warms: 1 } });
+    expect(state.ledger.spentUsd).toBeGreaterThan(0);
+  });
+});
+
+const hourModel = {
+  inputPerMTok: 3,
+  cacheWritePerMTok: 6,
+  cacheReadPerMTok: 0.3,
+  outputPerMTok: 15,
+  cacheTtlMs: 3_600_000,
+};

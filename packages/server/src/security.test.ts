@@ -193,6 +193,25 @@ describe("binding", () => {
     expect(configFromEnv({}).config.localNames).toEqual(machineNames(hostname()));
   });
 
+  it("reads a price table from DISPATCH_PRICES, and refuses one it cannot use", () => {
+    const model = {
+      inputPerMTok: 1,
+      cacheWritePerMTok: 2,
+      cacheReadPerMTok: 0.1,
+      outputPerMTok: 5,
+      cacheTtlMs: 3_600_000,
+    };
+    expect(
+      configFromEnv({ DISPATCH_PRICES: JSON.stringify({ mine: model }) }).config.prices,
+    ).toEqual({
+      mine: model,
+    });
+    expect(() => configFromEnv({ DISPATCH_PRICES: "{" })).toThrow(/DISPATCH_PRICES: not JSON/);
+    expect(() =>
+      configFromEnv({ DISPATCH_PRICES: JSON.stringify({ mine: { ...model, cacheTtlMs: -1 } }) }),
+    ).toThrow(/DISPATCH_PRICES/);
+  });
+
   it("names every bad variable", () => {
     expect(() => configFromEnv({ PORT: "http", WS_PORT: "70000" })).toThrow(/PORT: .*WS_PORT: /);
   });
