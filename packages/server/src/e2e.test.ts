@@ -383,7 +383,9 @@ describe("settings and the ledger over HTTP", () => {
     await action(server.httpUrl, "c1", "toggle", true);
     server.warmer.onTurnSettled("c1", { modelName: "sim" });
     await clock.tickAsync(INTERVAL);
-    const state = await (await fetch(`${server.httpUrl}/cache-warming/c1`)).json();
+    const state = (await (await fetch(`${server.httpUrl}/cache-warming/c1`)).json()) as {
+      ledger: { spentUsd: number };
+    };
     expect(state).toMatchObject({ enabled: true, pricesKnown: true, ledger: { warms: 1 } });
     expect(state.ledger.spentUsd).toBeGreaterThan(0);
   });
