@@ -134,6 +134,7 @@ describe("the break-even decision", () => {
     worthWarmingOn({
       idleMs: 240_000,
       intervalMs: 240_000,
+      cacheTtlMs: 240_000,
       gapsMs,
       priorGapsMs: [],
       warmCostUsd: 1,

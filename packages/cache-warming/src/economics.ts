@@ -147,16 +147,18 @@ export const PRIOR_GAPS_MS: readonly number[] = [
 export const MAX_GAPS = 50;
 
 /**
- * Whether to go on warming, just after a warm `idleMs` into an idle stretch. That warm keeps
- * the cache alive for the next interval; going on means warms at t+I, t+2I, … (each made only
- * while still idle), which keep it alive for returns after t+I. Go on while, for some horizon
- * k, the expected saving beats the expected cost:
- *   P(return in (t+I, t+(k+1)I] | idle > t) · saving  >  warm · Σ_{j=1..k} P(idle > t+jI | idle > t).
+ * Whether to go on warming, `idleMs` into an idle stretch, just after the cache was last
+ * touched (by a warm, or by the turn itself at 0). The cache lives until t+TTL; going on
+ * means warms at t+I, t+2I, … (each made only while still idle), which keep it alive for
+ * returns after t+TTL. Go on while, for some horizon k, the expected saving beats the
+ * expected cost:
+ *   P(return in (t+TTL, t+kI+TTL] | idle > t) · saving  >  warm · Σ_{j=1..k} P(idle > t+jI | idle > t).
  * Probabilities come from the conversation's own idle gaps plus the prior.
  */
 export function worthWarmingOn(input: {
   idleMs: number;
   intervalMs: number;
+  cacheTtlMs: number;
   gapsMs: readonly number[];
   warmCostUsd: number;
   savedByHitUsd: number;
@@ -168,11 +170,11 @@ export function worthWarmingOn(input: {
   const beyond = (ms: number) => gaps.filter((gap) => gap > ms).length;
   const alive = beyond(input.idleMs);
   if (alive === 0) return false; // nobody ever came back this late
-  const { idleMs: t, intervalMs: interval } = input;
+  const { idleMs: t, intervalMs: interval, cacheTtlMs: ttl } = input;
   let cost = 0;
   for (let k = 1; k <= input.horizon; k++) {
     cost += (beyond(t + k * interval) / alive) * input.warmCostUsd;
-    const returned = (beyond(t + interval) - beyond(t + (k + 1) * interval)) / alive;
+    const returned = (beyond(t + ttl) - beyond(t + k * interval + ttl)) / alive;
     if (returned * input.savedByHitUsd > cost) return true;
   }
   return false;

@@ -574,18 +574,32 @@ export function recordWarm(
   if (next.deadWarmLimit > 0 && deadWarmStreak >= next.deadWarmLimit) {
     return { ...next, pausedBy: "dead-cache" };
   }
-  if (attempt.kind === "ok" && next.policy === "break-even" && pricing !== null) {
-    const worth = worthWarmingOn({
-      idleMs: now - (next.lastTurnSettledAt ?? now),
-      intervalMs: effectiveIntervalMs(next),
-      gapsMs: next.gapsMs,
-      warmCostUsd: warmCostUsd(attempt.usage, pricing),
-      savedByHitUsd: savedByHitUsd(next.lastPrefixTokens, pricing),
-      horizon: next.idleWarmCap > 0 ? next.idleWarmCap : BREAK_EVEN_HORIZON,
-    });
-    if (!worth) return { ...next, pausedBy: "not-worth-it" };
+  if (attempt.kind === "ok" && !worthGoingOn(next, now - (next.lastTurnSettledAt ?? now))) {
+    return { ...next, pausedBy: "not-worth-it" };
   }
   return next;
+}
+
+/**
+ * The break-even policy's decision, `idleMs` after the last touch (a warm, or the settled
+ * turn at 0): true under `fixed`, without prices, or before a warm has told the prefix size.
+ */
+export function worthGoingOn(state: CacheWarmingState, idleMs: number): boolean {
+  const { pricing, cacheTtlMs } = state.economics;
+  if (state.policy !== "break-even" || pricing === null || state.lastPrefixTokens === 0) {
+    return true;
+  }
+  const remaining = state.idleWarmCap > 0 ? state.idleWarmCap - state.autoWarmsSinceTurn : 0;
+  return worthWarmingOn({
+    idleMs,
+    intervalMs: effectiveIntervalMs(state),
+    cacheTtlMs,
+    gapsMs: state.gapsMs,
+    // A warm reads the prefix and writes about one token.
+    warmCostUsd: (state.lastPrefixTokens * pricing.cacheReadPerMTok + pricing.outputPerMTok) / 1e6,
+    savedByHitUsd: savedByHitUsd(state.lastPrefixTokens, pricing),
+    horizon: remaining > 0 ? remaining : BREAK_EVEN_HORIZON,
+  });
 }
 
 /** How many warms ahead the break-even policy looks when no idle cap bounds it. */

@@ -54,6 +54,7 @@ import {
   type WarmBudget,
   type WarmFailureReason,
   type WarmTrigger,
+  worthGoingOn,
 } from "./pure.js";
 import type { WarmOptions, WarmOutcome, WarmResult } from "./warm-service.js";
 
@@ -813,6 +814,8 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         lastTurnSettledAt: now,
       });
       setContext(c, copyContext(ctx));
+      // Break-even may judge even the first warm not worth it for this conversation.
+      if (!worthGoingOn(c.state, 0)) c.state = { ...c.state, pausedBy: "not-worth-it" };
       // A turn just read the whole prefix, so the full interval starts now.
       rearm(c);
       notify(id);
