@@ -109,6 +109,8 @@ export interface CacheWarmerDeps {
   readonly cacheTtlMs?: number;
   /** Prices and cache lifetimes per model (see `DEFAULT_PRICES`); unknown models warm unpriced. */
   readonly prices?: PriceTable;
+  /** The price-table entry for warms that name no model (the provider's default model). */
+  readonly defaultModel?: string;
   /** Warm calls a minute across all conversations (manual and automatic); 0 = no limit. */
   readonly maxWarmsPerMinute?: number;
   /** Conversations with warming enabled at once; 0 = no limit. */
@@ -297,7 +299,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   const isCurrent = (c: Conversation) => conversations.get(c.id) === c;
   const prices = deps.prices ?? DEFAULT_PRICES;
   const defaultCacheTtlMs = deps.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
-  const noModel = economicsFor(prices, undefined, defaultCacheTtlMs);
+  const noModel = economicsFor(prices, deps.defaultModel, defaultCacheTtlMs);
 
   function economicsOf(ctx: ConversationContext) {
     return ctx.modelName === undefined
@@ -872,7 +874,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     },
 
     getState(id) {
-      return { ...(conversations.get(id)?.state ?? initialState()) };
+      return { ...(conversations.get(id)?.state ?? initialState(undefined, undefined, noModel)) };
     },
 
     getContext(id) {

@@ -93,6 +93,9 @@ describe("dispatch-cw against a running server", () => {
     });
     expect(await run("limits", "demo", "--idle-cap", "3")).toMatchObject({ code: 0 });
     expect(server.warmer.getState("demo").idleWarmCap).toBe(3);
+    expect(await run("limits", "demo", "--policy", "break-even")).toMatchObject({ code: 0 });
+    expect(server.warmer.getState("demo").policy).toBe("break-even");
+    expect(await run("limits", "demo", "--policy", "cheap")).toMatchObject({ code: 2 });
     expect(await run("limits", "demo")).toMatchObject({
       code: 2,
       err: expect.stringMatching(/--idle-cap/),

@@ -6,7 +6,7 @@ import {
   type SurfaceServerMessage,
   type SurfaceSpec,
 } from "@dispatch/ui-contract";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import WebSocket from "ws";
 
 export interface CliIo {
@@ -71,6 +71,9 @@ export function describeLine(id: string, spec: SurfaceSpec, now: number): string
     `last ${last?.kind === "stat" ? last.value : "—"}`,
     timer?.state ? `${timer.state}${timer.reason ? ` (${timer.reason})` : ""}` : "",
     timer?.lastFailure ? `failed: ${timer.lastFailure.message}` : "",
+    typeof timer?.ledger?.spentUsd === "number" && timer.ledger.warms > 0
+      ? `spent $${timer.ledger.spentUsd.toFixed(4)} saved $${(timer.ledger.savedUsd ?? 0).toFixed(4)}`
+      : "",
   ];
   return `${new Date(now).toISOString().slice(11, 19)}  ${parts.filter(Boolean).join("  ")}`;
 }
@@ -263,14 +266,26 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
     .argument("<id>", "conversation id", conversationId)
     .option("--idle-cap <n>", "automatic warms allowed without a turn", wholeNumber(0))
     .option("--dead-limit <n>", "warms in a row that read nothing before pausing", wholeNumber(0))
-    .action((id: string, options: { idleCap?: number; deadLimit?: number }) =>
+    .addOption(
+      new Option("--policy <policy>", "warm every interval, or only while it pays").choices([
+        "fixed",
+        "break-even",
+      ]),
+    )
+    .action((id: string, options: { idleCap?: number; deadLimit?: number; policy?: string }) =>
       run(async () => {
-        if (options.idleCap === undefined && options.deadLimit === undefined) {
-          throw new CommanderError(2, "dispatch-cw.usage", "give --idle-cap and/or --dead-limit");
+        const { idleCap, deadLimit, policy } = options;
+        if (idleCap === undefined && deadLimit === undefined && policy === undefined) {
+          throw new CommanderError(
+            2,
+            "dispatch-cw.usage",
+            "give --idle-cap, --dead-limit and/or --policy",
+          );
         }
         const payload = {
-          ...(options.idleCap === undefined ? {} : { idleWarmCap: options.idleCap }),
-          ...(options.deadLimit === undefined ? {} : { deadWarmLimit: options.deadLimit }),
+          ...(idleCap === undefined ? {} : { idleWarmCap: idleCap }),
+          ...(deadLimit === undefined ? {} : { deadWarmLimit: deadLimit }),
+          ...(policy === undefined ? {} : { policy }),
         };
         printSpec(id)(await invoke(urls().ws, id, "cache-warming/set-spend-limits", payload));
       }),

@@ -95,6 +95,8 @@ export async function startDispatchServer(
       sim: { ...SIM_PRICING, cacheTtlMs: config.cacheTtlMs },
       ...config.prices,
     },
+    // On the simulator, warms that name no model are the simulator's.
+    ...(simulator === null ? {} : { defaultModel: "sim" }),
     maxWarmsPerMinute: config.maxWarmsPerMinute,
     maxEnabledConversations: config.maxEnabledConversations,
     // Settings kept in memory do not outlive a restart; neither need the schedules.

@@ -69,7 +69,8 @@ describe("the server, end to end over real sockets", () => {
       model: null,
       policy: "fixed",
       maxIntervalMs: 290_000,
-      ledger: { spentUsd: null, savedUsd: null, netUsd: null, warms: 0, turnsSaved: 0 },
+      // The simulator prices warms that name no model as its own.
+      ledger: { spentUsd: 0, savedUsd: 0, netUsd: 0, warms: 0, turnsSaved: 0 },
     });
   });
 
@@ -356,7 +357,7 @@ describe("settings and the ledger over HTTP", () => {
     expect(tooLong.status).toBe(400);
     expect(await tooLong.json()).toEqual({
       error:
-        "interval must be at most 290 s: the provider's cache lives 300 s, so a later warm would find it expired and pay to write it again",
+        "interval must be at most 290 s: sim's cache lives 300 s, so a later warm would find it expired and pay to write it again",
     });
     const state = await (await fetch(`${server.httpUrl}/cache-warming/c1`)).json();
     expect(state).toMatchObject({ intervalMs: 240_000, maxIntervalMs: 290_000 });
