@@ -461,6 +461,71 @@ describe("closing a conversation", () => {
   });
 });
 
+describe("closing while settings are read or written", () => {
+  /** Memory storage whose reads wait until the test lets them through. */
+  function gatedStorage() {
+    const values = new Map<string, string>();
+    const waiting: Array<() => void> = [];
+    return {
+      values,
+      release: () => {
+        for (const go of waiting.splice(0)) go();
+      },
+      storage: {
+        get: (key: string) =>
+          new Promise<string | null>((resolve) =>
+            waiting.push(() => resolve(values.get(key) ?? null)),
+          ),
+        set: async (key: string, value: string) => {
+          values.set(key, value);
+        },
+      },
+    };
+  }
+
+  it("neither arms nor warms a conversation closed while its settings load", async () => {
+    const gate = gatedStorage();
+    gate.values.set(`settings:${C}`, JSON.stringify({ enabled: true, intervalMs: INTERVAL }));
+    const h = createHarness({ storage: gate.storage });
+    const settled = h.warmer.onTurnSettled(C, { modelName: "m1" });
+    const manual = h.warmer.warmNow(C);
+    const closing = h.warmer.onConversationClosed(C);
+    await h.flush();
+    gate.release();
+    await h.flush();
+    gate.release();
+    await Promise.all([settled, closing]);
+    expect(await manual).toMatchObject({ ok: false, reason: "closed" });
+    expect(h.clock.countTimers()).toBe(0); // not even a timer that would fire into nothing
+    await h.clock.tickAsync(INTERVAL * 3);
+    expect(h.calls).toHaveLength(0);
+    expect(h.clock.countTimers()).toBe(0);
+  });
+
+  it("does not arm a conversation closed while enabling it is being written", async () => {
+    let finishWrite: () => void = () => {};
+    const h = createHarness({
+      storage: {
+        get: async () => null,
+        set: () => new Promise<void>((resolve) => (finishWrite = resolve)),
+      },
+    });
+    await h.warmer.onTurnSettled(C, { modelName: "m1" });
+    const enabling = h.warmer.setEnabled(C, true);
+    await h.flush();
+    const closing = h.warmer.onConversationClosed(C);
+    finishWrite();
+    await enabling;
+    expect(h.clock.countTimers()).toBe(0);
+    await h.flush();
+    finishWrite();
+    await closing;
+    await h.clock.tickAsync(INTERVAL * 3);
+    expect(h.calls).toHaveLength(0);
+    expect(h.clock.countTimers()).toBe(0);
+  });
+});
+
 describe("the warmer's dependencies", () => {
   it("reads onSurfaceChange at call time, so it can be swapped after creation", async () => {
     const h = createHarness();
@@ -489,6 +554,20 @@ describe("the warmer's dependencies", () => {
     h.warmer.dispose();
     expect(h.clock.countTimers()).toBe(0);
     await h.clock.tickAsync(INTERVAL * 2);
+    expect(h.calls).toHaveLength(0);
+  });
+
+  it("arms nothing and warms nothing once disposed, whatever arrives later", async () => {
+    const h = createHarness();
+    await h.warmer.setEnabled(C, true);
+    h.warmer.dispose();
+    await h.warmer.onTurnSettled(C, { modelName: "m1" });
+    expect(h.clock.countTimers()).toBe(0);
+    h.warmer.onTurnStarted(C);
+    await h.warmer.onTurnSettled(C, { modelName: "m1" });
+    expect(await h.warmer.warmNow(C)).toMatchObject({ ok: false, reason: "closed" });
+    await h.clock.tickAsync(INTERVAL * 2);
+    expect(h.clock.countTimers()).toBe(0);
     expect(h.calls).toHaveLength(0);
   });
 });
@@ -564,6 +643,20 @@ describe("spend guard", () => {
       intervalMs: INTERVAL,
     });
     await expect(h.warmer.setSpendLimits(C, { deadWarmLimit: -1 })).rejects.toThrow(RangeError);
+  });
+
+  it.each([
+    ["deadWarmLimit", { deadWarmLimit: 5 }],
+    ["policy", { policy: "break-even" }],
+  ] as const)("lifts a dead-cache pause and persists when only %s changes", async (_, change) => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    h.setResponse(() => MISS);
+    await h.clock.tickAsync(INTERVAL * 3);
+    expect(h.timer(C)).toMatchObject({ state: "paused", reason: "dead-cache" });
+    await h.warmer.setSpendLimits(C, change);
+    expect(h.timer(C)).toMatchObject({ state: "scheduled", nextWarmAt: h.clock.now + INTERVAL });
+    expect(JSON.parse((await h.storage.get(`spend-limits:${C}`))!)).toMatchObject(change);
   });
 
   it("puts serverNow, the injected clock at build time, in the timer payload", async () => {

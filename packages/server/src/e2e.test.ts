@@ -343,6 +343,24 @@ describe("a restart", () => {
   });
 });
 
+describe("the catalog", () => {
+  it("is pushed again to connected clients when a surface registers, and not after it leaves", async () => {
+    const { server } = await serve();
+    const client = await connect(server.wsUrl);
+    await client.take("catalog");
+    const unregister = server.registry.register({
+      catalogEntry: { id: "extra", region: "side", title: "Extra", scope: "global" },
+      getSpec: () => ({ id: "extra", region: "side", title: "Extra", fields: [] }),
+      invoke: async () => {},
+    });
+    const pushed = (await client.take("catalog")) as { catalog: Array<{ id: string }> };
+    expect(pushed.catalog.map((entry) => entry.id)).toEqual(["cache-warming", "extra"]);
+    unregister();
+    const after = (await client.take("catalog")) as { catalog: Array<{ id: string }> };
+    expect(after.catalog.map((entry) => entry.id)).toEqual(["cache-warming"]);
+  });
+});
+
 describe("settings and the ledger over HTTP", () => {
   const action = (httpUrl: string, id: string, name: string, payload: unknown) =>
     fetch(`${httpUrl}/cache-warming/${id}/actions/${name}`, {

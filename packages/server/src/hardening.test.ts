@@ -1,6 +1,6 @@
 // What a buggy client, a hostile local process or a failing disk can make the server hold or
 // do, each bounded and shown over real sockets.
-import { connect as connectTcp } from "node:net";
+import { connect as connectTcp, createServer } from "node:net";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
@@ -307,5 +307,26 @@ describe("6. what errors say", () => {
       conversationId: "c1",
     });
     expect((await c.take("error")).message.length).toBeLessThan(140);
+  });
+});
+
+describe("6. ports already in use", () => {
+  it("fails the start with EADDRINUSE instead of hanging, and frees what it opened", async () => {
+    const { server } = await serve();
+    const httpPort = Number(new URL(server.httpUrl).port);
+    const wsPort = Number(new URL(server.wsUrl).port);
+    await expect(startTestServer({ httpPort })).rejects.toMatchObject({ code: "EADDRINUSE" });
+    // The WebSocket port is taken: the HTTP port opened before it is closed again.
+    const free = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    await expect(startTestServer({ httpPort: free, wsPort })).rejects.toMatchObject({
+      code: "EADDRINUSE",
+    });
+    const again = await serve({ httpPort: free });
+    expect(new URL(again.server.httpUrl).port).toBe(String(free));
   });
 });

@@ -85,6 +85,31 @@ describe("surface registry", () => {
     expect(seen).toEqual(["x"]);
   });
 
+  it("keeps the other subscribers of a conversation when one leaves, and says when the last one does", async () => {
+    const registry = createSurfaceRegistry(silent);
+    registry.register(counterSurface("s", "conversation"));
+    const left: string[] = [];
+    registry.onLastUnsubscribe((surfaceId, conversationId) =>
+      left.push(`${surfaceId}/${conversationId}`),
+    );
+    const seen: string[] = [];
+    const first = await registry.subscribe("s", { conversationId: "a" }, () => seen.push("first"));
+    const second = await registry.subscribe("s", { conversationId: "a" }, () =>
+      seen.push("second"),
+    );
+    first.unsubscribe();
+    first.unsubscribe(); // twice is harmless: it must not take the second one with it
+    expect(registry.hasSubscribers("s", "a")).toBe(true);
+    registry.notifyChanged("s", "a");
+    expect(seen).toEqual(["second"]);
+    expect(left).toEqual([]);
+    second.unsubscribe();
+    expect(registry.hasSubscribers("s", "a")).toBe(false);
+    expect(left).toEqual(["s/a"]);
+    registry.notifyChanged("s", "a");
+    expect(seen).toEqual(["second"]);
+  });
+
   it("refuses unknown surfaces with a SurfaceError", async () => {
     const registry = createSurfaceRegistry(silent);
     await expect(registry.subscribe("nope", {}, () => {})).rejects.toThrow(SurfaceError);

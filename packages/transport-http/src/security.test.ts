@@ -21,6 +21,8 @@ describe("access policy", () => {
     ["[::1", false],
     ["evil.example", false],
     ["localhost.evil.example", false],
+    ["localhost:80.evil.example", false],
+    ["localhost:24203x", false],
     ["127.0.0.1.nip.io", false],
     ["", false],
   ])("host %s → %s", (host, allowed) => {
@@ -36,6 +38,8 @@ describe("access policy", () => {
     ["https://app.example:444", false],
     ["http://localhost.evil.example", false],
     ["file://", false],
+    ["ws://localhost:3000", false],
+    ["ftp://localhost", false],
     ["null", false],
     ["chrome-extension://abc", false],
     ["not a url", false],
