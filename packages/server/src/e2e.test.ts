@@ -353,10 +353,10 @@ describe("the catalog", () => {
       getSpec: () => ({ id: "extra", region: "side", title: "Extra", fields: [] }),
       invoke: async () => {},
     });
-    const pushed = (await client.take("catalog")) as { catalog: Array<{ id: string }> };
+    const pushed = await client.take("catalog");
     expect(pushed.catalog.map((entry) => entry.id)).toEqual(["cache-warming", "extra"]);
     unregister();
-    const after = (await client.take("catalog")) as { catalog: Array<{ id: string }> };
+    const after = await client.take("catalog");
     expect(after.catalog.map((entry) => entry.id)).toEqual(["cache-warming"]);
   });
 });
