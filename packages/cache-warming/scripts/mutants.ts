@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 
 const warmer = fileURLToPath(new URL("../src/warmer.ts", import.meta.url));
 const pure = fileURLToPath(new URL("../src/pure.ts", import.meta.url));
+const economics = fileURLToPath(new URL("../src/economics.ts", import.meta.url));
 
 const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
@@ -98,6 +99,18 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
     pure,
     "export const DEFAULT_INTERVAL_MS = 240_000;",
     "export const DEFAULT_INTERVAL_MS = 240_001;",
+  ],
+  [
+    "the interval may reach the cache 9 s before it expires, not 10",
+    economics,
+    "export const TTL_MARGIN_MS = 10_000;",
+    "export const TTL_MARGIN_MS = 9_000;",
+  ],
+  [
+    "a turn that found the cache alive by itself is credited to warming",
+    pure,
+    "    now - settled >= ttl;",
+    "    now - settled >= 0;",
   ],
 ];
 

@@ -85,6 +85,14 @@ describe("the ledger", () => {
     expect(h.warmer.getState(C).gapsMs).toEqual([600_000, 90_000]);
   });
 
+  it("credits nothing to a warm when the turn came while the last turn's cache still lived", async () => {
+    const h = harness();
+    await h.idleOn("p-model");
+    await h.clock.tickAsync(INTERVAL + 20_000); // a warm at 240 s, the turn at 260 s
+    h.warmer.onTurnStarted(C);
+    expect(timerOf(h.spec(C)).ledger).toMatchObject({ warms: 1, savedUsd: 0, turnsSaved: 0 });
+  });
+
   it("is stored, and a restarted warmer reads it back", async () => {
     const storage = createMemoryStorage();
     const h = harness(storage);
