@@ -99,6 +99,7 @@ export {
   type TimerPayload,
   takeFromBudget,
   timerPayloadOf,
+  WARM_POLICIES,
   type WarmAttempt,
   type WarmBudget,
   type WarmFailureReason,

@@ -196,8 +196,9 @@ export interface SpendLimits {
   readonly policy: WarmPolicy;
 }
 
-export type WarmPolicy = "fixed" | "break-even";
-export const WARM_POLICIES: readonly WarmPolicy[] = ["fixed", "break-even"];
+export const WARM_POLICIES = ["fixed", "break-even"] as const;
+export type WarmPolicy = (typeof WARM_POLICIES)[number];
+const warmPolicySchema = z.enum(WARM_POLICIES);
 
 export const DEFAULT_SPEND_LIMITS: SpendLimits = Object.freeze({
   policy: "fixed" as WarmPolicy,
@@ -215,7 +216,7 @@ const countSchema = z.number().int().min(0).max(1_000_000);
 const storedSpendLimitsSchema = z.object({
   idleWarmCap: countSchema.catch(DEFAULT_IDLE_WARM_CAP),
   deadWarmLimit: countSchema.catch(DEFAULT_DEAD_WARM_LIMIT),
-  policy: z.enum(["fixed", "break-even"]).catch("fixed"),
+  policy: warmPolicySchema.catch("fixed"),
 });
 
 /** A stored JSON value read with its schema; `fallback` for anything missing or unreadable. */
@@ -680,7 +681,7 @@ export const spendLimitsSchema = z
   .object({
     idleWarmCap: countSchema.optional(),
     deadWarmLimit: countSchema.optional(),
-    policy: z.enum(["fixed", "break-even"]).optional(),
+    policy: warmPolicySchema.optional(),
   })
   .refine(
     (limits) =>

@@ -1,6 +1,6 @@
 // `pnpm dispatch-cw`: a command-line client for people. Settings go over the surface
 // WebSocket (the frontend's path), warms and state over HTTP.
-import { TIMER_RENDERER_ID, type TimerPayload } from "@dispatch/cache-warming";
+import { TIMER_RENDERER_ID, type TimerPayload, WARM_POLICIES } from "@dispatch/cache-warming";
 import {
   CONVERSATION_ID_PATTERN,
   type SurfaceServerMessage,
@@ -267,10 +267,9 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
     .option("--idle-cap <n>", "automatic warms allowed without a turn", wholeNumber(0))
     .option("--dead-limit <n>", "warms in a row that read nothing before pausing", wholeNumber(0))
     .addOption(
-      new Option("--policy <policy>", "warm every interval, or only while it pays").choices([
-        "fixed",
-        "break-even",
-      ]),
+      new Option("--policy <policy>", "warm every interval, or only while it pays").choices(
+        WARM_POLICIES,
+      ),
     )
     .action((id: string, options: { idleCap?: number; deadLimit?: number; policy?: string }) =>
       run(async () => {

@@ -1,6 +1,12 @@
-import type { WarmOptions, WarmOutcome, WarmService } from "@dispatch/cache-warming";
+import {
+  DEFAULT_CACHE_TTL_MS,
+  type WarmOptions,
+  type WarmOutcome,
+  type WarmService,
+} from "@dispatch/cache-warming";
 
-export const DEFAULT_CACHE_TTL_MS = 300_000;
+// One default TTL for the simulator and the warmer's price-less models.
+export { DEFAULT_CACHE_TTL_MS };
 
 export interface PromptCacheSimulatorOptions {
   /** Epoch-ms clock; inject a fake one in tests. */
