@@ -4,14 +4,9 @@ import { conversationIdSchema, describeIssues } from "@dispatch/ui-contract";
 import { Hono } from "hono";
 import { z } from "zod";
 import { jsonLine } from "./json-line.js";
-import { BodyTooLarge, readBody } from "./read-body.js";
+import { readJsonBody } from "./read-body.js";
 import { type AccessPolicy, createAccessPolicy, requestHost } from "./security.js";
-import {
-  createWarmRoute,
-  DEFAULT_MAX_BODY_BYTES,
-  isJson,
-  type WarmRouteOptions,
-} from "./warm-route.js";
+import { createWarmRoute, DEFAULT_MAX_BODY_BYTES, type WarmRouteOptions } from "./warm-route.js";
 
 /** Dev-only controls (off unless configured): turns and history, to try every behaviour. */
 export interface DevControls {
@@ -128,21 +123,10 @@ function mountActionRoute(
         404,
       );
     }
-    if (!isJson(c.req.header("content-type"))) {
-      return jsonLine(c, { error: "send the body as Content-Type: application/json" }, 415);
-    }
-    let payload: unknown;
+    const body = await readJsonBody(c, maxBodyBytes, { allowEmpty: true });
+    if ("refusal" in body) return body.refusal;
     try {
-      const text = await readBody(c, maxBodyBytes);
-      payload = text.trim() === "" ? undefined : JSON.parse(text);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        return jsonLine(c, { error: `body is larger than ${maxBodyBytes} bytes` }, 413);
-      }
-      return jsonLine(c, { error: "Invalid JSON body" }, 400);
-    }
-    try {
-      await invokeAction(id.data, `cache-warming/${action}`, payload);
+      await invokeAction(id.data, `cache-warming/${action}`, body.value);
     } catch (error) {
       // Refusals written for the client say what was wrong; anything else is ours (500).
       if (error instanceof Error && (error as { expose?: unknown }).expose === true) {

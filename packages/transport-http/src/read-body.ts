@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
+import { jsonLine } from "./json-line.js";
 
 /** The body was larger than allowed (by its Content-Length or as it streamed in). */
 export class BodyTooLarge extends Error {}
@@ -52,4 +53,38 @@ export async function readBody(c: Context, maxBytes: number): Promise<string> {
     incoming.on("end", onEnd);
     incoming.on("error", onError);
   });
+}
+
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+export function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
+}
+
+/** A POST's JSON body, or the answer that refuses the request. */
+export type JsonBody = { readonly value: unknown } | { readonly refusal: Response };
+
+/**
+ * The body of a POST that must be JSON: 415 unless sent as `application/json`, 413 past
+ * `maxBytes`, 400 when it does not parse. With `allowEmpty`, an empty body reads as undefined.
+ */
+export async function readJsonBody(
+  c: Context,
+  maxBytes: number,
+  options: { readonly allowEmpty?: boolean } = {},
+): Promise<JsonBody> {
+  if (!isJson(c.req.header("content-type"))) {
+    return {
+      refusal: jsonLine(c, { error: "send the body as Content-Type: application/json" }, 415),
+    };
+  }
+  try {
+    const text = await readBody(c, maxBytes);
+    if (options.allowEmpty && text.trim() === "") return { value: undefined };
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    if (error instanceof BodyTooLarge) {
+      return { refusal: jsonLine(c, { error: `body is larger than ${maxBytes} bytes` }, 413) };
+    }
+    return { refusal: jsonLine(c, { error: "Invalid JSON body" }, 400) };
+  }
 }

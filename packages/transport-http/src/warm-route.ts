@@ -16,7 +16,7 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { jsonLine } from "./json-line.js";
-import { BodyTooLarge, readBody } from "./read-body.js";
+import { readJsonBody } from "./read-body.js";
 import { type AccessPolicy, createAccessPolicy, requestHost } from "./security.js";
 
 /** The route logs like upstream's routes do (their kernel logger fits). */
@@ -113,23 +113,15 @@ export function createWarmRoute(options: WarmRouteOptions): Hono {
       if (!policy.allowsRequest(c.req.header("origin"), c.req.header("sec-fetch-site"))) {
         return jsonLine(c, { error: "origin not allowed" }, 403);
       }
-      if (!isJson(c.req.header("content-type"))) {
-        return jsonLine(c, { error: "send the body as Content-Type: application/json" }, 415);
-      }
       await next();
     },
     async (c) => {
-      let body: unknown;
-      try {
-        body = JSON.parse(await readBody(c, maxBodyBytes));
-      } catch (error) {
-        if (error instanceof BodyTooLarge) {
-          return jsonLine(c, { error: `body is larger than ${maxBodyBytes} bytes` }, 413);
-        }
-        options.logger?.warn("chat/warm: invalid JSON body");
-        return jsonLine(c, { error: "Invalid JSON body" }, 400);
+      const body = await readJsonBody(c, maxBodyBytes);
+      if ("refusal" in body) {
+        if (body.refusal.status === 400) options.logger?.warn("chat/warm: invalid JSON body");
+        return body.refusal;
       }
-      const parsed = warmRequestSchema.safeParse(body);
+      const parsed = warmRequestSchema.safeParse(body.value);
       if (!parsed.success) {
         const error = describeIssues(parsed.error, "body");
         options.logger?.warn("chat/warm: validation failed", { reason: error });
@@ -151,11 +143,6 @@ export function createWarmRoute(options: WarmRouteOptions): Hono {
     },
   );
   return route;
-}
-
-/** `application/json`, with or without parameters (`; charset=utf-8`). */
-export function isJson(contentType: string | undefined): boolean {
-  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
 function respond(c: Context, result: WarmNowResult): Response {
