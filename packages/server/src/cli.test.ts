@@ -1,13 +1,10 @@
 // The command-line client: its argument parsing, each subcommand against a real server, and
 // watch + warm now end to end (including a server restart).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type CliIo, runCli } from "./cli.js";
-import { startTestServer } from "./testing/helpers.js";
+import { cleanupAfterEach, startTestServer } from "./testing/helpers.js";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const afterTest = cleanupAfterEach();
 
 function io(signal?: AbortSignal) {
   const out: string[] = [];
@@ -23,7 +20,7 @@ function io(signal?: AbortSignal) {
 
 async function serve(config: Parameters<typeof startTestServer>[0] = {}) {
   const started = await startTestServer({ devRoutes: true, manualWarmMinGapMs: 0, ...config });
-  cleanups.push(() => started.server.close());
+  afterTest(() => started.server.close());
   const { httpUrl, wsUrl } = started.server;
   return { ...started, urls: ["--http", httpUrl, "--ws", wsUrl] };
 }
@@ -166,7 +163,7 @@ describe("dispatch-cw against a running server", () => {
     );
     const port = (url: string) => Number(new URL(url).port);
     const second = await startTestServer({ httpPort: port(httpUrl), wsPort: port(wsUrl) });
-    cleanups.push(() => second.server.close());
+    afterTest(() => second.server.close());
     await waitFor(
       () => out.some((l) => l.startsWith("reconnected to")),
       () => [...out, ...err],

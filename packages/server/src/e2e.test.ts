@@ -1,23 +1,27 @@
 import { TIMER_RENDERER_ID, type TimerPayload } from "@dispatch/cache-warming";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
-import { afterEach, describe, expect, it } from "vitest";
-import { postWarm, START, SurfaceClient, startTestServer, tempDataDir } from "./testing/helpers.js";
+import { describe, expect, it } from "vitest";
+import {
+  cleanupAfterEach,
+  postWarm,
+  START,
+  SurfaceClient,
+  startTestServer,
+  tempDataDir,
+} from "./testing/helpers.js";
 
 const INTERVAL = 240_000;
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const afterTest = cleanupAfterEach();
 
 async function serve(...args: Parameters<typeof startTestServer>) {
   const started = await startTestServer(...args);
-  cleanups.push(() => started.server.close());
+  afterTest(() => started.server.close());
   return started;
 }
 
 async function connect(url: string, origin?: string) {
   const client = await SurfaceClient.connect(url, origin ? { origin } : {});
-  cleanups.push(() => client.close());
+  afterTest(() => client.close());
   return client;
 }
 

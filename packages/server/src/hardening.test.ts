@@ -3,24 +3,27 @@
 import { connect as connectTcp, createServer } from "node:net";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { postWarm, SurfaceClient, startTestServer, tempDataDir } from "./testing/helpers.js";
+import {
+  cleanupAfterEach,
+  postWarm,
+  SurfaceClient,
+  startTestServer,
+  tempDataDir,
+} from "./testing/helpers.js";
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const afterTest = cleanupAfterEach();
 
 async function serve(...args: Parameters<typeof startTestServer>) {
   const started = await startTestServer(...args);
-  cleanups.push(() => started.server.close());
+  afterTest(() => started.server.close());
   return started;
 }
 
 async function client(url: string, options: WebSocket.ClientOptions = {}) {
   const c = await SurfaceClient.connect(url, options);
-  cleanups.push(() => {
+  afterTest(() => {
     c.socket.terminate();
   });
   return c;
@@ -286,7 +289,7 @@ describe("5. state per conversation id", () => {
     }
     await server.warmer.drainWrites();
     const db = new Database(join(dataDir, "cache-warming.db"), { readonly: true });
-    cleanups.push(() => {
+    afterTest(() => {
       db.close();
     });
     expect(db.prepare("SELECT count(*) AS n FROM kv").get()).toEqual({ n: 0 });

@@ -1,17 +1,14 @@
 import { request } from "node:http";
 import { hostname } from "node:os";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { configFromEnv, machineNames } from "./config.js";
-import { postWarm, SurfaceClient, startTestServer } from "./testing/helpers.js";
+import { cleanupAfterEach, postWarm, SurfaceClient, startTestServer } from "./testing/helpers.js";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const afterTest = cleanupAfterEach();
 
 async function serve(allowedOrigins: string[] = [], allowedHosts: string[] = []) {
   const started = await startTestServer({ allowedOrigins, allowedHosts });
-  cleanups.push(() => started.server.close());
+  afterTest(() => started.server.close());
   return started.server;
 }
 
@@ -50,7 +47,7 @@ describe("attacks on the localhost server", () => {
   it("lets the frontend on localhost (any port) subscribe and warm", async () => {
     const server = await serve();
     const client = await SurfaceClient.connect(server.wsUrl, { origin: "http://localhost:5173" });
-    cleanups.push(() => client.close());
+    afterTest(() => client.close());
     client.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: "c1" });
     await client.take("surface");
     const res = await postWarm(
@@ -118,7 +115,7 @@ describe("attacks on the localhost server", () => {
       origin: "https://dispatch.example",
       headers: { host: "devbox.lan:24205" },
     });
-    cleanups.push(() => client.close());
+    afterTest(() => client.close());
     expect((await client.take("catalog")).type).toBe("catalog");
     const res = await rawRequest(`${server.httpUrl}/health`, { host: "devbox.lan:24203" });
     expect(res.status).toBe(200);
@@ -137,7 +134,7 @@ describe("attacks on the localhost server", () => {
 describe("the frontend's LAN deployment (served on the machine's own name)", () => {
   it("answers HTTP and WebSocket addressed by the machine's name from a page on that name", async () => {
     const started = await startTestServer({ localNames: ["my-desktop", "my-desktop.local"] });
-    cleanups.push(() => started.server.close());
+    afterTest(() => started.server.close());
     const { server } = started;
     const port = new URL(server.httpUrl).port;
     const lan = await rawRequest(
@@ -156,7 +153,7 @@ describe("the frontend's LAN deployment (served on the machine's own name)", () 
       origin: "http://my-desktop.local:24204",
       headers: { host: `my-desktop.local:${new URL(server.wsUrl).port}` },
     });
-    cleanups.push(() => client.close());
+    afterTest(() => client.close());
     expect((await client.take("catalog")).type).toBe("catalog");
     // Another machine's name is still a foreign host and a foreign origin.
     const foreign = await rawRequest(`${server.httpUrl}/health`, { host: `other-box:${port}` });

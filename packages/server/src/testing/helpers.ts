@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SurfaceServerMessage } from "@dispatch/ui-contract";
 import FakeTimers from "@sinonjs/fake-timers";
+import { afterEach } from "vitest";
 import WebSocket from "ws";
 import type { ServerConfig } from "../config.js";
 import {
@@ -25,6 +26,20 @@ export function fakeClock(start = START) {
     },
   };
   return { clock, injected };
+}
+
+/**
+ * Registers an `afterEach` that runs what each test hands it (servers, sockets), newest
+ * first; returns the function a test hands them to. Call once at a test file's top level.
+ */
+export function cleanupAfterEach(): (cleanup: () => Promise<void> | void) => void {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return (cleanup) => {
+    cleanups.push(cleanup);
+  };
 }
 
 export async function tempDataDir(): Promise<string> {
