@@ -1,7 +1,7 @@
 // Malformed surface messages and action payloads: each gets an `error`, the socket stays up,
 // and neither the warmer's state nor the provider's call count moves.
 import type { WarmService } from "@dispatch/warm-service";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SurfaceClient, startTestServer } from "./testing/helpers.js";
 
 const C = "c1";
@@ -76,7 +76,8 @@ describe("bad surface messages", () => {
   let started: Awaited<ReturnType<typeof startTestServer>>;
   let client: SurfaceClient;
 
-  beforeAll(async () => {
+  // A fresh server per case (not one for the table): what a case exercises stays inside it.
+  beforeEach(async () => {
     started = await startTestServer({}, { warm });
     client = await SurfaceClient.connect(started.server.wsUrl);
     client.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: C });
@@ -84,16 +85,17 @@ describe("bad surface messages", () => {
     await started.server.warmer.setEnabled(C, true);
     await started.server.warmer.onTurnSettled(C);
     await client.drain();
-    return async () => {
-      await client.close();
-      await started.server.close();
-    };
   });
   afterEach(async () => {
-    // The subscription made before the table still works after every bad message.
-    await started.clock.tickAsync(1_000);
-    client.send(invoke("cache-warming/warm-now"));
-    expect((await client.take("update")).update.conversationId).toBe(C);
+    try {
+      // The subscription made before the bad message still works after it.
+      await started.clock.tickAsync(1_000);
+      client.send(invoke("cache-warming/warm-now"));
+      expect((await client.take("update")).update.conversationId).toBe(C);
+    } finally {
+      await client.close();
+      await started.server.close();
+    }
   });
 
   it.each(cases)("%s", async (_name, message, error) => {

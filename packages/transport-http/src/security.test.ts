@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import { createAccessPolicy } from "./index.js";
 
 describe("access policy", () => {
-  const policy = createAccessPolicy({
-    extraOrigins: ["https://app.example/"],
-    extraHosts: ["DevBox.lan"],
-  });
+  // Built inside each test, so every case exercises the policy's construction too.
+  const policy = () =>
+    createAccessPolicy({
+      extraOrigins: ["https://app.example/"],
+      extraHosts: ["DevBox.lan"],
+    });
 
   it.each([
     ["localhost:24203", true],
@@ -26,7 +28,7 @@ describe("access policy", () => {
     ["127.0.0.1.nip.io", false],
     ["", false],
   ])("host %s → %s", (host, allowed) => {
-    expect(policy.allowsHost(host)).toBe(allowed);
+    expect(policy().allowsHost(host)).toBe(allowed);
   });
 
   it.each([
@@ -44,6 +46,6 @@ describe("access policy", () => {
     ["chrome-extension://abc", false],
     ["not a url", false],
   ])("origin %s → %s", (origin, allowed) => {
-    expect(policy.allowsOrigin(origin)).toBe(allowed);
+    expect(policy().allowsOrigin(origin)).toBe(allowed);
   });
 });
