@@ -77,7 +77,7 @@ function setup(
   };
   registry.register(provider);
   const socket = new FakeSocket();
-  const warnings: Array<{ message: string; meta?: Record<string, unknown> }> = [];
+  const warnings: Array<{ message: string; meta?: Record<string, unknown> | undefined }> = [];
   let time = 1_000;
   const served = serveSurfaceSocket(
     socket as unknown as WebSocket,
