@@ -6,6 +6,7 @@ import { type AppDeps, createApp, type DevControls } from "./index.js";
 
 const HOST = { host: "127.0.0.1:24203" };
 const FRONTEND = "http://localhost:5173";
+const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
 
 function setup(extra: Partial<AppDeps> = {}) {
   const actions: unknown[][] = [];
@@ -112,7 +113,7 @@ describe("HTTP app", () => {
     expect(await state.json()).toEqual({ id: "c1", setting: "off" });
     const bad = await request("/cache-warming/Not%20An%20Id");
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/^conversationId/);
+    expect(await errorOf(bad)).toMatch(/^conversationId/);
     expect(
       (await setup({ conversationState: undefined }).request("/cache-warming/c1")).status,
     ).toBe(404);
@@ -142,7 +143,7 @@ describe("HTTP app", () => {
     expect(hidden.status).toBe(403);
     const badId = await post("/cache-warming/C!/actions/toggle", true);
     expect(badId.status).toBe(400);
-    expect((await badId.json()).error).toMatch(/^conversationId/);
+    expect(await errorOf(badId)).toMatch(/^conversationId/);
     const unknown = await post("/cache-warming/c1/actions/warm-now", true);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({
@@ -197,10 +198,10 @@ describe("HTTP app", () => {
     }
     const badPhase = await post("/dev/turn", { conversationId: "c1", phase: "later" });
     expect(badPhase.status).toBe(400);
-    expect((await badPhase.json()).error).toMatch(/^phase: /);
+    expect(await errorOf(badPhase)).toMatch(/^phase: /);
     const badHistory = await post("/dev/history", { conversationId: "c1", present: "yes" });
     expect(badHistory.status).toBe(400);
-    expect((await badHistory.json()).error).toMatch(/^present: /);
+    expect(await errorOf(badHistory)).toMatch(/^present: /);
     expect(devCalls).toEqual([]);
     expect((await setup({ dev: undefined }).post("/dev/turn", {})).status).toBe(404);
   });
