@@ -1,0 +1,185 @@
+// `listen()` on real loopback sockets with a fake clock driving the heartbeat: the addresses
+// it reports, which upgrades it refuses and how it says so, which sockets it drops, and a
+// shutdown that leaves nothing behind.
+import { connect as connectTcp } from "node:net";
+import { createSurfaceRegistry } from "@dispatch/surface-registry";
+import FakeTimers from "@sinonjs/fake-timers";
+import { Hono } from "hono";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { createAccessPolicy, listen, type TransportLimits } from "./index.js";
+
+const running: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const stop of running.splice(0).reverse()) await stop();
+});
+
+async function start(limits: Partial<TransportLimits> = {}, host = "127.0.0.1") {
+  const clock = FakeTimers.createClock(Date.UTC(2026, 10, 25));
+  const registry = createSurfaceRegistry();
+  registry.register({
+    catalogEntry: { id: "s", region: "side", title: "s", scope: "conversation" },
+    getSpec: () => ({ id: "s", region: "side", title: "s", fields: [] }),
+    invoke() {},
+  });
+  const app = new Hono();
+  app.get("/health", (c) => c.json({ ok: true }));
+  const warnings: string[] = [];
+  const transport = await listen({
+    app,
+    registry,
+    policy: createAccessPolicy(),
+    logger: { warn: (message) => warnings.push(message) },
+    host,
+    httpPort: 0,
+    wsPort: 0,
+    clock: {
+      now: () => clock.now,
+      timers: {
+        setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
+        clearTimer: (id) => clock.clearTimeout(id),
+      },
+    },
+    limits,
+  });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await transport.close();
+  };
+  running.push(stop);
+  return { transport, clock, stop, warnings };
+}
+
+/** An open client; its messages and its close code, as promises. */
+async function connect(url: string) {
+  const socket = new WebSocket(url);
+  const messages: Array<Record<string, unknown>> = [];
+  socket.on("message", (data) => messages.push(JSON.parse(data.toString())));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once("open", () => resolve());
+    socket.once("error", reject);
+  });
+  running.push(async () => {
+    socket.terminate();
+  });
+  return { socket, messages, closed };
+}
+
+/** Sends a raw upgrade request; returns the status line it is answered with, and the body. */
+function upgradeStatus(wsUrl: string, extraHeaders = ""): Promise<string> {
+  const port = Number(new URL(wsUrl).port);
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp(port, "127.0.0.1", () =>
+      socket.write(
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${extraHeaders}Upgrade: websocket\r\n` +
+          "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      ),
+    );
+    socket.once("data", (data) => {
+      const [head = "", body = ""] = data.toString().split("\r\n\r\n");
+      resolve(`${head.split("\r\n")[0]} | ${body}`);
+      socket.destroy();
+    });
+    socket.once("error", reject);
+  });
+}
+
+const realPause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("listen", () => {
+  it("reports its addresses, bracketing an IPv6 host", async () => {
+    const v4 = await start();
+    expect(v4.transport.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(v4.transport.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    const v6 = await start({}, "::1");
+    expect(v6.transport.httpUrl).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    expect(v6.transport.wsUrl).toMatch(/^ws:\/\/\[::1\]:\d+$/);
+    expect((await fetch(`${v6.transport.httpUrl}/health`)).status).toBe(200);
+  });
+
+  it("refuses upgrades it must not take, each with its own status", async () => {
+    const { transport } = await start({ maxSockets: 1 });
+    expect(await upgradeStatus(transport.wsUrl, "Host: other\r\n")).toBe(
+      "HTTP/1.1 421 Misdirected Request | Misdirected Request",
+    );
+    expect(await upgradeStatus(transport.wsUrl, "Origin: https://evil.example\r\n")).toBe(
+      "HTTP/1.1 403 Forbidden | Forbidden",
+    );
+    await connect(transport.wsUrl);
+    expect(await upgradeStatus(transport.wsUrl)).toBe(
+      "HTTP/1.1 503 Service Unavailable | Too Many Connections",
+    );
+    expect(transport.sockets()).toBe(1);
+  });
+
+  it("frees an address's slot when its socket closes", async () => {
+    const { transport } = await start({ maxSocketsPerAddress: 2 });
+    const first = await connect(transport.wsUrl);
+    await connect(transport.wsUrl);
+    expect(await upgradeStatus(transport.wsUrl)).toBe(
+      "HTTP/1.1 503 Service Unavailable | Too Many Connections",
+    );
+    first.socket.close();
+    await first.closed;
+    await realPause(20);
+    expect(await upgradeStatus(transport.wsUrl)).toMatch(/^HTTP\/1\.1 101 Switching Protocols/);
+  });
+
+  it("closes a socket that watches nothing and says nothing for idleMs, and keeps the others", async () => {
+    const { transport, clock } = await start({ heartbeatMs: 1_000, idleMs: 2_000 });
+    const idle = await connect(transport.wsUrl);
+    const watching = await connect(transport.wsUrl);
+    watching.socket.send(
+      JSON.stringify({ type: "subscribe", surfaceId: "s", conversationId: "a" }),
+    );
+    const talking = await connect(transport.wsUrl);
+    await realPause(20);
+    await clock.tickAsync(1_000); // idle for 1 s: pinged, kept
+    await realPause(20);
+    talking.socket.send("{}"); // a message (even a bad one) counts as saying something
+    await realPause(20);
+    expect(idle.socket.readyState).toBe(WebSocket.OPEN);
+    await clock.tickAsync(1_000); // idle for exactly 2 s: closed
+    expect(await idle.closed).toEqual({ code: 1000, reason: "idle" });
+    await realPause(20);
+    expect(watching.socket.readyState).toBe(WebSocket.OPEN);
+    expect(talking.socket.readyState).toBe(WebSocket.OPEN);
+    expect(transport.sockets()).toBe(2);
+  });
+
+  it("pings every heartbeat and drops a peer that did not answer the last ping", async () => {
+    const { transport, clock } = await start({ heartbeatMs: 1_000, idleMs: 60_000 });
+    const live = await connect(transport.wsUrl);
+    let pings = 0;
+    live.socket.on("ping", () => {
+      pings += 1;
+    });
+    const deaf = await connect(transport.wsUrl);
+    // ws answers pings by itself; a peer whose socket stops reading cannot.
+    (deaf.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    for (let beat = 0; beat < 3; beat++) {
+      await clock.tickAsync(1_000);
+      await realPause(30);
+    }
+    expect(pings).toBe(3);
+    (deaf.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect((await deaf.closed).code).toBe(1006);
+    expect(live.socket.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it("says goodbye to its clients on close, and leaves no timer and no listener", async () => {
+    const { transport, clock, stop } = await start({ heartbeatMs: 1_000 });
+    const client = await connect(transport.wsUrl);
+    expect(clock.countTimers()).toBe(1);
+    await stop();
+    expect(await client.closed).toEqual({ code: 1001, reason: "server shutting down" });
+    expect(clock.countTimers()).toBe(0);
+    await expect(fetch(`${transport.httpUrl}/health`)).rejects.toThrow();
+  });
+});
