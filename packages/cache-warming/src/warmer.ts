@@ -134,6 +134,8 @@ export interface WarmerStats {
   readonly budgetRefusals: number;
   readonly enabledRefusals: number;
   readonly conversationsInMemory: number;
+  /** Conversations with a settings write queued or running. */
+  readonly pendingWrites: number;
   readonly enabledConversations: number;
 }
 
@@ -539,10 +541,8 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     answer: (outcome: { attempt: WarmAttempt; raw: WarmResult | null } | null) => void,
   ): void {
     const timeoutMs = deps.warmTimeoutMs ?? DEFAULT_WARM_TIMEOUT_MS;
-    let settled = false;
+    // Whichever comes first (answer, timeout, abandon) decides; the promise ignores the rest.
     const settle = (outcome: { attempt: WarmAttempt; raw: WarmResult | null } | null) => {
-      if (settled) return;
-      settled = true;
       deps.timers.clearTimer(timeoutId);
       flight.abandon = null;
       answer(outcome);
@@ -580,7 +580,8 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     outcome: { attempt: WarmAttempt; raw: WarmResult | null } | null,
     trigger: WarmTrigger,
   ): WarmNowResult {
-    if (c.flight === flight) c.flight = null;
+    // runWarm joins a flight rather than start a second, so this is still c's flight.
+    c.flight = null;
     c.state = { ...c.state, warming: false };
     if (outcome === null || !isCurrent(c)) {
       return { ok: false, reason: "closed", error: "the conversation was closed while warming" };
@@ -983,6 +984,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       return {
         ...counts,
         conversationsInMemory: conversations.size,
+        pendingWrites: settingsQueues.size,
         enabledConversations: enabledIds.size,
       };
     },
