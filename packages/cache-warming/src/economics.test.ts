@@ -2,7 +2,14 @@
 // what the surface says, when the provider is called, what is stored.
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { describe, expect, it } from "vitest";
-import { economicsFor, type PriceTable, warmCostUsd, worthWarmingOn } from "./economics.js";
+import {
+  DEFAULT_PRICES,
+  economicsFor,
+  type PriceTable,
+  pricingFor,
+  warmCostUsd,
+  worthWarmingOn,
+} from "./economics.js";
 import { intervalMsFromPayload } from "./pure.js";
 import { createHarness, INTERVAL, START, stat, timerOf } from "./testing/harness.js";
 
@@ -238,5 +245,63 @@ describe("a model whose provider caches by itself", () => {
     await h.warmer.onTurnSettled(C, { modelName: "p-model" });
     expect(await h.warmer.warmNow(C, { modelName: "self-model" })).toMatchObject({ ok: false });
     expect(h.calls).toHaveLength(0);
+  });
+});
+
+describe("the default price table and name matching", () => {
+  const PRICE = DEFAULT_PRICES["claude-sonnet-4"] as NonNullable<PriceTable[string]>;
+  it("documents the defaults: Anthropic-style write 1.25x and read 0.1x, two self-caching providers", () => {
+    expect(Object.keys(DEFAULT_PRICES).sort()).toEqual([
+      "claude-haiku-3-5",
+      "claude-opus-4",
+      "claude-sonnet-4",
+      "gemini-2.5-pro",
+      "gpt-4o",
+      "sim",
+    ]);
+    for (const name of ["claude-opus-4", "claude-sonnet-4", "claude-haiku-3-5"]) {
+      const p = DEFAULT_PRICES[name];
+      expect(p?.cacheWritePerMTok).toBeCloseTo((p?.inputPerMTok ?? 0) * 1.25, 9);
+      expect(p?.cacheReadPerMTok).toBeCloseTo((p?.inputPerMTok ?? 0) * 0.1, 9);
+      expect(p?.selfCaching).toBeUndefined();
+    }
+    expect(DEFAULT_PRICES["gpt-4o"]?.selfCaching).toBe(true);
+    expect(DEFAULT_PRICES["gemini-2.5-pro"]?.selfCaching).toBe(true);
+  });
+
+  it("matches a model exactly, else by the longest key it starts with", () => {
+    const table: PriceTable = {
+      claude: { ...PRICE, inputPerMTok: 1 },
+      "claude-sonnet": { ...PRICE, inputPerMTok: 2 },
+      "claude-sonnet-4": { ...PRICE, inputPerMTok: 3 },
+      "claude-sonnet-4-x": { ...PRICE, inputPerMTok: 4 },
+    };
+    expect(pricingFor(table, "claude-sonnet-4-20250514")?.inputPerMTok).toBe(3);
+    expect(pricingFor(table, "claude-sonnet-4-x")?.inputPerMTok).toBe(4);
+    expect(pricingFor(table, "claude-opus")?.inputPerMTok).toBe(1);
+    expect(
+      pricingFor({ b: PRICE, "b-long": { ...PRICE, inputPerMTok: 9 }, a: PRICE }, "b-long-1")
+        ?.inputPerMTok,
+    ).toBe(9);
+    expect(pricingFor(table, "gpt-4o")).toBeNull();
+    expect(pricingFor(table, undefined)).toBeNull();
+  });
+
+  it("counts a return exactly at a moment as not yet returned, and gives up once nobody came back that late", () => {
+    const input = {
+      intervalMs: 240_000,
+      cacheTtlMs: 300_000,
+      warmCostUsd: 0.001,
+      savedByHitUsd: 1,
+      horizon: 1,
+      priorGapsMs: [],
+    };
+    // The only gap ends exactly at t + TTL + I: inside the next warm's reach.
+    expect(worthWarmingOn({ ...input, idleMs: 0, gapsMs: [540_000] })).toBe(true);
+    // Exactly at t + TTL: the cache the last touch left was still alive then; no warm needed.
+    expect(worthWarmingOn({ ...input, idleMs: 0, gapsMs: [300_000] })).toBe(false);
+    // Idle longer than every gap ever seen.
+    expect(worthWarmingOn({ ...input, idleMs: 600_000, gapsMs: [540_000] })).toBe(false);
+    expect(worthWarmingOn({ ...input, idleMs: 540_000, gapsMs: [540_000] })).toBe(false);
   });
 });

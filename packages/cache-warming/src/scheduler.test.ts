@@ -102,3 +102,75 @@ describe("the scheduler (many timers on one host timer)", () => {
     expect(fired).toEqual([0, 20, 70]);
   });
 });
+
+describe("the scheduler's heap and its host timer", () => {
+  it("fires a thousand timers in (deadline, arming order), with many deadlines shared", async () => {
+    const { clock, scheduler } = setup(10_000);
+    // A fixed, shuffled set of deadlines: 0–49 s, each shared by about 20 timers.
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const armed = Array.from({ length: 1_000 }, (_, order) => ({
+      order,
+      deadline: Math.floor(rand() * 50) * 1_000,
+    }));
+    const fired: number[] = [];
+    const ids = armed.map(({ order, deadline }) =>
+      scheduler.setTimer(() => fired.push(order), deadline),
+    );
+    // Cancel every seventh, wherever it sits in the heap.
+    for (let i = 0; i < ids.length; i += 7) scheduler.clearTimer(ids[i] as number);
+    await clock.tickAsync(60_000);
+    const expected = armed
+      .filter(({ order }) => order % 7 !== 0)
+      .sort((a, b) => a.deadline - b.deadline || a.order - b.order)
+      .map(({ order }) => order);
+    expect(fired).toEqual(expected);
+  });
+
+  it("leaves the host timer alone for a later timer, a same-deadline one, or a cancelled one behind the first", () => {
+    const { scheduler, hostTimers } = setup();
+    const first = scheduler.setTimer(() => {}, 1_000);
+    expect(hostTimers()).toBe(1);
+    scheduler.setTimer(() => {}, 1_000);
+    const later = scheduler.setTimer(() => {}, 5_000);
+    scheduler.clearTimer(later);
+    expect(hostTimers()).toBe(1);
+    scheduler.setTimer(() => {}, 500); // earlier: re-aimed
+    expect(hostTimers()).toBe(2);
+    scheduler.clearTimer(first); // not the earliest any more
+    expect(hostTimers()).toBe(2);
+  });
+
+  it("re-aims once per deferred batch, not once per timer armed meanwhile", async () => {
+    const clock = FakeTimers.createClock(0);
+    let hostTimers = 0;
+    const deferred: Array<() => void> = [];
+    const scheduler = createScheduler(
+      {
+        setTimer: (fn, ms) => {
+          hostTimers += 1;
+          return Number(clock.setTimeout(fn, ms));
+        },
+        clearTimer: (id) => clock.clearTimeout(id),
+      },
+      () => clock.now,
+      { batchSize: 2, defer: (fn) => deferred.push(fn) },
+    );
+    const fired: number[] = [];
+    for (let i = 0; i < 5; i++) scheduler.setTimer(() => fired.push(i), 100);
+    await clock.tickAsync(100);
+    expect(fired).toEqual([0, 1]);
+    expect(deferred).toHaveLength(1);
+    // Armed while a batch waits: the batch aims the host timer when it is done.
+    scheduler.setTimer(() => fired.push(9), 0);
+    expect(hostTimers).toBe(1);
+    deferred.shift()?.();
+    deferred.shift()?.();
+    expect(fired).toEqual([0, 1, 2, 3, 4, 9]);
+    expect(deferred).toHaveLength(0);
+    expect(clock.countTimers()).toBe(0);
+  });
+});

@@ -95,7 +95,7 @@ export function createScheduler(
     hostTimer = null;
     hostDeadline = deadline;
     if (top === undefined) return;
-    hostTimer = host.setTimer(fire, Math.max(0, deadline - now()), "scheduler");
+    hostTimer = host.setTimer(fire, Math.max(0, deadline - now()));
   }
 
   function fire(): void {

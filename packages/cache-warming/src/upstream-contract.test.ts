@@ -546,6 +546,37 @@ describe("upstream's extension wiring", () => {
     expect(services.surfaceRegistry.id).toBe("surface-registry/registry");
   });
 
+  it("says it registered, pushes the surface on changes, and records warms finished elsewhere", async () => {
+    const clock = FakeTimers.createClock(T0);
+    const bus = fakeHost({ warm: async () => USAGE });
+    const said: string[] = [];
+    const host = { ...bus.host, logger: { ...bus.host.logger, info: (m: string) => said.push(m) } };
+    createCacheWarmingExtension({
+      now: () => clock.now,
+      timers: {
+        setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
+        clearTimer: (id) => clock.clearTimeout(id),
+      },
+    }).activate(host);
+    expect(said).toEqual(["cache-warming: registered"]);
+    const surface = bus.registered[0] as {
+      subscribe(onChange: (conversationId?: string) => void): () => void;
+    };
+    const changed: Array<string | undefined> = [];
+    surface.subscribe((conversationId) => changed.push(conversationId));
+    bus.emit("session-orchestrator/turn-settled", {
+      conversationId: "c1",
+      cwd: "/r",
+      modelName: "m",
+    });
+    await clock.tickAsync(0);
+    expect(changed).toContain("c1");
+    const warmer = bus.provided.get(services.warmer.id) as ReturnType<typeof createCacheWarmer>;
+    expect(warmer.getContext("c1")).toEqual({ cwd: "/r", modelName: "m" });
+    bus.emit("session-orchestrator/warm-completed", { conversationId: "c1", usage: USAGE });
+    expect(warmer.getState("c1").ledger.warms).toBe(1);
+  });
+
   it("warms on the bus's turn events, records its own warm once though the service emits it, and stops on close", async () => {
     const clock = FakeTimers.createClock(T0);
     const calls: Array<[string, WarmOptions | undefined]> = [];

@@ -72,7 +72,10 @@ export interface Logger {
   ) => void;
 }
 
-/** Upstream's timer abstraction; `label` (ours, optional) says what a timer is for. */
+/**
+ * Upstream's timer abstraction; `label` (ours, optional) says which warm a timer is for:
+ * `warm:<id>` or `warm-timeout:<id>` (the property test checks each kind's delay).
+ */
 export interface TimerDeps {
   readonly setTimer: (fn: () => void, ms: number, label?: string) => number;
   readonly clearTimer: (id: number) => void;
@@ -354,14 +357,10 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     const wait = c.lastManualWarmAt === null ? 0 : c.lastManualWarmAt + gap - deps.now();
     if (wait > 0) {
       if (c.releaseTimerId === null) {
-        c.releaseTimerId = deps.timers.setTimer(
-          () => {
-            c.releaseTimerId = null;
-            releaseIfIdle(c);
-          },
-          wait,
-          `release:${c.id}`,
-        );
+        c.releaseTimerId = deps.timers.setTimer(() => {
+          c.releaseTimerId = null;
+          releaseIfIdle(c);
+        }, wait);
       }
       return;
     }

@@ -244,7 +244,8 @@ export function createSurfaceRegistry(
       joined.add(listener);
       const unsubscribe = () => {
         if (!joined.delete(listener)) return;
-        if (joined.size > 0 || surfaces.get(key) !== joined) return;
+        // A group leaves the map only once empty, so an emptied group is still the mapped one.
+        if (joined.size > 0) return;
         surfaces.delete(key);
         if (key === GLOBAL_KEY) return;
         for (const notifyLast of lastUnsubscribeListeners) notifyLast(surfaceId, key);

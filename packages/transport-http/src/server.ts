@@ -168,9 +168,9 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
       entry.answered = false;
       socket.ping();
     }
-    heartbeat = clock.timers.setTimer(beat, limits.heartbeatMs, "surface-heartbeat");
+    heartbeat = clock.timers.setTimer(beat, limits.heartbeatMs);
   };
-  heartbeat = clock.timers.setTimer(beat, limits.heartbeatMs, "surface-heartbeat");
+  heartbeat = clock.timers.setTimer(beat, limits.heartbeatMs);
 
   const httpPort = (httpServer.address() as AddressInfo).port;
   const wsPort = (wss.address() as AddressInfo).port;

@@ -1,0 +1,17 @@
+// The system clock is the one adapter on real time: checked against real time, briefly.
+import { describe, expect, it } from "vitest";
+import { systemClock } from "./clock.js";
+
+describe("systemClock", () => {
+  it("reads the wall clock, fires a timer, cancels one, and defers past pending I/O", async () => {
+    const before = Date.now();
+    expect(systemClock.now()).toBeGreaterThanOrEqual(before);
+    const fired: string[] = [];
+    systemClock.timers.setTimer(() => fired.push("kept"), 5);
+    const cancelled = systemClock.timers.setTimer(() => fired.push("cancelled"), 5);
+    systemClock.timers.clearTimer(cancelled);
+    systemClock.defer?.(() => fired.push("deferred"));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(fired).toEqual(["deferred", "kept"]);
+  });
+});
