@@ -115,6 +115,13 @@ describe("surface registry lifecycle", () => {
     expect(seen).toEqual(["a@1", "a@3"]);
   });
 
+  it("builds a ready provider's spec once per subscriber", async () => {
+    const registry = createSurfaceRegistry();
+    registry.register(versionedSurface("s", "conversation").provider);
+    await registry.subscribe("s", { conversationId: "a" }, () => {});
+    expect(registry.specBuilds()).toBe(1);
+  });
+
   it("logs a listener that throws, with the surface it belongs to", async () => {
     const logger = recordingLogger();
     const registry = createSurfaceRegistry(logger);

@@ -1,8 +1,9 @@
 // The app around the warm route: Host check, CORS, /health, /stats, the state and settings
 // routes, the dev routes and the error handler — what an HTTP client is answered.
 import { SurfaceError } from "@dispatch/surface-registry";
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { type AppDeps, createApp, type DevControls } from "./index.js";
+import { type AppDeps, createApp, createWarmRoute, type DevControls } from "./index.js";
 
 const HOST = { host: "127.0.0.1:24203" };
 const FRONTEND = "http://localhost:5173";
@@ -204,5 +205,76 @@ describe("HTTP app", () => {
     expect(await errorOf(badHistory)).toMatch(/^present: /);
     expect(devCalls).toEqual([]);
     expect((await setup({ dev: undefined }).post("/dev/turn", {})).status).toBe(404);
+  });
+
+  it("answers a preflight without an Origin with no grant", async () => {
+    const bare = await setup().request("/chat/warm", { method: "OPTIONS" });
+    expect(bare.status).toBe(204);
+    expect(bare.headers.get("access-control-allow-methods")).toBeNull();
+    expect(bare.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("the warm route's log lines", () => {
+  const USAGE = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+
+  function route() {
+    const lines: unknown[][] = [];
+    const app = new Hono();
+    app.route(
+      "/",
+      createWarmRoute({
+        warmService: { warm: async () => USAGE },
+        logger: {
+          info: (...args) => {
+            lines.push(["info", ...args]);
+          },
+          warn: (...args) => {
+            lines.push(["warn", ...args]);
+          },
+        },
+      }),
+    );
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      app.request("/chat/warm", {
+        method: "POST",
+        headers: { host: "localhost:24203", "content-type": "application/json", ...headers },
+        body,
+      });
+    return { lines, post };
+  }
+
+  it("logs an accepted request with what it carried, and each refusal with its reason", async () => {
+    const { lines, post } = route();
+    await post(JSON.stringify({ conversationId: "c1", model: "m" }));
+    await post(JSON.stringify({ conversationId: "c2", cwd: "/w" }));
+    await post("{");
+    await post(JSON.stringify({ conversationId: "C!" }));
+    await post("{}", { "content-type": "text/plain" });
+    expect(lines).toEqual([
+      [
+        "info",
+        "chat/warm: request accepted",
+        { conversationId: "c1", hasModel: true, hasCwd: false },
+      ],
+      [
+        "info",
+        "chat/warm: request accepted",
+        { conversationId: "c2", hasModel: false, hasCwd: true },
+      ],
+      ["warn", "chat/warm: invalid JSON body"],
+      [
+        "warn",
+        "chat/warm: validation failed",
+        { reason: expect.stringMatching(/^conversationId/) },
+      ],
+    ]);
+  });
+
+  it("refuses a foreign host name on its own, mounted in any app", async () => {
+    const { post } = route();
+    const res = await post(JSON.stringify({ conversationId: "c1" }), { host: "evil.example" });
+    expect(res.status).toBe(421);
+    expect(await res.json()).toEqual({ error: "this server answers only to localhost names" });
   });
 });

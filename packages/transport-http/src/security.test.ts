@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createAccessPolicy } from "./index.js";
+import { createAccessPolicy, parseList } from "./index.js";
 
 describe("access policy", () => {
   // Built inside each test, so every case exercises the policy's construction too.
@@ -24,6 +24,10 @@ describe("access policy", () => {
     ["evil.example", false],
     ["localhost.evil.example", false],
     ["localhost:80.evil.example", false],
+    ["localhost:a:80", false],
+    ["localhost:123456", false],
+    [":80", false],
+    ["[::1]x", false],
     ["localhost:24203x", false],
     ["127.0.0.1.nip.io", false],
     ["", false],
@@ -47,5 +51,32 @@ describe("access policy", () => {
     ["not a url", false],
   ])("origin %s → %s", (origin, allowed) => {
     expect(policy().allowsOrigin(origin)).toBe(allowed);
+  });
+
+  it.each([
+    [undefined, "cross-site", false],
+    [undefined, "same-origin", true],
+    [undefined, null, true],
+    ["http://localhost:5173", "cross-site", true],
+    ["https://evil.example", null, false],
+    ["https://evil.example", "same-origin", false],
+  ] as const)("a request from %s, Sec-Fetch-Site %s → %s", (origin, site, allowed) => {
+    expect(policy().allowsRequest(origin, site)).toBe(allowed);
+  });
+
+  it("trusts the machine's own names, in any case, as a host and as a page's host", () => {
+    const named = createAccessPolicy({ localNames: ["DevBox", "devbox.LOCAL"] });
+    expect(named.allowsHost("devbox:24203")).toBe(true);
+    expect(named.allowsHost("DEVBOX.local")).toBe(true);
+    expect(named.allowsOrigin("https://devbox.local:8443")).toBe(true);
+    expect(named.allowsHost("otherbox")).toBe(false);
+  });
+});
+
+describe("parseList", () => {
+  it("splits on commas, trims, and drops blanks; nothing set is an empty list", () => {
+    expect(parseList(" a, b ,,c ")).toEqual(["a", "b", "c"]);
+    expect(parseList(undefined)).toEqual([]);
+    expect(parseList("")).toEqual([]);
   });
 });

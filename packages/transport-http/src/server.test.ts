@@ -1,20 +1,22 @@
 // `listen()` on real loopback sockets with a fake clock driving the heartbeat: the addresses
 // it reports, which upgrades it refuses and how it says so, which sockets it drops, and a
 // shutdown that leaves nothing behind.
+
+import { request as httpRequest } from "node:http";
 import { connect as connectTcp } from "node:net";
 import { createSurfaceRegistry } from "@dispatch/surface-registry";
 import FakeTimers from "@sinonjs/fake-timers";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { createAccessPolicy, listen, type TransportLimits } from "./index.js";
+import { createAccessPolicy, createApp, listen, type TransportLimits } from "./index.js";
 
 const running: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const stop of running.splice(0).reverse()) await stop();
 });
 
-async function start(limits: Partial<TransportLimits> = {}, host = "127.0.0.1") {
+async function start(limits: Partial<TransportLimits> = {}, host = "127.0.0.1", served?: Hono) {
   const clock = FakeTimers.createClock(Date.UTC(2026, 10, 25));
   const registry = createSurfaceRegistry();
   registry.register({
@@ -22,8 +24,8 @@ async function start(limits: Partial<TransportLimits> = {}, host = "127.0.0.1") 
     getSpec: () => ({ id: "s", region: "side", title: "s", fields: [] }),
     invoke() {},
   });
-  const app = new Hono();
-  app.get("/health", (c) => c.json({ ok: true }));
+  const app = served ?? new Hono();
+  if (!served) app.get("/health", (c) => c.json({ ok: true }));
   const warnings: string[] = [];
   const transport = await listen({
     app,
@@ -181,5 +183,97 @@ describe("listen", () => {
     expect(await client.closed).toEqual({ code: 1001, reason: "server shutting down" });
     expect(clock.countTimers()).toBe(0);
     await expect(fetch(`${transport.httpUrl}/health`)).rejects.toThrow();
+  });
+});
+
+describe("JSON bodies read from the socket", () => {
+  const MAX = 200;
+  const USAGE = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+
+  async function startWarmRoute() {
+    const warmed: string[] = [];
+    const app = createApp({
+      warmService: {
+        warm: async (conversationId) => {
+          warmed.push(conversationId);
+          return USAGE;
+        },
+      },
+      maxBodyBytes: MAX,
+    });
+    const { transport } = await start({}, "127.0.0.1", app);
+    return { url: `${transport.httpUrl}/chat/warm`, warmed, transport };
+  }
+
+  /** A body of exactly `size` bytes that parses as a warm request. */
+  const bodyOf = (size: number) => {
+    const json = JSON.stringify({ conversationId: "c1" });
+    return json + " ".repeat(size - json.length);
+  };
+
+  /** POSTs the body in the given pieces, chunked (no Content-Length); status and body text. */
+  function postChunked(url: string, pieces: string[]): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        url,
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", host: new URL(url).host },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (chunk) => {
+            text += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on("error", reject);
+      for (const piece of pieces) req.write(piece);
+      req.end();
+    });
+  }
+
+  it("takes a body of exactly the limit and refuses one byte more, declared or streamed", async () => {
+    const { url, warmed } = await startWarmRoute();
+    const post = (body: string) =>
+      fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const exact = await post(bodyOf(MAX));
+    expect(exact.status).toBe(200);
+    expect(exact.headers.get("content-type")).toBe("application/json; charset=UTF-8");
+    expect((await exact.text()).endsWith("}\n")).toBe(true);
+    const over = await post(bodyOf(MAX + 1));
+    expect(over.status).toBe(413);
+    expect(await over.json()).toEqual({ error: `body is larger than ${MAX} bytes` });
+    const body = bodyOf(MAX);
+    expect(await postChunked(url, [body.slice(0, 7), body.slice(7)])).toMatchObject({
+      status: 200,
+    });
+    const tooLong = bodyOf(MAX + 1);
+    expect(await postChunked(url, [tooLong.slice(0, 100), tooLong.slice(100)])).toEqual({
+      status: 413,
+      text: `${JSON.stringify({ error: `body is larger than ${MAX} bytes` })}\n`,
+    });
+    expect(warmed).toEqual(["c1", "c1"]);
+  });
+
+  it("survives a client that drops the connection halfway through a body", async () => {
+    const { transport, warmed } = await startWarmRoute();
+    const port = Number(new URL(transport.httpUrl).port);
+    await new Promise<void>((resolve) => {
+      const socket = connectTcp(port, "127.0.0.1", () => {
+        socket.write(
+          `POST /chat/warm HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+            'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"con\r\n',
+        );
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 20);
+      });
+    });
+    await realPause(20);
+    expect((await fetch(`${transport.httpUrl}/health`)).status).toBe(200);
+    expect(warmed).toEqual([]);
   });
 });

@@ -406,4 +406,64 @@ describe("surface socket", () => {
       { message: "surface socket error", meta: { error: `${"e".repeat(64)}…` } },
     ]);
   });
+
+  it("has documented default limits", () => {
+    expect(DEFAULT_SOCKET_LIMITS).toEqual({
+      maxBufferedBytes: 1_048_576,
+      maxSubscriptions: 100,
+      maxInFlight: 16,
+      maxQueuedBytes: 1_048_576,
+    });
+  });
+
+  it("echoes an id of exactly 64 characters whole", async () => {
+    const { socket } = setup();
+    socket.take();
+    const id = "q".repeat(64);
+    socket.receive({ type: "subscribe", surfaceId: id });
+    await flush();
+    expect(socket.take()[0]?.surfaceId).toBe(id);
+  });
+
+  it("frees a subscription's place under the cap once it is dropped", async () => {
+    const { socket, served } = setup({ maxSubscriptions: 2 });
+    socket.receive(subscribe("a"));
+    await flush();
+    socket.receive({ type: "unsubscribe", surfaceId: "s", conversationId: "a" });
+    socket.receive(subscribe("b"));
+    socket.receive(subscribe("c"));
+    await flush();
+    expect(socket.messages().filter((m) => m.type === "error")).toEqual([]);
+    expect(served.subscriptions()).toBe(2);
+  });
+
+  it("counts a held request's bytes out again once it runs", async () => {
+    const gates: Array<() => void> = [];
+    const invoke = (actionId: string) =>
+      JSON.stringify({ type: "invoke", surfaceId: "s", conversationId: "a", actionId });
+    const size = Buffer.byteLength(invoke("held-0"));
+    const { socket, invoked } = setup({ maxInFlight: 1, maxQueuedBytes: 2 * size }, (actionId) =>
+      actionId.startsWith("busy") ? new Promise<void>((resolve) => gates.push(resolve)) : undefined,
+    );
+    socket.receive(invoke("busy-0"));
+    socket.receive(invoke("busy-1"));
+    socket.receive(invoke("held-2"));
+    gates.shift()?.(); // busy-0 done: busy-1 runs, its bytes leave the queue
+    await flush();
+    socket.receive(invoke("held-3")); // the queue holds held-2 and held-3: at the bound
+    expect(socket.closed).toBeNull();
+    gates.shift()?.();
+    await flush();
+    expect(invoked).toEqual(["busy-0", "busy-1", "held-2", "held-3"]);
+  });
+
+  it("says where a whole message is wrong when it is not an object", async () => {
+    const { socket } = setup();
+    socket.take();
+    socket.receive("42");
+    await flush();
+    expect(socket.take()).toEqual([
+      { type: "error", message: expect.stringMatching(/^invalid message: message: /) },
+    ]);
+  });
 });
