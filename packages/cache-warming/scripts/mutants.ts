@@ -49,8 +49,9 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "a timed-out warm keeps the conversation busy",
     warmer,
-    "      if (settled) return;\n      settled = true;",
-    '      if (settled || outcome?.attempt.kind === "failure") return;\n      settled = true;',
+    "    const settle = (outcome: { attempt: WarmAttempt; raw: WarmResult | null } | null) => {\n",
+    "    const settle = (outcome: { attempt: WarmAttempt; raw: WarmResult | null } | null) => {\n" +
+      '      if (outcome?.attempt.kind === "failure") return;\n',
   ],
   [
     "an answer landing with a close is recorded",
