@@ -8,14 +8,21 @@ export interface Clock {
   readonly defer?: (fn: () => void) => void;
 }
 
+// Methods, not arrow properties: their bodies run per call, so a test sees any change to them.
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  now() {
+    return Date.now();
+  },
   timers: {
     // A Node timeout turned into its number is what clearTimeout(number) later finds.
-    setTimer: (fn, ms) => Number(setTimeout(fn, ms)),
-    clearTimer: (id) => clearTimeout(id),
+    setTimer(fn, ms) {
+      return Number(setTimeout(fn, ms));
+    },
+    clearTimer(id) {
+      clearTimeout(id);
+    },
   },
-  defer: (fn) => {
+  defer(fn) {
     setImmediate(fn);
   },
 };

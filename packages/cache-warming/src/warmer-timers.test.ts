@@ -1,5 +1,6 @@
 // A timer backend that does not cancel (or fires late) must still never cause a warm the
 // schedule no longer wants; a timer firing during a manual warm joins it for free.
+import { createMemoryStorage } from "@dispatch/kv-storage";
 import { describe, expect, it } from "vitest";
 import { createHarness, INTERVAL, START } from "./testing/harness.js";
 
@@ -54,5 +55,56 @@ describe("a timer firing during a manual warm", () => {
     expect(h.warmer.stats().warmCalls).toBe(1);
     // Re-armed from when the joined warm finished.
     expect(h.warmer.getState("c1").nextWarmAt).toBe(START + 2 * INTERVAL);
+  });
+});
+
+describe("closing and resuming around slow storage", () => {
+  it("refuses a manual warm whose conversation closed while its settings loaded", async () => {
+    const inner = createMemoryStorage();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const h = createHarness({
+      storage: {
+        get: async (key) => {
+          await held;
+          return inner.get(key);
+        },
+        set: inner.set,
+      },
+    });
+    const warm = h.warmer.warmNow("c1");
+    await h.flush();
+    const closed = h.warmer.onConversationClosed("c1");
+    release();
+    await closed;
+    expect(await warm).toEqual({
+      ok: false,
+      reason: "closed",
+      error: "the conversation was closed",
+    });
+    expect(h.calls).toEqual([]);
+  });
+
+  it("resumes no schedule whose conversation is off, and keeps nothing for it", async () => {
+    const storage = createMemoryStorage();
+    await storage.set(
+      "schedule:c1",
+      JSON.stringify({
+        context: {},
+        lastTouchedAt: START,
+        lastWarmAt: START,
+        nextWarmAt: START + INTERVAL,
+        lastPct: 80,
+        lastExpectedPct: 80,
+      }),
+    );
+    const h = createHarness({ storage, start: START + 1_000 });
+    expect(await h.warmer.resumeSchedules()).toEqual({ resumed: [], notResumed: [] });
+    expect(h.clock.countTimers()).toBe(0);
+    const bare = createHarness({ storage: { get: storage.get, set: storage.set } });
+    await bare.warmer.resumeSchedules();
+    expect(bare.warmer.stats().conversationsInMemory).toBe(0);
   });
 });
