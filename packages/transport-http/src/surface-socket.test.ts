@@ -104,6 +104,12 @@ const subscribe = (conversationId: string) => ({
   surfaceId: "s",
   conversationId,
 });
+const invoke = (actionId: string) => ({
+  type: "invoke",
+  surfaceId: "s",
+  conversationId: "a",
+  actionId,
+});
 
 describe("surface socket", () => {
   it("sends the catalog on connect and again when it changes", () => {
@@ -192,12 +198,6 @@ describe("surface socket", () => {
       if (actionId === "thrown-string") throw "plain";
     });
     socket.take();
-    const invoke = (actionId: string) => ({
-      type: "invoke",
-      surfaceId: "s",
-      conversationId: "a",
-      actionId,
-    });
     socket.receive(invoke("exposed"));
     socket.receive(invoke("internal"));
     socket.receive(invoke("thrown-string"));
@@ -298,12 +298,6 @@ describe("surface socket", () => {
     const { socket, invoked } = setup({ maxInFlight: 2 }, (actionId) =>
       actionId.startsWith("slow") ? new Promise<void>((resolve) => gates.push(resolve)) : undefined,
     );
-    const invoke = (actionId: string) => ({
-      type: "invoke",
-      surfaceId: "s",
-      conversationId: "a",
-      actionId,
-    });
     socket.receive(invoke("slow-1"));
     socket.receive(invoke("slow-2"));
     await flush();
@@ -327,9 +321,7 @@ describe("surface socket", () => {
 
   it("closes a socket (1008) whose held requests pass maxQueuedBytes, and drops them", async () => {
     const gates: Array<() => void> = [];
-    const invoke = (actionId: string) =>
-      JSON.stringify({ type: "invoke", surfaceId: "s", conversationId: "a", actionId });
-    const size = Buffer.byteLength(invoke("held-0"));
+    const size = Buffer.byteLength(JSON.stringify(invoke("held-0")));
     const { socket, invoked } = setup({ maxInFlight: 1, maxQueuedBytes: 2 * size }, (actionId) =>
       actionId === "busy" ? new Promise<void>((resolve) => gates.push(resolve)) : undefined,
     );
@@ -439,9 +431,7 @@ describe("surface socket", () => {
 
   it("counts a held request's bytes out again once it runs", async () => {
     const gates: Array<() => void> = [];
-    const invoke = (actionId: string) =>
-      JSON.stringify({ type: "invoke", surfaceId: "s", conversationId: "a", actionId });
-    const size = Buffer.byteLength(invoke("held-0"));
+    const size = Buffer.byteLength(JSON.stringify(invoke("held-0")));
     const { socket, invoked } = setup({ maxInFlight: 1, maxQueuedBytes: 2 * size }, (actionId) =>
       actionId.startsWith("busy") ? new Promise<void>((resolve) => gates.push(resolve)) : undefined,
     );
