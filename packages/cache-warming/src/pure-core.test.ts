@@ -1,4 +1,4 @@
-import { surfaceSpecSchema } from "@dispatch/ui-contract";
+import { surfaceSpecSchema } from "@dispatch/ui-contract-schemas";
 import { describe, expect, it } from "vitest";
 import {
   buildCacheWarmingSpec,

@@ -54,7 +54,7 @@ describe("dispatch-cw arguments", () => {
     [["--bogus"], /unknown option '--bogus'/],
     [["watch", "--enable"], /unknown option '--enable'/],
     [["warm"], /missing required argument 'id'/],
-    [["enable", "Demo"], /lowercase letters/],
+    [["enable", "a\u0000b"], /control characters/],
     [["interval", "demo", "1.5"], /whole number/],
     [["turn", "demo", "paused"], /started or settled/],
     [["frobnicate"], /unknown command 'frobnicate'/],

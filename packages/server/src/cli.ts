@@ -1,11 +1,8 @@
 // `pnpm dispatch-cw`: a command-line client for people. Settings go over the surface
 // WebSocket (the frontend's path), warms and state over HTTP.
 import { TIMER_RENDERER_ID, type TimerPayload, WARM_POLICIES } from "@dispatch/cache-warming";
-import {
-  CONVERSATION_ID_PATTERN,
-  type SurfaceServerMessage,
-  type SurfaceSpec,
-} from "@dispatch/ui-contract";
+import type { SurfaceServerMessage, SurfaceSpec } from "@dispatch/ui-contract";
+import { conversationIdSchema } from "@dispatch/ui-contract-schemas";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import WebSocket from "ws";
 
@@ -28,10 +25,9 @@ const SURFACE = "cache-warming";
 class Refused extends Error {}
 
 function conversationId(value: string): string {
-  if (!CONVERSATION_ID_PATTERN.test(value)) {
-    throw new InvalidArgumentError(
-      "conversation ids are 1-64 lowercase letters, digits, '-' or '_'",
-    );
+  const parsed = conversationIdSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidArgumentError(`conversation id ${parsed.error.issues[0]?.message}`);
   }
   return value;
 }

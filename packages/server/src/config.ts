@@ -11,7 +11,7 @@ import {
   DEFAULT_WS_PORT,
   parseList,
 } from "@dispatch/transport-http";
-import { describeIssues } from "@dispatch/ui-contract";
+import { describeIssues } from "@dispatch/ui-contract-schemas";
 import { DEFAULT_CACHE_TTL_MS } from "@dispatch/warm-service";
 import { z } from "zod";
 

@@ -297,3 +297,11 @@ export function createSurfaceRegistry(
   };
   return registry;
 }
+
+export {
+  createSurfaceRegistryExtension,
+  manifest,
+  type ServiceHandle,
+  type SurfaceRegistryHost,
+  surfaceRegistryHandle,
+} from "./extension.js";

@@ -112,7 +112,7 @@ describe("HTTP app", () => {
     const state = await request("/cache-warming/c1");
     expect(state.status).toBe(200);
     expect(await state.json()).toEqual({ id: "c1", setting: "off" });
-    const bad = await request("/cache-warming/Not%20An%20Id");
+    const bad = await request("/cache-warming/line%0Abreak");
     expect(bad.status).toBe(400);
     expect(await errorOf(bad)).toMatch(/^conversationId/);
     expect(
@@ -142,7 +142,7 @@ describe("HTTP app", () => {
       "sec-fetch-site": "cross-site",
     });
     expect(hidden.status).toBe(403);
-    const badId = await post("/cache-warming/C!/actions/toggle", true);
+    const badId = await post("/cache-warming/nul%00id/actions/toggle", true);
     expect(badId.status).toBe(400);
     expect(await errorOf(badId)).toMatch(/^conversationId/);
     const unknown = await post("/cache-warming/c1/actions/warm-now", true);
@@ -249,7 +249,7 @@ describe("the warm route's log lines", () => {
     await post(JSON.stringify({ conversationId: "c1", model: "m" }));
     await post(JSON.stringify({ conversationId: "c2", cwd: "/w" }));
     await post("{");
-    await post(JSON.stringify({ conversationId: "C!" }));
+    await post(JSON.stringify({ conversationId: "" }));
     await post("{}", { "content-type": "text/plain" });
     expect(lines).toEqual([
       [
@@ -268,13 +268,38 @@ describe("the warm route's log lines", () => {
         "chat/warm: validation failed",
         { reason: expect.stringMatching(/^conversationId/) },
       ],
+      // Upstream reads the body whatever its content type; so does the route on its own.
+      [
+        "warn",
+        "chat/warm: validation failed",
+        { reason: expect.stringMatching(/^conversationId/) },
+      ],
     ]);
   });
 
-  it("refuses a foreign host name on its own, mounted in any app", async () => {
+  it("answers any host, as upstream's handler does, and lets the host app add a guard", async () => {
     const { post } = route();
-    const res = await post(JSON.stringify({ conversationId: "c1" }), { host: "evil.example" });
-    expect(res.status).toBe(421);
-    expect(await res.json()).toEqual({ error: "this server answers only to localhost names" });
+    const res = await post(JSON.stringify({ conversationId: "c1" }), { host: "my-desktop" });
+    expect(res.status).toBe(200);
+    const guarded = new Hono();
+    guarded.route(
+      "/",
+      createWarmRoute({
+        warmService: { warm: async () => USAGE },
+        guard: async (c, next) =>
+          c.req.header("x-key") === "k" ? next() : c.json({ error: "no key" }, 401),
+      }),
+    );
+    const refused = await guarded.request("/chat/warm", {
+      method: "POST",
+      body: JSON.stringify({ conversationId: "c1" }),
+    });
+    expect(refused.status).toBe(401);
+    const allowed = await guarded.request("/chat/warm", {
+      method: "POST",
+      headers: { "x-key": "k" },
+      body: JSON.stringify({ conversationId: "c1" }),
+    });
+    expect(allowed.status).toBe(200);
   });
 });

@@ -1,12 +1,21 @@
-// This package's HTTP app: the host check, CORS and /health around the same warm route
-// upstream mounts into its own app.
-import { conversationIdSchema, describeIssues } from "@dispatch/ui-contract";
-import { Hono } from "hono";
+// This repo's HTTP app (the standalone server's, not merged): one access policy for the
+// whole app (Host, Origin, CORS), bounded JSON bodies, /health and /stats, the state and
+// settings routes and the dev routes, around the same warm route upstream mounts into its app.
+import { conversationIdSchema, describeIssues } from "@dispatch/ui-contract-schemas";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { jsonLine } from "./json-line.js";
-import { readJsonBody } from "./read-body.js";
+import { jsonBodyLimit } from "./read-body.js";
 import { type AccessPolicy, createAccessPolicy, requestHost } from "./security.js";
-import { createWarmRoute, DEFAULT_MAX_BODY_BYTES, type WarmRouteOptions } from "./warm-route.js";
+import { createWarmRoute, type WarmRouteOptions } from "./warm-route.js";
+
+/** Largest JSON body the app accepts, in bytes. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024;
+
+/** Longest piece of a client's own input a log line repeats. */
+const LOG_ECHO_LIMIT = 64;
+const clip = (value: string | null) =>
+  value === null || value.length <= LOG_ECHO_LIMIT ? value : `${value.slice(0, LOG_ECHO_LIMIT)}…`;
 
 /** Dev-only controls (off unless configured): turns and history, to try every behaviour. */
 export interface DevControls {
@@ -18,7 +27,11 @@ export interface DevControls {
   setHistory(conversationId: string, present: boolean): void;
 }
 
-export interface AppDeps extends Omit<WarmRouteOptions, "logger"> {
+export interface AppDeps extends Pick<WarmRouteOptions, "warmer" | "warmService" | "now"> {
+  /** Who may talk to the server (Host, Origin); default: this machine's loopback names. */
+  readonly policy?: AccessPolicy | undefined;
+  /** Largest JSON body accepted, in bytes. Default 4 KiB. */
+  readonly maxBodyBytes?: number | undefined;
   /** One conversation's state, as the surface shows it, for `GET /cache-warming/:id`. */
   readonly conversationState?: ((conversationId: string) => Promise<unknown>) | undefined;
   /**
@@ -45,12 +58,13 @@ export function createApp(deps: AppDeps): Hono {
   const policy: AccessPolicy = deps.policy ?? createAccessPolicy();
   const app = new Hono();
 
-  // One middleware for the Host check and CORS. CORS headers are set before the handler
-  // runs, so the handler's response goes out as built (appending them afterwards, as
-  // hono/cors does, rebuilds every response around a stream).
+  // One policy for the whole app: a check on one route of many protects nothing. CORS
+  // headers are set before the handler runs, so the handler's response goes out as built
+  // (appending them afterwards, as hono/cors does, rebuilds every response around a stream).
   app.use("*", async (c, next) => {
     // DNS rebinding: a foreign name that resolves to 127.0.0.1 still carries its own Host.
     if (!policy.allowsHost(requestHost(c.req.raw))) {
+      deps.logger?.warn("request refused: foreign host", { host: clip(requestHost(c.req.raw)) });
       return jsonLine(c, { error: "this server answers only to localhost names" }, 421);
     }
     const origin = c.req.header("origin");
@@ -65,17 +79,24 @@ export function createApp(deps: AppDeps): Hono {
       c.header("Vary", "Origin");
       return c.body(null, 204);
     }
+    // A change (a paid warm, a setting) from a foreign page is refused outright, not just
+    // denied its answer.
+    if (c.req.method !== "GET" && !policy.allowsRequest(origin, c.req.header("sec-fetch-site"))) {
+      deps.logger?.warn("request refused: origin not allowed", { origin: clip(origin ?? null) });
+      return jsonLine(c, { error: "origin not allowed" }, 403);
+    }
     if (allowed) c.header("Access-Control-Allow-Origin", origin);
     if (origin !== undefined) c.header("Vary", "Origin");
     await next();
   });
+  app.post("*", jsonBodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
 
   app.get("/health", (c) => jsonLine(c, { ok: true }));
   if (deps.stats) {
     const stats = deps.stats;
     app.get("/stats", (c) => jsonLine(c, stats()));
   }
-  app.route("/", createWarmRoute({ ...deps, policy }));
+  app.route("/", createWarmRoute({ ...deps, conversationId: conversationIdSchema }));
 
   const conversationState = deps.conversationState;
   if (conversationState) {
@@ -87,9 +108,9 @@ export function createApp(deps: AppDeps): Hono {
     });
   }
   if (conversationState && deps.invokeAction) {
-    mountActionRoute(app, deps.invokeAction, conversationState, policy, deps.maxBodyBytes);
+    mountActionRoute(app, deps.invokeAction, conversationState);
   }
-  if (deps.dev) mountDevRoutes(app, deps.dev, policy);
+  if (deps.dev) mountDevRoutes(app, deps.dev);
 
   app.notFound((c) => jsonLine(c, { error: "not found" }, 404));
   app.onError((err, c) => {
@@ -106,13 +127,8 @@ function mountActionRoute(
   app: Hono,
   invokeAction: NonNullable<AppDeps["invokeAction"]>,
   conversationState: (conversationId: string) => Promise<unknown>,
-  policy: AccessPolicy,
-  maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
 ): void {
   app.post("/cache-warming/:conversationId/actions/:action", async (c) => {
-    if (!policy.allowsRequest(c.req.header("origin"), c.req.header("sec-fetch-site"))) {
-      return jsonLine(c, { error: "origin not allowed" }, 403);
-    }
     const id = conversationIdSchema.safeParse(c.req.param("conversationId"));
     if (!id.success) return jsonLine(c, { error: describeIssues(id.error, "conversationId") }, 400);
     const action = c.req.param("action");
@@ -123,10 +139,15 @@ function mountActionRoute(
         404,
       );
     }
-    const body = await readJsonBody(c, maxBodyBytes, { allowEmpty: true });
-    if ("refusal" in body) return body.refusal;
+    const text = await c.req.text();
+    let payload: unknown;
     try {
-      await invokeAction(id.data, `cache-warming/${action}`, body.value);
+      payload = text.trim() === "" ? undefined : JSON.parse(text);
+    } catch {
+      return jsonLine(c, { error: "Invalid JSON body" }, 400);
+    }
+    try {
+      await invokeAction(id.data, `cache-warming/${action}`, payload);
     } catch (error) {
       // Refusals written for the client say what was wrong; anything else is ours (500).
       if (error instanceof Error && (error as { expose?: unknown }).expose === true) {
@@ -147,10 +168,10 @@ const devTurnSchema = z.object({
 const devHistorySchema = z.object({ conversationId: conversationIdSchema, present: z.boolean() });
 
 /** `POST /dev/turn` and `POST /dev/history`: for trying turn-related behaviour by hand. */
-function mountDevRoutes(app: Hono, dev: DevControls, policy: AccessPolicy): void {
-  const parse = async <T>(raw: Request, schema: z.ZodType<T>) => {
+function mountDevRoutes(app: Hono, dev: DevControls): void {
+  const parse = async <T>(c: Context, schema: z.ZodType<T>) => {
     try {
-      const parsed = schema.safeParse(await raw.json());
+      const parsed = schema.safeParse(await c.req.json());
       return parsed.success
         ? { value: parsed.data }
         : { error: describeIssues(parsed.error, "body") };
@@ -159,10 +180,7 @@ function mountDevRoutes(app: Hono, dev: DevControls, policy: AccessPolicy): void
     }
   };
   app.post("/dev/turn", async (c) => {
-    if (!policy.allowsRequest(c.req.header("origin"), c.req.header("sec-fetch-site"))) {
-      return jsonLine(c, { error: "origin not allowed" }, 403);
-    }
-    const body = await parse(c.req.raw, devTurnSchema);
+    const body = await parse(c, devTurnSchema);
     if ("error" in body) return jsonLine(c, { error: body.error }, 400);
     const { conversationId, phase, model, cwd } = body.value;
     dev.turn(conversationId, phase, {
@@ -172,10 +190,7 @@ function mountDevRoutes(app: Hono, dev: DevControls, policy: AccessPolicy): void
     return jsonLine(c, { ok: true });
   });
   app.post("/dev/history", async (c) => {
-    if (!policy.allowsRequest(c.req.header("origin"), c.req.header("sec-fetch-site"))) {
-      return jsonLine(c, { error: "origin not allowed" }, 403);
-    }
-    const body = await parse(c.req.raw, devHistorySchema);
+    const body = await parse(c, devHistorySchema);
     if ("error" in body) return jsonLine(c, { error: body.error }, 400);
     dev.setHistory(body.value.conversationId, body.value.present);
     return jsonLine(c, { ok: true });

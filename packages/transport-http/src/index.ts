@@ -1,5 +1,5 @@
 export type { AppDeps, DevControls } from "./app.js";
-export { createApp } from "./app.js";
+export { createApp, DEFAULT_MAX_BODY_BYTES } from "./app.js";
 export type { AccessPolicy, AccessPolicyOptions } from "./security.js";
 export { createAccessPolicy, parseList, requestHost } from "./security.js";
 export type { ListenOptions, RunningTransport, TransportLimits } from "./server.js";
@@ -19,4 +19,4 @@ export {
   serveSurfaceSocket,
 } from "./surface-socket.js";
 export type { RouteLogger, WarmRouteOptions } from "./warm-route.js";
-export { createWarmRoute, DEFAULT_MAX_BODY_BYTES, warmRequestSchema } from "./warm-route.js";
+export { createWarmRoute, warmRequestSchema } from "./warm-route.js";

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { jsonLine } from "./json-line.js";
 
 /** The body was larger than allowed (by its Content-Length or as it streamed in). */
@@ -64,31 +64,28 @@ export function isJson(contentType: string | undefined): boolean {
   return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
-/** A POST's JSON body, or the answer that refuses the request. */
-export type JsonBody = { readonly value: unknown } | { readonly refusal: Response };
-
 /**
- * The body of a POST that must be JSON: 415 unless sent as `application/json`, 413 past
- * `maxBytes`, 400 when it does not parse. With `allowEmpty`, an empty body reads as undefined.
+ * Middleware for the routes that take a JSON body: 415 unless it is sent as
+ * `application/json`, 413 past `maxBytes` (counted as it streams in, so a huge body is never
+ * held). The body it read is handed on as the request's text, so `c.req.json()` and
+ * `c.req.text()` in the handler return it without reading again.
  */
-export async function readJsonBody(
-  c: Context,
-  maxBytes: number,
-  options: { readonly allowEmpty?: boolean } = {},
-): Promise<JsonBody> {
-  if (!isJson(c.req.header("content-type"))) {
-    return {
-      refusal: jsonLine(c, { error: "send the body as Content-Type: application/json" }, 415),
-    };
-  }
-  try {
-    const text = await readBody(c, maxBytes);
-    if (options.allowEmpty && text.trim() === "") return { value: undefined };
-    return { value: JSON.parse(text) as unknown };
-  } catch (error) {
-    if (error instanceof BodyTooLarge) {
-      return { refusal: jsonLine(c, { error: `body is larger than ${maxBytes} bytes` }, 413) };
+export function jsonBodyLimit(maxBytes: number): MiddlewareHandler {
+  return async (c, next) => {
+    if (!isJson(c.req.header("content-type"))) {
+      return jsonLine(c, { error: "send the body as Content-Type: application/json" }, 415);
     }
-    return { refusal: jsonLine(c, { error: "Invalid JSON body" }, 400) };
-  }
+    let text: string;
+    try {
+      text = await readBody(c, maxBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        return jsonLine(c, { error: `body is larger than ${maxBytes} bytes` }, 413);
+      }
+      return jsonLine(c, { error: "Invalid JSON body" }, 400);
+    }
+    // Hono keeps a read body as a promise per kind in `bodyCache` (typed as the value).
+    (c.req.bodyCache as unknown as { text?: Promise<string> }).text = Promise.resolve(text);
+    await next();
+  };
 }

@@ -1,11 +1,10 @@
 import type { SurfaceRegistry } from "@dispatch/surface-registry";
-import {
-  describeIssues,
-  type SurfaceClientMessage,
-  type SurfaceServerMessage,
-  type SurfaceSpec,
-  surfaceClientMessageSchema,
+import type {
+  SurfaceClientMessage,
+  SurfaceServerMessage,
+  SurfaceSpec,
 } from "@dispatch/ui-contract";
+import { describeIssues, surfaceClientMessageSchema } from "@dispatch/ui-contract-schemas";
 import type { WebSocket } from "ws";
 
 interface Logger {

@@ -86,26 +86,49 @@ describe("POST /chat/warm mounted in upstream's app, with upstream's warm servic
     expect(await res.json()).toEqual({ error: "Warm service not available" });
   });
 
-  it("judges a request without a Host header by its URL, and still refuses a foreign name", async () => {
-    const app = upstreamLikeApp({ warmService: service(USAGE) });
-    expect((await post(app, { conversationId: "c" })).status).toBe(200);
-    const foreign = await app.request("http://evil.example/chat/warm", {
+  // Upstream's deployment: Bun.serve on every interface, the web at ${location.hostname}:24203.
+  it.each([
+    ["a LAN host name", { host: "my-desktop:24203" }, JSON.stringify({ conversationId: "c" })],
+    [
+      "a tailnet address",
+      { host: "100.101.102.103:24203" },
+      JSON.stringify({ conversationId: "c" }),
+    ],
+    [
+      "the web served from the LAN",
+      { origin: "http://my-desktop:24204", host: "my-desktop:24203" },
+      JSON.stringify({ conversationId: "c" }),
+    ],
+    [
+      "a foreign Origin",
+      { origin: "https://elsewhere.example" },
+      JSON.stringify({ conversationId: "c" }),
+    ],
+    [
+      "a text/plain body",
+      { "content-type": "text/plain" },
+      JSON.stringify({ conversationId: "c" }),
+    ],
+    ["an id with capitals and a dot", {}, JSON.stringify({ conversationId: "My-Chat.v2" })],
+    ["a 5 KiB body", {}, JSON.stringify({ conversationId: "c", pad: "x".repeat(5 * 1024) })],
+  ])("serves %s as upstream's handler did", async (_name, headers, body) => {
+    const svc = service(USAGE);
+    const app = upstreamLikeApp({ warmService: svc });
+    const res = await app.request("http://127.0.0.1:24203/chat/warm", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ conversationId: "c" }),
+      headers: { "Content-Type": "application/json", ...headers },
+      body,
     });
-    expect(foreign.status).toBe(421);
+    expect(res.status).toBe(200);
+    expect(svc.calls).toHaveLength(1);
   });
 
-  it("leaves the host app's other routes alone (its checks apply to /chat/warm only)", async () => {
+  it("leaves the host app's other routes and its CORS alone", async () => {
     const app = upstreamLikeApp({ warmService: service(USAGE) });
-    const other = await app.request("http://evil.example/chat", {
-      method: "POST",
-      headers: { Origin: "https://evil.example" },
-    });
-    expect(other.status).toBe(200);
-    const warm = await post(app, { conversationId: "c" }, { Origin: "https://evil.example" });
-    expect(warm.status).toBe(403);
+    const other = await app.request("/chat", { method: "POST" });
+    expect(await other.json()).toEqual({ other: true });
+    const warm = await post(app, { conversationId: "c" }, { Origin: "https://elsewhere.example" });
+    expect(warm.headers.get("access-control-allow-origin")).toBe("*");
   });
 });
 

@@ -1,7 +1,11 @@
 // `POST /chat/warm` as one mountable piece. Upstream's `createApp` keeps its other ~40 route
 // groups and replaces only its own handler with
 //   app.route("/", createWarmRoute({ warmer: opts.cacheWarmer, warmService: opts.warmService, logger: log }));
-// and this package's own app is composed from the same piece.
+// Toward every request upstream's handler accepted it answers as that handler did (any Host,
+// any Origin, any content type, any non-empty id, any body size): what it changes is what the
+// seed asked for, a manual warm through the warmer. Policies (Host, Origin, limits, stricter
+// ids) belong to the whole app, so the host app passes its own, as this repo's app does.
+// Runtime-agnostic: Hono's request API only, so it runs on Bun as on Node.
 import {
   type CacheWarmer,
   computeCachePct,
@@ -11,13 +15,10 @@ import {
   type WarmNowResult,
   type WarmService,
 } from "@dispatch/cache-warming";
-import { conversationIdSchema, describeIssues } from "@dispatch/ui-contract";
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { jsonLine } from "./json-line.js";
-import { readJsonBody } from "./read-body.js";
-import { type AccessPolicy, createAccessPolicy, requestHost } from "./security.js";
 
 /** The route logs like upstream's routes do (their kernel logger fits). */
 export interface RouteLogger {
@@ -39,21 +40,23 @@ export interface WarmRouteOptions {
    * extension is not loaded); its completion event still reaches a warmer that listens.
    */
   readonly warmService?: WarmService | undefined;
-  readonly policy?: AccessPolicy | undefined;
-  /** Largest JSON body accepted, in bytes. Default 4 KiB. */
-  readonly maxBodyBytes?: number | undefined;
+  /** Runs before the handler: the host app's own access policy, if it wants one here. */
+  readonly guard?: MiddlewareHandler | undefined;
+  /** What a conversation id must be. Default: upstream's rule, any non-empty string. */
+  readonly conversationId?: z.ZodType<string> | undefined;
   readonly logger?: RouteLogger | undefined;
   /** Epoch-ms clock for `lastWarmAt` on the warmer-less path. */
   readonly now?: (() => number) | undefined;
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 4 * 1024;
-
-export const warmRequestSchema = z.object({
-  conversationId: conversationIdSchema,
-  model: z.string().min(1).max(256).optional(),
-  cwd: z.string().min(1).max(4096).optional(),
-});
+/** Upstream's body rule: `conversationId` a non-empty string, `model` and `cwd` strings. */
+export function warmRequestSchema(conversationId: z.ZodType<string> = z.string().min(1)) {
+  return z.object({
+    conversationId,
+    model: z.string().optional(),
+    cwd: z.string().optional(),
+  });
+}
 
 type Refusal = Exclude<WarmNowResult, { ok: true }>;
 
@@ -91,9 +94,15 @@ function warmNowFromService(service: WarmService, now: () => number): WarmNow {
   };
 }
 
+/** `path: message` of the first problem, as upstream's one-line 400 answers read. */
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  // Stryker disable next-line OptionalChaining,LogicalOperator: a failed parse has an issue
+  return `${issue?.path.join(".") || "body"}: ${issue?.message}`;
+}
+
 export function createWarmRoute(options: WarmRouteOptions): Hono {
-  const policy = options.policy ?? createAccessPolicy();
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const schema = warmRequestSchema(options.conversationId);
   const warmer = options.warmer;
   const warmNow: WarmNow | null = warmer
     ? (conversationId, opts) => warmer.warmNow(conversationId, opts)
@@ -101,47 +110,38 @@ export function createWarmRoute(options: WarmRouteOptions): Hono {
       ? warmNowFromService(options.warmService, options.now ?? systemClock.now)
       : null;
   const route = new Hono();
+  const guard: MiddlewareHandler = options.guard ?? ((_c, next) => next());
 
-  route.post(
-    "/chat/warm",
-    // A warm costs money: a foreign page is refused outright, not just denied the answer, and
-    // a foreign host name (DNS rebinding) is refused too.
-    async (c, next) => {
-      if (!policy.allowsHost(requestHost(c.req.raw))) {
-        return jsonLine(c, { error: "this server answers only to localhost names" }, 421);
-      }
-      if (!policy.allowsRequest(c.req.header("origin"), c.req.header("sec-fetch-site"))) {
-        return jsonLine(c, { error: "origin not allowed" }, 403);
-      }
-      await next();
-    },
-    async (c) => {
-      const body = await readJsonBody(c, maxBodyBytes);
-      if ("refusal" in body) {
-        if (body.refusal.status === 400) options.logger?.warn("chat/warm: invalid JSON body");
-        return body.refusal;
-      }
-      const parsed = warmRequestSchema.safeParse(body.value);
-      if (!parsed.success) {
-        const error = describeIssues(parsed.error, "body");
-        options.logger?.warn("chat/warm: validation failed", { reason: error });
-        return jsonLine(c, { error }, 400);
-      }
-      if (!warmNow) return jsonLine(c, { error: "Warm service not available" }, 503);
-
-      const { conversationId, model, cwd } = parsed.data;
-      options.logger?.info("chat/warm: request accepted", {
-        conversationId,
-        hasModel: model !== undefined,
-        hasCwd: cwd !== undefined,
-      });
-      const result = await warmNow(conversationId, {
-        ...(model === undefined ? {} : { modelName: model }),
-        ...(cwd === undefined ? {} : { cwd }),
-      });
-      return respond(c, result);
-    },
-  );
+  route.post("/chat/warm", guard, async (c) => {
+    if (!warmNow) return jsonLine(c, { error: "Warm service not available" }, 503);
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      options.logger?.warn("chat/warm: invalid JSON body");
+      return jsonLine(c, { error: "Invalid JSON body" }, 400);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const error = firstIssue(parsed.error);
+      options.logger?.warn("chat/warm: validation failed", { reason: error });
+      return jsonLine(c, { error }, 400);
+    }
+    const { conversationId, model, cwd } = parsed.data;
+    options.logger?.info("chat/warm: request accepted", {
+      conversationId,
+      hasModel: model !== undefined,
+      hasCwd: cwd !== undefined,
+    });
+    const result = await warmNow(conversationId, {
+      ...(model === undefined ? {} : { modelName: model }),
+      ...(cwd === undefined ? {} : { cwd }),
+    });
+    if (!result.ok) {
+      options.logger?.warn("chat/warm: refused", { conversationId, reason: result.reason });
+    }
+    return respond(c, result);
+  });
   return route;
 }
 

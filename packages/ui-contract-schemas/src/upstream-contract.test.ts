@@ -2,35 +2,38 @@
 // (its protocol state keeps a `SurfaceCatalog` and the last `SurfaceErrorMessage`; its reducer
 // folds `SurfaceServerMessage`s). This file compiling is the first check; the schemas must
 // accept every such value.
+import type {
+  ActionRef,
+  ButtonField,
+  CatalogMessage,
+  CustomField,
+  InvokeMessage,
+  NumberField,
+  ProgressField,
+  Region,
+  SelectorField,
+  StatField,
+  SubscribeMessage,
+  SurfaceCatalog,
+  SurfaceCatalogEntry,
+  SurfaceClientMessage,
+  SurfaceErrorMessage,
+  SurfaceField,
+  SurfaceMessage,
+  SurfaceOption,
+  SurfaceServerMessage,
+  SurfaceSpec,
+  SurfaceUpdate,
+  SurfaceUpdateMessage,
+  ToggleField,
+  UnsubscribeMessage,
+} from "@dispatch/ui-contract";
 import { describe, expect, it } from "vitest";
 import {
-  type ActionRef,
-  type ButtonField,
-  type CatalogMessage,
-  type CustomField,
-  type InvokeMessage,
-  type NumberField,
-  type ProgressField,
-  type Region,
-  type SelectorField,
-  type StatField,
-  type SubscribeMessage,
-  type SurfaceCatalog,
-  type SurfaceCatalogEntry,
-  type SurfaceClientMessage,
-  type SurfaceErrorMessage,
-  type SurfaceField,
-  type SurfaceMessage,
-  type SurfaceOption,
-  type SurfaceServerMessage,
-  type SurfaceSpec,
-  type SurfaceUpdate,
-  type SurfaceUpdateMessage,
+  conversationIdSchema,
   surfaceClientMessageSchema,
   surfaceServerMessageSchema,
   surfaceSpecSchema,
-  type ToggleField,
-  type UnsubscribeMessage,
 } from "./index.js";
 
 const region: Region = "side";
@@ -125,5 +128,28 @@ describe("upstream's ui-contract names", () => {
     for (const message of messages) {
       expect(surfaceClientMessageSchema.parse(message)).toEqual(message);
     }
+  });
+});
+
+describe("conversation ids as upstream makes them", () => {
+  it.each([
+    ["a UUID from the web", "3f6c1f1e-8a2b-4c3d-9e4f-5a6b7c8d9e0f"],
+    ["a CLI name with capitals and a dot", "My-Chat.v2"],
+    ["a CLI name with a space", "release notes"],
+    ["the longest", "x".repeat(256)],
+  ])("accepts %s", (_name, id) => {
+    expect(conversationIdSchema.parse(id)).toBe(id);
+  });
+
+  it.each([
+    ["empty", "", /must not be empty/],
+    ["too long", "x".repeat(257), /at most 256 characters/],
+    ["a newline", "a\nb", /control characters/],
+    ["a NUL", "a\u0000b", /control characters/],
+    ["a lone surrogate", "a\ud800", /well-formed/],
+  ])("refuses %s with a message", (_name, id, message) => {
+    const parsed = conversationIdSchema.safeParse(id);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toMatch(message);
   });
 });
