@@ -269,22 +269,43 @@ describe("the default price table and name matching", () => {
     expect(DEFAULT_PRICES["gemini-2.5-pro"]?.selfCaching).toBe(true);
   });
 
-  it("matches a model exactly, else by the longest key it starts with", () => {
+  it("matches a model exactly, by upstream's credential/model name, or without a date suffix; nothing looser", () => {
     const table: PriceTable = {
-      claude: { ...PRICE, inputPerMTok: 1 },
-      "claude-sonnet": { ...PRICE, inputPerMTok: 2 },
+      haiku: { ...PRICE, inputPerMTok: 1 },
       "claude-sonnet-4": { ...PRICE, inputPerMTok: 3 },
-      "claude-sonnet-4-x": { ...PRICE, inputPerMTok: 4 },
+      "gpt-4o": { ...PRICE, inputPerMTok: 5 },
+      "openai/gpt-4": { ...PRICE, inputPerMTok: 6 },
     };
+    expect(pricingFor(table, "haiku")?.inputPerMTok).toBe(1);
+    expect(pricingFor(table, "claude/haiku")?.inputPerMTok).toBe(1);
     expect(pricingFor(table, "claude-sonnet-4-20250514")?.inputPerMTok).toBe(3);
-    expect(pricingFor(table, "claude-sonnet-4-x")?.inputPerMTok).toBe(4);
-    expect(pricingFor(table, "claude-opus")?.inputPerMTok).toBe(1);
-    expect(
-      pricingFor({ b: PRICE, "b-long": { ...PRICE, inputPerMTok: 9 }, a: PRICE }, "b-long-1")
-        ?.inputPerMTok,
-    ).toBe(9);
-    expect(pricingFor(table, "gpt-4o")).toBeNull();
+    expect(pricingFor(table, "anthropic/claude-sonnet-4-latest")?.inputPerMTok).toBe(3);
+    // The whole name wins over its model part.
+    expect(pricingFor(table, "openai/gpt-4")?.inputPerMTok).toBe(6);
+    expect(pricingFor(table, "azure/gpt-4o")?.inputPerMTok).toBe(5);
+    // Never one model priced as another.
+    expect(pricingFor(table, "gpt-4o-mini")).toBeNull();
+    expect(pricingFor(table, "claude-sonnet-4-5")).toBeNull();
+    expect(pricingFor(table, "claude/haiku-4")).toBeNull();
     expect(pricingFor(table, undefined)).toBeNull();
+  });
+
+  it.each([
+    "constructor",
+    "__proto__",
+    "toString",
+    "hasOwnProperty",
+    "valueOf",
+    "isPrototypeOf",
+    "__defineGetter__",
+    "x/constructor",
+  ])("never finds %s on the object prototype", (model) => {
+    expect(pricingFor(DEFAULT_PRICES, model)).toBeNull();
+    expect(economicsFor(DEFAULT_PRICES, model, 300_000)).toMatchObject({
+      pricing: null,
+      ttlKnown: false,
+      maxIntervalMs: null,
+    });
   });
 
   it("counts a return exactly at a moment as not yet returned, and gives up once nobody came back that late", () => {

@@ -82,16 +82,28 @@ const pricingSchema = z.object({
 });
 export const priceTableSchema = z.record(z.string().min(1), pricingSchema);
 
-/** The model's prices: an exact name, else the longest table key the name starts with. */
+/** A table entry by exact key, never one the object inherits (`constructor`, `__proto__`…). */
+function ownEntry(table: PriceTable, key: string): ModelPricing | null {
+  return Object.hasOwn(table, key) ? (table[key] ?? null) : null;
+}
+
+/** A dated or `-latest` name's base: `claude-sonnet-4-20250514` → `claude-sonnet-4`. */
+const DATED = /^(.+)-(?:\d{8}|latest)$/;
+
+/**
+ * The model's prices, by upstream's names too (`credential/model`: `claude/haiku`,
+ * `openai/gpt-4`): the whole name, else the part after the last `/`; each exactly, or without
+ * a date or `-latest` suffix. Nothing looser: `gpt-4o-mini` is never priced as `gpt-4o`.
+ */
 export function pricingFor(table: PriceTable, model: string | undefined): ModelPricing | null {
   if (model === undefined) return null;
-  const exact = table[model];
-  if (exact) return exact;
-  let best: string | null = null;
-  for (const key of Object.keys(table)) {
-    if (model.startsWith(key) && (best === null || key.length > best.length)) best = key;
+  const bare = model.slice(model.lastIndexOf("/") + 1);
+  for (const name of model === bare ? [model] : [model, bare]) {
+    const base = DATED.exec(name)?.[1];
+    const found = ownEntry(table, name) ?? (base === undefined ? null : ownEntry(table, base));
+    if (found !== null) return found;
   }
-  return best === null ? null : (table[best] ?? null);
+  return null;
 }
 
 /** What one warm cost, in USD. */
@@ -195,9 +207,15 @@ export interface ModelEconomics {
   readonly model: string | null;
   /** null: prices unknown; warming works as before and the ledger only counts warms. */
   readonly pricing: ModelPricing | null;
+  /** The model's cache lifetime, or (when unknown) the one assumed for restart decisions. */
   readonly cacheTtlMs: number;
-  /** The longest interval whose warm still finds the cache alive (whole seconds). */
-  readonly maxIntervalMs: number;
+  /** Whether `cacheTtlMs` is the model's own (from the price table) or only assumed. */
+  readonly ttlKnown: boolean;
+  /**
+   * The longest interval whose warm still finds the cache alive (whole seconds); null when
+   * the cache lifetime is unknown, where any interval stays allowed, as upstream's are.
+   */
+  readonly maxIntervalMs: number | null;
 }
 
 export function economicsFor(
@@ -206,14 +224,23 @@ export function economicsFor(
   defaultCacheTtlMs: number,
 ): ModelEconomics {
   const pricing = pricingFor(table, model);
-  const cacheTtlMs = pricing?.cacheTtlMs ?? defaultCacheTtlMs;
+  if (pricing === null) {
+    return {
+      model: model ?? null,
+      pricing,
+      cacheTtlMs: defaultCacheTtlMs,
+      ttlKnown: false,
+      maxIntervalMs: null,
+    };
+  }
+  const cacheTtlMs = pricing.cacheTtlMs;
   const maxIntervalMs = Math.max(1_000, Math.floor((cacheTtlMs - TTL_MARGIN_MS) / 1_000) * 1_000);
-  return { model: model ?? null, pricing, cacheTtlMs, maxIntervalMs };
+  return { model: model ?? null, pricing, cacheTtlMs, ttlKnown: true, maxIntervalMs };
 }
 
 /** Why an interval this long cannot work, or null when it can. */
 export function intervalTooLong(intervalMs: number, economics: ModelEconomics): string | null {
-  if (intervalMs <= economics.maxIntervalMs) return null;
+  if (economics.maxIntervalMs === null || intervalMs <= economics.maxIntervalMs) return null;
   const whose = economics.model === null ? "the provider's" : `${economics.model}'s`;
   return (
     `interval must be at most ${economics.maxIntervalMs / 1000} s: ${whose} cache lives ` +

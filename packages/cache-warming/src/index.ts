@@ -70,6 +70,7 @@ export {
   parseSpendLimits,
   parseSpendLimitsPayload,
   parseTogglePayload,
+  type Refusal,
   type ResumeDecision,
   recordTurnStart,
   recordWarm,
@@ -78,6 +79,7 @@ export {
   type ScheduleRecord,
   type ScheduleState,
   type ScheduleStatus,
+  type SpecExtras,
   type SpendLimits,
   type SpendLimitsChange,
   SURFACE_ID,
@@ -107,7 +109,11 @@ export {
   type WarmTrigger,
 } from "./pure.js";
 export { createScheduler, DEFAULT_BATCH_SIZE, type SchedulerOptions } from "./scheduler.js";
-export { type CacheWarmingSurface, createCacheWarmingSurface } from "./surface.js";
+export {
+  type CacheWarmingSurface,
+  createCacheWarmingSurface,
+  MAX_REMEMBERED_REFUSALS,
+} from "./surface.js";
 export {
   isWarmFailure,
   type WarmOptions,

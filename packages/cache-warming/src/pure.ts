@@ -497,7 +497,8 @@ export function selfCaching(state: CacheWarmingState): boolean {
 
 /** What the timer waits: the interval, shortened to what still reaches the cache alive. */
 export function effectiveIntervalMs(state: CacheWarmingState): number {
-  return Math.min(state.intervalMs, state.economics.maxIntervalMs);
+  const max = state.economics.maxIntervalMs;
+  return max === null ? state.intervalMs : Math.min(state.intervalMs, max);
 }
 
 export type WarmTrigger = "manual" | "auto";
@@ -741,7 +742,29 @@ export function parseTogglePayload(payload: unknown): boolean | null {
  * until a turn, a manual warm or re-enabling), `scheduled` (`nextWarmAt` is when), `idle`
  * (enabled but not started: after a restart that did not resume it).
  */
-export type ScheduleState = "off" | "generating" | "warming" | "paused" | "scheduled" | "idle";
+export type ScheduleState =
+  | "loading"
+  | "off"
+  | "generating"
+  | "warming"
+  | "paused"
+  | "scheduled"
+  | "idle";
+
+/** An action the surface refused, with the reason written for the user. */
+export interface Refusal {
+  readonly action: string;
+  readonly message: string;
+  readonly at: number;
+}
+
+/** What the spec shows beyond the warmer's state: the surface's own view of the conversation. */
+export interface SpecExtras {
+  /** The stored settings are still being read: the state shown is the defaults. */
+  readonly loading?: boolean;
+  /** The last refused action, until the next accepted one. */
+  readonly lastRefusal?: Refusal | null;
+}
 
 export interface ScheduleStatus {
   readonly state: ScheduleState;
@@ -775,10 +798,14 @@ export interface TimerPayload {
   readonly model?: string | null;
   /** `fixed` or `break-even`. */
   readonly policy?: WarmPolicy;
-  /** The longest interval the model's cache allows. */
-  readonly maxIntervalMs?: number;
+  /** The longest interval the model's cache allows; null when its cache lifetime is unknown. */
+  readonly maxIntervalMs?: number | null;
+  /** The model's cache lifetime; null when unknown (no price-table entry). */
+  readonly cacheTtlMs?: number | null;
   /** What warming cost and saved here, in USD; null dollars when the model's prices are unknown. */
   readonly ledger?: LedgerView;
+  /** The last action the surface refused and why, until the next accepted one. */
+  readonly lastRefusal?: Refusal | null;
 }
 
 export interface LedgerView {
@@ -850,9 +877,11 @@ function baseFields(
   return [toggle, interval, last, retention, timerField];
 }
 
-export function describeSchedule(state: CacheWarmingState): string {
-  const { state: schedule, reason } = scheduleStatus(state);
+export function describeSchedule(state: CacheWarmingState, extras: SpecExtras = {}): string {
+  const { state: schedule, reason } = statusWith(state, extras);
   switch (schedule) {
+    case "loading":
+      return "Loading settings…";
     case "off":
       return "Off";
     case "generating":
@@ -880,8 +909,13 @@ export function describeSchedule(state: CacheWarmingState): string {
  * The full cache-warming surface: upstream's five fields (the frontend reads them by kind,
  * so they keep their kinds, labels and order), then this package's additions.
  */
-export function buildCacheWarmingSpec(state: CacheWarmingState, serverNow: number): SurfaceSpec {
-  const timer = timerPayloadOf(state, serverNow);
+export function buildCacheWarmingSpec(
+  state: CacheWarmingState,
+  serverNow: number,
+  extras: SpecExtras = {},
+): SurfaceSpec {
+  const timer = timerPayloadOf(state, serverNow, extras);
+  const refusal = extras.lastRefusal ?? null;
   const fields: SurfaceField[] = [
     ...baseFields(
       state.enabled,
@@ -892,17 +926,26 @@ export function buildCacheWarmingSpec(state: CacheWarmingState, serverNow: numbe
       timer,
     ),
     { kind: "button", label: "Warm now", action: { actionId: ACTION_IDS.warmNow } },
-    { kind: "stat", label: "Schedule", value: describeSchedule(state) },
+    { kind: "stat", label: "Schedule", value: describeSchedule(state, extras) },
     { kind: "stat", label: "Last error", value: state.lastError ?? "—" },
     { kind: "stat", label: "Model", value: state.context.modelName ?? "default" },
     { kind: "stat", label: "Warming cost", value: describeLedger(state) },
+    {
+      kind: "stat",
+      label: "Last refusal",
+      value: refusal === null ? "—" : `${refusal.action}: ${refusal.message}`,
+    },
   ];
   return { ...SURFACE_FRAME, fields };
 }
 
 /** What the surface's timer field says, as machine-readable fields. */
-export function timerPayloadOf(state: CacheWarmingState, serverNow: number): TimerPayload {
-  const status = scheduleStatus(state);
+export function timerPayloadOf(
+  state: CacheWarmingState,
+  serverNow: number,
+  extras: SpecExtras = {},
+): TimerPayload {
+  const status = statusWith(state, extras);
   return {
     nextWarmAt: state.nextWarmAt,
     lastWarmAt: state.lastWarmAt,
@@ -917,8 +960,14 @@ export function timerPayloadOf(state: CacheWarmingState, serverNow: number): Tim
     model: state.context.modelName ?? null,
     policy: state.policy,
     maxIntervalMs: state.economics.maxIntervalMs,
+    cacheTtlMs: state.economics.ttlKnown ? state.economics.cacheTtlMs : null,
     ledger: ledgerView(state),
+    lastRefusal: extras.lastRefusal ?? null,
   };
+}
+
+function statusWith(state: CacheWarmingState, extras: SpecExtras): ScheduleStatus {
+  return extras.loading === true ? { state: "loading", reason: null } : scheduleStatus(state);
 }
 
 /** One conversation's state as `GET /cache-warming/:id` answers it: what the surface shows. */
@@ -932,7 +981,6 @@ export function conversationView(conversationId: string, state: CacheWarmingStat
     ...timerPayloadOf(state, now),
     spendLimits: spendLimitsOf(state),
     schedule: describeSchedule(state),
-    cacheTtlMs: state.economics.cacheTtlMs,
     pricesKnown: state.economics.pricing !== null,
   };
 }

@@ -631,6 +631,110 @@ describe("upstream's extension wiring", () => {
   });
 });
 
+describe("upstream's WebSocket transport as a consumer of the provider", () => {
+  /**
+   * Upstream's transport-ws, in short: on subscribe it sends `getSpec(ctx)` as it is (a
+   * Promise would serialize to `{}`, which the web drops), re-sends `getSpec(ctx)` on every
+   * `onChange`, and calls `invoke` swallowing a rejection.
+   */
+  function upstreamTransport(provider: {
+    getSpec(ctx?: { conversationId?: string }): unknown;
+    invoke(actionId: string, payload?: unknown, ctx?: { conversationId?: string }): unknown;
+    subscribe(onChange: () => void): () => void;
+  }) {
+    const frames: Array<{ type: string; spec: unknown }> = [];
+    const frame = (type: string, ctx: { conversationId: string }) =>
+      frames.push({ type, spec: JSON.parse(JSON.stringify(provider.getSpec(ctx))) as unknown });
+    return {
+      frames,
+      subscribe(conversationId: string) {
+        frame("surface", { conversationId });
+        provider.subscribe(() => frame("update", { conversationId }));
+      },
+      invoke(conversationId: string, actionId: string, payload?: unknown) {
+        const result = provider.invoke(actionId, payload, { conversationId });
+        if (result instanceof Promise) result.catch(() => {});
+      },
+    };
+  }
+
+  function activated(stored: Record<string, string> = {}) {
+    const clock = FakeTimers.createClock(T0);
+    const registered: unknown[] = [];
+    const store = new Map(Object.entries(stored));
+    const provided = new Map<string, unknown>([
+      ["session-orchestrator/warm", { warm: async () => USAGE }],
+      ["surface-registry/registry", { register: (p: unknown) => registered.push(p) }],
+    ]);
+    createCacheWarmingExtension({
+      now: () => clock.now,
+      timers: {
+        setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
+        clearTimer: (id) => clock.clearTimeout(id),
+      },
+    }).activate({
+      on: () => () => {},
+      getService: <T>(handle: { id: string }) => provided.get(handle.id) as T,
+      provideService: (handle, impl) => provided.set(handle.id, impl),
+      storage: () => ({
+        get: async (k: string) => store.get(k) ?? null,
+        set: async (k: string, v: string) => {
+          store.set(k, v);
+        },
+      }),
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    const transport = upstreamTransport(registered[0] as Parameters<typeof upstreamTransport>[0]);
+    return { clock, transport };
+  }
+
+  const fieldsOf = (spec: unknown) => (spec as { fields?: Array<Record<string, unknown>> }).fields;
+  const statOf = (spec: unknown, label: string) =>
+    fieldsOf(spec)?.find((f) => f.kind === "stat" && f.label === label)?.value;
+
+  it("sends a full spec as the first frame for a conversation never seen", async () => {
+    const { clock, transport } = activated();
+    transport.subscribe("3f6c1f1e-8a2b-4c3d-9e4f-5a6b7c8d9e0f");
+    const [first] = transport.frames;
+    expect(fieldsOf(first?.spec)?.slice(0, 2)).toMatchObject([
+      { kind: "toggle", value: false },
+      { kind: "number", value: 240 },
+    ]);
+    await clock.tickAsync(0);
+    // Its (absent) settings are read: one update with the same defaults, no longer loading.
+    expect(transport.frames.map((f) => f.type)).toEqual(["surface", "update"]);
+    expect(statOf(transport.frames[1]?.spec, "Schedule")).toBe("Off");
+  });
+
+  it("sends a full spec first for a conversation stored before a restart, then its settings", async () => {
+    const { clock, transport } = activated({
+      "settings:c": JSON.stringify({ enabled: true, intervalMs: 60_000 }),
+    });
+    transport.subscribe("c");
+    expect(statOf(transport.frames[0]?.spec, "Schedule")).toBe("Loading settings…");
+    expect(fieldsOf(transport.frames[0]?.spec)).toHaveLength(11);
+    await clock.tickAsync(0);
+    expect(fieldsOf(transport.frames.at(-1)?.spec)?.slice(0, 2)).toMatchObject([
+      { kind: "toggle", value: true },
+      { kind: "number", value: 60 },
+    ]);
+  });
+
+  it("makes a refused invoke visible in the next pushed spec, though the transport drops the error", async () => {
+    const { clock, transport } = activated();
+    transport.subscribe("c");
+    await clock.tickAsync(0);
+    transport.invoke("c", "cache-warming/set-interval", { value: -5 });
+    await clock.tickAsync(0);
+    expect(statOf(transport.frames.at(-1)?.spec, "Last refusal")).toBe(
+      "cache-warming/set-interval: interval must be at least 1 s",
+    );
+    transport.invoke("c", "cache-warming/frobnicate");
+    await clock.tickAsync(0);
+    expect(statOf(transport.frames.at(-1)?.spec, "Last refusal")).toMatch(/unknown action/);
+  });
+});
+
 describe("upstream's surface provider interface", () => {
   it("has catalogEntry, getSpec(ctx?), invoke(actionId, payload, ctx) and subscribe", async () => {
     const { deps } = upstreamDeps();
@@ -649,7 +753,7 @@ describe("upstream's surface provider interface", () => {
     expect(surface.getSpec()).toEqual(buildDefaultSpec());
     await surface.invoke("cache-warming/toggle", undefined, { conversationId: "c" });
     await surface.invoke("cache-warming/set-interval", { value: 90 }, { conversationId: "c" });
-    const spec = await surface.getSpec({ conversationId: "c" });
+    const spec = surface.getSpec({ conversationId: "c" });
     expect(spec.fields.slice(0, 2)).toMatchObject([
       { kind: "toggle", value: true },
       { kind: "number", value: 90 },

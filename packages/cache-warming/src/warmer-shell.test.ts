@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SIM_PRICING } from "./economics.js";
 import { createHarness, HIT, INTERVAL, MISS, START, stat, timerOf } from "./testing/harness.js";
 
 const C = "conv-1";
@@ -152,8 +153,21 @@ describe("the countdown follows the lifecycle", () => {
     expect(h.clock.countTimers()).toBe(1);
   });
 
-  it("clamps an interval into 1 s … what the cache's 5-minute TTL allows (290 s), and says what it set", async () => {
+  it("clamps an interval into 1 s … a day for a model whose cache lifetime is unknown, as upstream does", async () => {
     const h = createHarness();
+    await h.enabledAndIdle(C); // m1: no price-table entry
+    for (const [asked, set] of [
+      [290_001, 290_001],
+      [3_600_000, 3_600_000],
+      [86_400_001, 86_400_000],
+    ] as const) {
+      expect(await h.warmer.setIntervalMs(C, asked)).toEqual({ enabled: true, intervalMs: set });
+      expect(h.timer(C)).toMatchObject({ nextWarmAt: h.clock.now + set, maxIntervalMs: null });
+    }
+  });
+
+  it("clamps an interval into 1 s … what the cache's 5-minute TTL allows (290 s), and says what it set", async () => {
+    const h = createHarness({ prices: { m1: SIM_PRICING } });
     await h.enabledAndIdle(C);
     const cases: Array<[number, number]> = [
       [999, 1000],
@@ -186,9 +200,11 @@ describe("the countdown follows the lifecycle", () => {
       lastFailure: null,
       model: "m1",
       policy: "fixed",
-      maxIntervalMs: 290_000,
-      // m1 has no price: warms are counted, dollars are unknown.
+      // m1 has no price-table entry: any interval, warms counted, dollars unknown.
+      maxIntervalMs: null,
+      cacheTtlMs: null,
       ledger: { spentUsd: null, savedUsd: null, netUsd: null, warms: 0, turnsSaved: 0 },
+      lastRefusal: null,
     };
     expect(h.pushed.map((p) => timerOf(p.spec))).toEqual([inFlight]);
     h.pending[0]!.resolve(HIT);

@@ -891,7 +891,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       const clamped = Number.isFinite(intervalMs) ? clampIntervalMs(intervalMs) : MIN_INTERVAL_MS;
       return settingsOf(
         await updateSettings(id, (state) => ({
-          intervalMs: Math.min(clamped, state.economics.maxIntervalMs),
+          intervalMs: Math.min(clamped, state.economics.maxIntervalMs ?? clamped),
         })),
       );
     },

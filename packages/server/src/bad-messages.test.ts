@@ -1,10 +1,23 @@
 // Malformed surface messages and action payloads: each gets an `error`, the socket stays up,
 // and neither the warmer's state nor the provider's call count moves.
+import type { SurfaceSpec } from "@dispatch/ui-contract";
 import type { WarmService } from "@dispatch/warm-service";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SurfaceClient, startTestServer } from "./testing/helpers.js";
 
 const C = "c1";
+const statOf = (spec: SurfaceSpec, label: string) => {
+  const field = spec.fields.find((f) => f.kind === "stat" && f.label === label);
+  return field?.kind === "stat" ? field.value : undefined;
+};
+/** What a message's JSON says, or null when it is none (or not an object). */
+const jsonOf = (message: string): { type?: unknown; conversationId?: unknown } | null => {
+  try {
+    return JSON.parse(message) as { type?: unknown; conversationId?: unknown } | null;
+  } catch {
+    return null;
+  }
+};
 const invoke = (actionId: string, payload?: unknown, extra: Record<string, unknown> = {}) =>
   JSON.stringify({
     type: "invoke",
@@ -107,7 +120,19 @@ describe("bad surface messages", () => {
       message: expect.stringMatching(error),
     });
     const after = await client.drain();
-    expect(after).toEqual([]);
+    // An action the surface refused is also shown in the spec (upstream's transport drops the
+    // error frame): one update whose "Last refusal" says why; anything else pushes nothing.
+    const parsed = jsonOf(message);
+    const reachedSurface =
+      parsed?.type === "invoke" && parsed.conversationId === C && !/actionId/.test(String(error));
+    if (reachedSurface) {
+      expect(after).toHaveLength(1);
+      const refusal =
+        after[0]?.type === "update" ? statOf(after[0].update.spec, "Last refusal") : "";
+      expect(refusal).toMatch(error);
+    } else {
+      expect(after).toEqual([]);
+    }
     expect(JSON.stringify(started.server.warmer.getState(C))).toBe(before);
     expect(calls).toBe(callsBefore);
   });

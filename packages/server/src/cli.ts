@@ -99,9 +99,13 @@ async function invoke(
         () => reject(new Refused("no answer from the server within 5 s")),
         5_000,
       );
+      // The refusal the spec showed before this call: a different one after it is this call's.
+      let refusalBefore = "";
+      const refusalOf = (spec: SurfaceSpec) => timerOf(spec)?.lastRefusal ?? null;
       socket.on("message", (data) => {
         const message = JSON.parse(data.toString()) as SurfaceServerMessage;
         if (message.type === "surface") {
+          refusalBefore = JSON.stringify(refusalOf(message.spec));
           socket.send(
             JSON.stringify({
               type: "invoke",
@@ -113,7 +117,12 @@ async function invoke(
           );
         } else if (message.type === "update" && message.update.conversationId === id) {
           clearTimeout(timeout);
-          resolve(message.update.spec);
+          const refusal = refusalOf(message.update.spec);
+          if (refusal !== null && JSON.stringify(refusal) !== refusalBefore) {
+            reject(new Refused(refusal.message));
+          } else {
+            resolve(message.update.spec);
+          }
         } else if (message.type === "error") {
           clearTimeout(timeout);
           reject(new Refused(message.message));

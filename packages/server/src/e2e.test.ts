@@ -73,8 +73,10 @@ describe("the server, end to end over real sockets", () => {
       model: null,
       policy: "fixed",
       maxIntervalMs: 290_000,
+      cacheTtlMs: 300_000,
       // The simulator prices warms that name no model as its own.
       ledger: { spentUsd: 0, savedUsd: 0, netUsd: 0, warms: 0, turnsSaved: 0 },
+      lastRefusal: null,
     });
   });
 

@@ -17,6 +17,12 @@ export interface SurfaceProvider {
   /** Rejects with an Error whose message is safe to show the client. */
   invoke(actionId: string, payload?: unknown, context?: SurfaceContext): void | Promise<void>;
   /**
+   * This repo's addition: resolves once the provider can answer `getSpec` for this context
+   * in full (stored settings loaded). The registry waits for it before a subscriber's first
+   * spec; upstream's transport does not call it and gets the provider's loading spec first.
+   */
+  prepare?(context?: SurfaceContext): void | Promise<void>;
+  /**
    * Calls `onChange` after every visible change. Upstream calls it without arguments (every
    * subscriber refetches); a provider may pass the conversation that changed.
    */
@@ -224,6 +230,7 @@ export function createSurfaceRegistry(
       const provider = providerFor(surfaceId);
       const scopedContext = scoped(provider, context);
       const key = scopedContext.conversationId ?? GLOBAL_KEY;
+      await provider.prepare?.(scopedContext);
       // A provider that must load first answers with a promise; once it has loaded, the spec
       // is built again in the same tick the listener joins, so no change falls in between.
       let spec = build(provider, scopedContext);
