@@ -11,7 +11,7 @@ import type {
   SurfaceSpec,
   ToggleField,
 } from "@dispatch/ui-contract";
-import { z } from "zod";
+import * as z from "zod";
 import {
   EMPTY_LEDGER,
   economicsFor,

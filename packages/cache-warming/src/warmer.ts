@@ -5,7 +5,7 @@
 // the same record → re-arm → notify step; the echo of a warm the warmer started itself is
 // recognised and dropped, so every warm is recorded exactly once.
 
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_PRICES, EMPTY_LEDGER, economicsFor, type PriceTable } from "./economics.js";
 import {
   ActionRejectedError,

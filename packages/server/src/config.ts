@@ -13,7 +13,7 @@ import {
 } from "@dispatch/transport-http";
 import { describeIssues } from "@dispatch/ui-contract-schemas";
 import { DEFAULT_CACHE_TTL_MS } from "@dispatch/warm-service";
-import { z } from "zod";
+import * as z from "zod";
 
 export interface ServerConfig {
   host: string;

@@ -4,7 +4,7 @@
 import type { Logger } from "@dispatch/cache-warming";
 import pino from "pino";
 import pretty from "pino-pretty";
-import { z } from "zod";
+import * as z from "zod";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -3,7 +3,14 @@
 // back with no arguments — works here unchanged.
 import type { SurfaceSpec } from "@dispatch/ui-contract";
 import { describe, expect, it } from "vitest";
-import { createSurfaceRegistry, type SurfaceProvider } from "./index.js";
+import {
+  createSurfaceRegistry,
+  createSurfaceRegistryExtension,
+  manifest,
+  type SurfaceProvider,
+  type SurfaceRegistry,
+  surfaceRegistryHandle,
+} from "./index.js";
 
 function upstreamProvider(id: string, title = id) {
   let notify: () => void = () => {};
@@ -75,5 +82,26 @@ describe("upstream's surface registry API", () => {
     dispose();
     await provider.invoke("inc");
     expect(seen).toEqual([]);
+  });
+});
+
+describe("upstream's registry package exports, as its consumers import them", () => {
+  it("offers the handle, the extension and the manifest transport-ws, message-queue and host-bin use", () => {
+    expect(surfaceRegistryHandle).toEqual({ kind: "service", id: "surface-registry/registry" });
+    expect(manifest).toMatchObject({
+      id: "surface-registry",
+      apiVersion: "^0.1.0",
+      activation: "eager",
+      contributes: { services: ["surface-registry/registry"] },
+    });
+    const extension = createSurfaceRegistryExtension();
+    expect(extension.manifest).toBe(manifest);
+    const provided = new Map<string, unknown>();
+    extension.activate({ provideService: (handle, impl) => provided.set(handle.id, impl) });
+    const registry = provided.get("surface-registry/registry") as SurfaceRegistry;
+    const { provider } = upstreamProvider("queue");
+    registry.register(provider);
+    expect(registry.getCatalog()).toEqual([provider.catalogEntry]);
+    expect(registry.getSurface("queue")).toBe(provider);
   });
 });

@@ -3,7 +3,7 @@
 // settings routes and the dev routes, around the same warm route upstream mounts into its app.
 import { conversationIdSchema, describeIssues } from "@dispatch/ui-contract-schemas";
 import { type Context, Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { jsonLine } from "./json-line.js";
 import { jsonBodyLimit } from "./read-body.js";
 import { type AccessPolicy, createAccessPolicy, requestHost } from "./security.js";

@@ -17,7 +17,7 @@ import {
 } from "@dispatch/cache-warming";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { z } from "zod";
+import * as z from "zod";
 import { jsonLine } from "./json-line.js";
 
 /** The route logs like upstream's routes do (their kernel logger fits). */

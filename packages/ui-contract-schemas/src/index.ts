@@ -9,7 +9,7 @@ import type {
   SurfaceServerMessage,
   SurfaceSpec,
 } from "@dispatch/ui-contract";
-import { z } from "zod";
+import * as z from "zod";
 
 export const CONTRACT_VERSION = "0.2.0";
 
