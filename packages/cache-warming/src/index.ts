@@ -31,6 +31,7 @@ export {
 export {
   ACTION_IDS,
   ActionRejectedError,
+  applySpendGuard,
   type BudgetDecision,
   buildCacheWarmingSpec,
   buildConversationSpec,
@@ -57,7 +58,9 @@ export {
   isDefaultRecord,
   isTokenCurrent,
   type LedgerView,
+  LOST_IN_RESTART,
   ledgerView,
+  MAX_HISTORY,
   MAX_INTERVAL_MS,
   type ManualWarmRefusal,
   MIN_INTERVAL_MS,
@@ -76,6 +79,7 @@ export {
   recordWarm,
   refuseManualWarm,
   resetIdleStretch,
+  restoreSchedule,
   type ScheduleRecord,
   type ScheduleState,
   type ScheduleStatus,
@@ -105,6 +109,7 @@ export {
   type WarmAttempt,
   type WarmBudget,
   type WarmFailureReason,
+  type WarmHistoryEntry,
   type WarmPolicy,
   type WarmTrigger,
 } from "./pure.js";

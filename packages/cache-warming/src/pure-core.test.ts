@@ -8,10 +8,12 @@ import {
   DEFAULT_SPEND_LIMITS,
   decideResume,
   initialState,
+  LOST_IN_RESTART,
   parseScheduleRecord,
   parseSettings,
   parseSpendLimits,
   recordWarm,
+  restoreSchedule,
   scheduleRecordOf,
   scheduleStatus,
   serializeSettings,
@@ -124,6 +126,8 @@ describe("the cache-warming spec", () => {
           cacheTtlMs: null,
           ledger: { spentUsd: null, savedUsd: null, netUsd: null, warms: 0, turnsSaved: 0 },
           lastRefusal: null,
+          history: [],
+          switchedFrom: null,
         },
       },
     ]);
@@ -172,7 +176,7 @@ describe("the schedule's machine-readable status", () => {
   it.each([
     ["off", { ...base, enabled: false, nextWarmAt: 5 }, { state: "off", reason: null }],
     ["generating", { ...base, active: true }, { state: "generating", reason: null }],
-    ["warming", { ...base, warming: true }, { state: "warming", reason: null }],
+    ["warming", { ...base, warmStartedAt: 1 }, { state: "warming", reason: null }],
     [
       "paused by the cap",
       { ...base, pausedBy: "idle-cap" },
@@ -229,22 +233,42 @@ describe("what survives a restart", () => {
     nextWarmAt: 241_000,
     lastPct: 100,
     lastExpectedPct: 100,
-  };
+    pausedBy: null,
+    autoWarmsSinceTurn: 2,
+    deadWarmStreak: 1,
+    lastTurnSettledAt: 500,
+    warmStartedAt: null,
+    generating: false,
+    history: [{ at: 900, trigger: "auto", model: "m1", cachePct: 100, costUsd: null, error: null }],
+  } as const;
+  const enabled = { ...initialState(), enabled: true };
 
-  it("keeps a record for enabled conversations only, and reads back what it wrote", () => {
-    const state = { ...initialState(), enabled: true, ...record };
+  it("keeps a record while enabled or while there is history, and reads back what it wrote", () => {
+    const state = { ...enabled, ...record, active: false };
     expect(parseScheduleRecord(scheduleRecordOf(state))).toEqual(record);
-    expect(scheduleRecordOf({ ...state, enabled: false })).toBeNull();
+    expect(scheduleRecordOf({ ...state, enabled: false, history: [] })).toBeNull();
+    expect(scheduleRecordOf({ ...state, enabled: false })).not.toBeNull();
     expect(parseScheduleRecord("nope")).toBeNull();
-    expect(parseScheduleRecord('{"lastTouchedAt":"x","context":5}')).toEqual({
-      context: {},
-      lastTouchedAt: null,
-      lastWarmAt: null,
-      nextWarmAt: null,
-      lastPct: null,
-      lastExpectedPct: null,
-    });
+    expect(parseScheduleRecord('{"lastTouchedAt":"x","context":5,"history":[1,{"at":1}]}')).toEqual(
+      {
+        context: {},
+        lastTouchedAt: null,
+        lastWarmAt: null,
+        nextWarmAt: null,
+        lastPct: null,
+        lastExpectedPct: null,
+        pausedBy: null,
+        autoWarmsSinceTurn: 0,
+        deadWarmStreak: 0,
+        lastTurnSettledAt: null,
+        warmStartedAt: null,
+        generating: false,
+        history: [],
+      },
+    );
   });
+
+  const restored = restoreSchedule(enabled, record);
 
   it.each([
     ["its old time when that is still ahead", 100_000, { kind: "resume", at: 241_000 }],
@@ -255,19 +279,63 @@ describe("what survives a restart", () => {
     ],
     ["not at all once the cache died", 301_000, { kind: "not-resumed", reason: "cache-expired" }],
   ] as const)("resumes at %s", (_name, now, decision) => {
-    expect(decideResume({ ...record, nextWarmAt: record.nextWarmAt }, now, 300_000)).toEqual(
-      decision,
-    );
+    expect(decideResume(restored, record.nextWarmAt, now)).toEqual(decision);
   });
 
-  it("waits for a turn when nothing was ever warmed or settled", () => {
-    expect(decideResume(null, 5, 300_000)).toEqual({
+  it("waits for a turn when nothing was ever warmed or settled, or a turn was cut off", () => {
+    expect(decideResume(enabled, null, 5)).toEqual({
       kind: "not-resumed",
       reason: "awaiting-turn",
     });
-    expect(decideResume({ ...record, lastTouchedAt: null }, 5, 300_000)).toEqual({
+    const cutOff = restoreSchedule(enabled, { ...record, generating: true });
+    expect(decideResume(cutOff, record.nextWarmAt, 5)).toEqual({
       kind: "not-resumed",
       reason: "awaiting-turn",
     });
+  });
+
+  it("keeps a pause and the spend guard's counters across the restart", () => {
+    const paused = restoreSchedule(enabled, { ...record, pausedBy: "idle-cap" });
+    expect(paused).toMatchObject({
+      pausedBy: "idle-cap",
+      autoWarmsSinceTurn: 2,
+      deadWarmStreak: 1,
+    });
+    expect(decideResume(paused, record.nextWarmAt, 100_000)).toEqual({ kind: "paused" });
+    expect(restored.history).toEqual(record.history);
+    expect(restored.context).toEqual(record.context);
+  });
+
+  it("counts a warm that was in flight at a crash as made then, so it is never paid twice", () => {
+    const inFlight = restoreSchedule(
+      { ...enabled, idleWarmCap: 3 },
+      { ...record, nextWarmAt: null, warmStartedAt: 200_000 },
+    );
+    expect(inFlight).toMatchObject({
+      autoWarmsSinceTurn: 3,
+      pausedBy: "idle-cap",
+      lastTouchedAt: 200_000,
+    });
+    expect(inFlight.history.at(-1)).toEqual({
+      at: 200_000,
+      trigger: "auto",
+      model: "m1",
+      cachePct: null,
+      costUsd: null,
+      error: LOST_IN_RESTART,
+    });
+    const underCap = restoreSchedule(enabled, {
+      ...record,
+      nextWarmAt: null,
+      warmStartedAt: 200_000,
+    });
+    // Resumed one interval after the lost warm was sent, not at once.
+    expect(decideResume(underCap, null, 250_000)).toEqual({ kind: "resume", at: 440_000 });
+  });
+
+  it("leaves a conversation that moved on since start as memory has it", () => {
+    const moved = { ...enabled, lastTouchedAt: 9_000 };
+    expect(restoreSchedule(moved, record)).toBe(moved);
+    expect(restoreSchedule(enabled, null)).toBe(enabled);
   });
 });

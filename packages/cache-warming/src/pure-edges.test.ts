@@ -251,7 +251,7 @@ describe("what the surface says", () => {
   it.each([
     ["off", state(), "Off"],
     ["generating", state({ enabled: true, active: true }), "Waiting for the turn to finish"],
-    ["warming", state({ enabled: true, warming: true }), "Warming"],
+    ["warming", state({ enabled: true, warmStartedAt: 1 }), "Warming"],
     [
       "budget",
       state({ enabled: true, budgetRetryAt: 5, nextWarmAt: 5 }),

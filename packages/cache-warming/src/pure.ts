@@ -265,8 +265,12 @@ export interface CacheWarmingState extends ConversationState, SpendLimits {
   pausedBy: PauseReason | null;
   /** The cwd/model warms replay: the last settled turn's, or a manual warm's explicit one. */
   context: ConversationContext;
-  /** An automatic warm is waiting for the provider (from the countdown's end to its result). */
-  warming: boolean;
+  /** Epoch-ms an automatic warm was sent, while it waits for the provider; null otherwise. */
+  warmStartedAt: number | null;
+  /** The last warms, oldest first (at most MAX_HISTORY), failures among them. */
+  history: readonly WarmHistoryEntry[];
+  /** The model automatic warms kept warm before a manual warm switched to another one. */
+  switchedFrom: { readonly model: string | null; readonly at: number } | null;
   /** Epoch-ms the cached prefix was last read or written (a settled turn or a good warm). */
   lastTouchedAt: number | null;
   /** Why an enabled schedule did not resume after a restart; cleared once one starts. */
@@ -289,6 +293,24 @@ export interface CacheWarmingState extends ConversationState, SpendLimits {
 export const DEFAULT_CACHE_TTL_MS = 300_000;
 const UNKNOWN_MODEL = economicsFor({}, undefined, DEFAULT_CACHE_TTL_MS);
 const NO_GAPS: readonly number[] = Object.freeze([]);
+
+/** One warm as the history shows it. */
+export interface WarmHistoryEntry {
+  /** Epoch-ms it finished (or was sent, for one whose answer a restart lost). */
+  readonly at: number;
+  readonly trigger: WarmTrigger;
+  readonly model: string | null;
+  /** Share of the input read from the cache; null for a failed warm. */
+  readonly cachePct: number | null;
+  /** What it cost in USD; null when the model's prices are unknown or it failed. */
+  readonly costUsd: number | null;
+  /** Why it failed; null for a good warm. */
+  readonly error: string | null;
+}
+
+/** Warms the history keeps (the surface shows them all; older ones are dropped). */
+export const MAX_HISTORY = 20;
+const NO_HISTORY: readonly WarmHistoryEntry[] = Object.freeze([]);
 
 export type PauseReason = "idle-cap" | "dead-cache" | "budget" | "not-worth-it" | "self-caching";
 /** `cache-expired`: the downtime outlived the cache; `awaiting-turn`: nothing to resume. */
@@ -317,7 +339,9 @@ export function initialState(
     deadWarmStreak: 0,
     pausedBy: null,
     context: {},
-    warming: false,
+    warmStartedAt: null,
+    history: NO_HISTORY,
+    switchedFrom: null,
     lastTouchedAt: null,
     notResumedBecause: null,
     budgetRetryAt: null,
@@ -343,7 +367,10 @@ export function spendLimitsOf(state: SpendLimits): SpendLimits {
 
 // ---- what a restart needs --------------------------------------------------------------------
 
-/** `schedule:<id>`: what resuming an enabled schedule after a restart needs. */
+/**
+ * `schedule:<id>`: what a restart needs to go on as if it had not happened: the schedule, the
+ * spend guard's pause and counters, a warm that was in flight, and the warm history.
+ */
 export function scheduleKey(conversationId: string): string {
   return `schedule:${conversationId}`;
 }
@@ -355,11 +382,19 @@ export interface ScheduleRecord {
   readonly nextWarmAt: number | null;
   readonly lastPct: number | null;
   readonly lastExpectedPct: number | null;
+  readonly pausedBy: PauseReason | null;
+  readonly autoWarmsSinceTurn: number;
+  readonly deadWarmStreak: number;
+  readonly lastTurnSettledAt: number | null;
+  readonly warmStartedAt: number | null;
+  /** A turn was generating: what it did to the cache is unknown until the next one settles. */
+  readonly generating: boolean;
+  readonly history: readonly WarmHistoryEntry[];
 }
 
-/** The record to keep for this state, or null when there is nothing to resume (disabled). */
+/** The record to keep for this state, or null when there is nothing to keep. */
 export function scheduleRecordOf(state: CacheWarmingState): string | null {
-  if (!state.enabled) return null;
+  if (!state.enabled && state.history.length === 0) return null;
   const record: ScheduleRecord = {
     context: state.context,
     lastTouchedAt: state.lastTouchedAt,
@@ -367,12 +402,28 @@ export function scheduleRecordOf(state: CacheWarmingState): string | null {
     nextWarmAt: state.nextWarmAt,
     lastPct: state.lastPct,
     lastExpectedPct: state.lastExpectedPct,
+    pausedBy: state.pausedBy,
+    autoWarmsSinceTurn: state.autoWarmsSinceTurn,
+    deadWarmStreak: state.deadWarmStreak,
+    lastTurnSettledAt: state.lastTurnSettledAt,
+    warmStartedAt: state.warmStartedAt,
+    generating: state.active,
+    history: state.history,
   };
   return JSON.stringify(record);
 }
 
 const epochOrNull = z.number().int().min(0).nullable().catch(null);
 const pctOrNull = z.number().int().min(0).max(100).nullable().catch(null);
+const PAUSE_REASONS = ["idle-cap", "dead-cache", "budget", "not-worth-it", "self-caching"] as const;
+const historyEntrySchema = z.object({
+  at: z.number().int().min(0),
+  trigger: z.enum(["manual", "auto"]),
+  model: z.string().max(256).nullable(),
+  cachePct: z.number().int().min(0).max(100).nullable(),
+  costUsd: z.number().finite().min(0).nullable(),
+  error: z.string().max(1024).nullable(),
+});
 const storedScheduleSchema = z.object({
   context: z
     .object({
@@ -385,10 +436,71 @@ const storedScheduleSchema = z.object({
   nextWarmAt: epochOrNull,
   lastPct: pctOrNull,
   lastExpectedPct: pctOrNull,
+  // Records written before these fields existed read as "nothing paused, nothing counted".
+  pausedBy: z.enum(PAUSE_REASONS).nullable().catch(null),
+  autoWarmsSinceTurn: countSchema.catch(0),
+  deadWarmStreak: countSchema.catch(0),
+  lastTurnSettledAt: epochOrNull,
+  warmStartedAt: epochOrNull,
+  generating: z.boolean().catch(false),
+  // One bad entry drops only itself.
+  history: z
+    .array(z.unknown())
+    .catch([])
+    .transform((entries) =>
+      entries
+        .flatMap((entry) => {
+          const parsed = historyEntrySchema.safeParse(entry);
+          return parsed.success ? [parsed.data] : [];
+        })
+        .slice(-MAX_HISTORY),
+    ),
 });
 
 export function parseScheduleRecord(raw: string | null): ScheduleRecord | null {
   return parseStored(raw, storedScheduleSchema, null);
+}
+
+/** What a restart lost: the answer of a warm that was in flight. */
+export const LOST_IN_RESTART = "its answer was lost when the server stopped; counted as made";
+
+/**
+ * A stored record applied to a conversation just read after a restart, when nothing has
+ * happened to it since start (no turn, no warm; else memory knows better). Its timer is not:
+ * `decideResume` decides that from the record's `nextWarmAt`. A warm that was in flight at a crash was paid: it counts toward the spend guard and the
+ * history as made at the moment it was sent, so it is never paid twice.
+ */
+export function restoreSchedule(
+  state: CacheWarmingState,
+  record: ScheduleRecord | null,
+): CacheWarmingState {
+  if (record === null || state.lastTouchedAt !== null || state.active) return state;
+  let restored: CacheWarmingState = {
+    ...state,
+    context: record.context,
+    // A turn cut off by the stop: nothing to resume until the next one settles.
+    lastTouchedAt: record.generating ? null : record.lastTouchedAt,
+    lastWarmAt: record.lastWarmAt,
+    lastPct: record.lastPct,
+    lastExpectedPct: record.lastExpectedPct,
+    pausedBy: record.pausedBy,
+    autoWarmsSinceTurn: record.autoWarmsSinceTurn,
+    deadWarmStreak: record.deadWarmStreak,
+    lastTurnSettledAt: record.lastTurnSettledAt,
+    history: [...record.history, ...state.history].slice(-MAX_HISTORY),
+  };
+  const sentAt = record.warmStartedAt;
+  if (sentAt !== null) {
+    restored = recordWarm(
+      restored,
+      { kind: "failure", reason: "failed", error: LOST_IN_RESTART },
+      "auto",
+      sentAt,
+    );
+    // It reached the provider, so the cache was read (or written) then.
+    restored = { ...restored, lastTouchedAt: sentAt };
+  }
+  return restored;
 }
 
 /** `ledger:<id>`: what warming cost and saved, and the idle gaps break-even learns from. */
@@ -441,25 +553,29 @@ export function mergeLedger(stored: LedgerRecord | null, state: CacheWarmingStat
 
 export type ResumeDecision =
   | { readonly kind: "resume"; readonly at: number }
+  | { readonly kind: "paused" }
   | { readonly kind: "not-resumed"; readonly reason: NotResumedReason };
 
 /**
- * After a restart, an enabled schedule resumes only while its cache can still be alive: a
- * warm inside the TTL reads the cache, one after it would buy the whole prefix again, which
- * the warmer never does on its own. It resumes at its old time, or at once if that passed.
+ * After a restart (the stored record restored): a paused schedule stays paused until what
+ * lifts a pause happens (a turn, a manual warm, re-enabling, looser limits); a schedule whose
+ * turn was still generating, or that never started, waits for the next turn; any other
+ * resumes only while its cache can still be alive (a warm after the TTL would buy the whole
+ * prefix again, which the warmer never does on its own), at its old time or at once if that
+ * passed.
  */
 export function decideResume(
-  record: ScheduleRecord | null,
+  state: CacheWarmingState,
+  storedNextWarmAt: number | null,
   now: number,
-  cacheTtlMs: number,
 ): ResumeDecision {
-  if (record === null || record.lastTouchedAt === null) {
-    return { kind: "not-resumed", reason: "awaiting-turn" };
-  }
-  if (now >= record.lastTouchedAt + cacheTtlMs) {
+  if (state.pausedBy !== null) return { kind: "paused" };
+  if (state.lastTouchedAt === null) return { kind: "not-resumed", reason: "awaiting-turn" };
+  if (now >= state.lastTouchedAt + state.economics.cacheTtlMs) {
     return { kind: "not-resumed", reason: "cache-expired" };
   }
-  return { kind: "resume", at: Math.max(now, record.nextWarmAt ?? now) };
+  const due = storedNextWarmAt ?? state.lastTouchedAt + effectiveIntervalMs(state);
+  return { kind: "resume", at: Math.max(now, due) };
 }
 
 // ---- the global warm budget ------------------------------------------------------------------
@@ -548,11 +664,27 @@ export function recordWarm(
   now: number,
 ): CacheWarmingState {
   const { pricing } = state.economics;
+  const entry: WarmHistoryEntry = {
+    at: now,
+    trigger,
+    model: state.context.modelName ?? null,
+    cachePct:
+      attempt.kind === "ok"
+        ? computeCachePct(attempt.usage.inputTokens, attempt.usage.cacheReadTokens)
+        : null,
+    costUsd:
+      attempt.kind === "ok" && pricing !== null
+        ? Math.round(warmCostUsd(attempt.usage, pricing) * 1e6) / 1e6
+        : null,
+    error: attempt.kind === "ok" ? null : attempt.error,
+  };
+  const history = [...state.history, entry].slice(-MAX_HISTORY);
   let next: CacheWarmingState =
     attempt.kind === "ok"
       ? {
           ...state,
-          lastPct: computeCachePct(attempt.usage.inputTokens, attempt.usage.cacheReadTokens),
+          history,
+          lastPct: entry.cachePct,
           lastExpectedPct: expectedPctOf(attempt.usage),
           lastWarmAt: now,
           lastTouchedAt: now,
@@ -561,7 +693,7 @@ export function recordWarm(
           ledger: chargeWarm(state.ledger, attempt.usage, pricing),
           lastPrefixTokens: attempt.usage.cacheReadTokens + attempt.usage.cacheWriteTokens,
         }
-      : { ...state, lastError: attempt.error, lastErrorAt: now };
+      : { ...state, history, lastError: attempt.error, lastErrorAt: now };
   if (trigger === "manual") return resetIdleStretch(next);
 
   const autoWarmsSinceTurn = next.autoWarmsSinceTurn + 1;
@@ -570,16 +702,30 @@ export function recordWarm(
     deadWarmStreak = expectedPctOf(attempt.usage) === 0 ? deadWarmStreak + 1 : 0;
   }
   next = { ...next, autoWarmsSinceTurn, deadWarmStreak };
-  if (next.idleWarmCap > 0 && autoWarmsSinceTurn >= next.idleWarmCap) {
-    return { ...next, pausedBy: "idle-cap" };
-  }
-  if (next.deadWarmLimit > 0 && deadWarmStreak >= next.deadWarmLimit) {
-    return { ...next, pausedBy: "dead-cache" };
-  }
+  const guarded = applySpendGuard(next);
+  if (guarded.pausedBy !== null) return guarded;
   if (attempt.kind === "ok" && !worthGoingOn(next, now - (next.lastTurnSettledAt ?? now))) {
     return { ...next, pausedBy: "not-worth-it" };
   }
   return next;
+}
+
+/**
+ * The spend guard's counters against its limits: paused once a limit is reached, and a pause
+ * it set lifted only when the limits no longer hold it. A limits change is judged by the same
+ * rule, so it never grants warms past the new limit (cap 1 after 3 warms pauses at once).
+ */
+export function applySpendGuard(state: CacheWarmingState): CacheWarmingState {
+  if (state.idleWarmCap > 0 && state.autoWarmsSinceTurn >= state.idleWarmCap) {
+    return { ...state, pausedBy: "idle-cap" };
+  }
+  if (state.deadWarmLimit > 0 && state.deadWarmStreak >= state.deadWarmLimit) {
+    return { ...state, pausedBy: "dead-cache" };
+  }
+  const guardPause = state.pausedBy === "idle-cap" || state.pausedBy === "dead-cache";
+  // Break-even's own pause lasts only while break-even is the policy.
+  const policyPause = state.pausedBy === "not-worth-it" && state.policy !== "break-even";
+  return guardPause || policyPause ? { ...state, pausedBy: null } : state;
 }
 
 /**
@@ -775,7 +921,7 @@ export interface ScheduleStatus {
 export function scheduleStatus(state: CacheWarmingState): ScheduleStatus {
   if (!state.enabled) return { state: "off", reason: null };
   if (state.active) return { state: "generating", reason: null };
-  if (state.warming) return { state: "warming", reason: null };
+  if (state.warmStartedAt !== null) return { state: "warming", reason: null };
   if (selfCaching(state)) return { state: "paused", reason: "self-caching" };
   if (state.pausedBy !== null) return { state: "paused", reason: state.pausedBy };
   if (state.budgetRetryAt !== null) return { state: "paused", reason: "budget" };
@@ -806,6 +952,10 @@ export interface TimerPayload {
   readonly ledger?: LedgerView;
   /** The last action the surface refused and why, until the next accepted one. */
   readonly lastRefusal?: Refusal | null;
+  /** The last warms, oldest first (at most MAX_HISTORY), kept across restarts. */
+  readonly history?: readonly WarmHistoryEntry[];
+  /** The model automatic warms kept warm before a manual warm switched to `model`. */
+  readonly switchedFrom?: { readonly model: string | null; readonly at: number } | null;
 }
 
 export interface LedgerView {
@@ -837,6 +987,19 @@ export function describeLedger(state: CacheWarmingState): string {
     return `${view.warms} warms, ${turns} saved; prices unknown`;
   }
   return `spent $${view.spentUsd.toFixed(4)}, saved $${view.savedUsd.toFixed(4)} (${turns})`;
+}
+
+/** The model warms keep warm, and whether a manual warm just switched to it. */
+export function describeModel(state: CacheWarmingState): string {
+  const model = state.context.modelName ?? "default";
+  const from = state.switchedFrom;
+  if (from === null) return model;
+  return `${model} (switched from ${from.model ?? "default"} by a manual warm: its first warm found no cache)`;
+}
+
+/** "1 warm", "3 warms". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 function percentText(pct: number | null): string {
@@ -894,8 +1057,8 @@ export function describeSchedule(state: CacheWarmingState, extras: SpecExtras = 
       if (reason === "not-worth-it")
         return "Paused: the next warm would likely cost more than it saves";
       return reason === "idle-cap"
-        ? `Paused: ${state.autoWarmsSinceTurn} warms since last turn`
-        : "Paused: cache not retained";
+        ? `Paused: ${plural(state.autoWarmsSinceTurn, "automatic warm")} since the last turn (idle cap ${state.idleWarmCap})`
+        : `Paused: the cache was not retained (${plural(state.deadWarmStreak, "warm")} in a row read nothing)`;
     case "scheduled":
       return "Scheduled";
     case "idle":
@@ -928,7 +1091,7 @@ export function buildCacheWarmingSpec(
     { kind: "button", label: "Warm now", action: { actionId: ACTION_IDS.warmNow } },
     { kind: "stat", label: "Schedule", value: describeSchedule(state, extras) },
     { kind: "stat", label: "Last error", value: state.lastError ?? "—" },
-    { kind: "stat", label: "Model", value: state.context.modelName ?? "default" },
+    { kind: "stat", label: "Model", value: describeModel(state) },
     { kind: "stat", label: "Warming cost", value: describeLedger(state) },
     {
       kind: "stat",
@@ -963,6 +1126,8 @@ export function timerPayloadOf(
     cacheTtlMs: state.economics.ttlKnown ? state.economics.cacheTtlMs : null,
     ledger: ledgerView(state),
     lastRefusal: extras.lastRefusal ?? null,
+    history: state.history,
+    switchedFrom: state.switchedFrom,
   };
 }
 

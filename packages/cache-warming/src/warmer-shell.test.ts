@@ -53,10 +53,21 @@ describe("warmNow restarts the automatic cycle", () => {
     await h.enabledAndIdle(C);
     await h.warmer.warmNow(C);
     await h.warmer.warmNow(C, { modelName: "m2" });
-    expect(timerOf(h.pushed.at(-1)!.spec).model).toBe("m2");
-    expect(stat(h.spec(C), "Model")).toBe("m2");
+    expect(timerOf(h.pushed.at(-1)!.spec)).toMatchObject({
+      model: "m2",
+      switchedFrom: { model: "m1", at: START },
+    });
+    expect(stat(h.spec(C), "Model")).toBe(
+      "m2 (switched from m1 by a manual warm: its first warm found no cache)",
+    );
+    expect(timerOf(h.spec(C)).history?.map((entry) => [entry.trigger, entry.model])).toEqual([
+      ["manual", "m1"],
+      ["manual", "m2"],
+    ]);
     await h.clock.tickAsync(INTERVAL);
     await h.warmer.onTurnSettled(C, { cwd: "/repo", modelName: "m3" });
+    expect(timerOf(h.spec(C)).switchedFrom).toBeNull(); // a turn says which model is warm
+    expect(stat(h.spec(C), "Model")).toBe("m3");
     await h.clock.tickAsync(INTERVAL);
     expect(h.calls.map((call) => call.opts)).toEqual([
       { cwd: "/repo", modelName: "m1" },
@@ -205,6 +216,8 @@ describe("the countdown follows the lifecycle", () => {
       cacheTtlMs: null,
       ledger: { spentUsd: null, savedUsd: null, netUsd: null, warms: 0, turnsSaved: 0 },
       lastRefusal: null,
+      history: [],
+      switchedFrom: null,
     };
     expect(h.pushed.map((p) => timerOf(p.spec))).toEqual([inFlight]);
     h.pending[0]!.resolve(HIT);
@@ -217,6 +230,16 @@ describe("the countdown follows the lifecycle", () => {
         lastWarmAt: START + INTERVAL,
         state: "scheduled",
         ledger: { ...inFlight.ledger, warms: 1 },
+        history: [
+          {
+            at: START + INTERVAL,
+            trigger: "auto",
+            model: "m1",
+            cachePct: 87,
+            costUsd: null,
+            error: null,
+          },
+        ],
       },
     ]);
   });
@@ -595,7 +618,9 @@ describe("spend guard", () => {
     await h.clock.tickAsync(INTERVAL * 20);
     expect(h.calls).toHaveLength(15);
     expect(h.timer(C).nextWarmAt).toBeNull();
-    expect(stat(h.spec(C), "Schedule")).toBe("Paused: 15 warms since last turn");
+    expect(stat(h.spec(C), "Schedule")).toBe(
+      "Paused: 15 automatic warms since the last turn (idle cap 15)",
+    );
 
     await h.warmer.onTurnSettled(C);
     expect(stat(h.spec(C), "Schedule")).toBe("Scheduled");
@@ -625,7 +650,9 @@ describe("spend guard", () => {
     h.setResponse(() => script.shift() ?? HIT);
     await h.clock.tickAsync(INTERVAL * 10);
     expect(h.calls).toHaveLength(4);
-    expect(stat(h.spec(C), "Schedule")).toBe("Paused: cache not retained");
+    expect(stat(h.spec(C), "Schedule")).toBe(
+      "Paused: the cache was not retained (2 warms in a row read nothing)",
+    );
     await h.warmer.onTurnSettled(C);
     expect(h.timer(C).nextWarmAt).toBe(h.clock.now + INTERVAL);
   });
@@ -646,7 +673,9 @@ describe("spend guard", () => {
     await h.warmer.setSpendLimits(C, { idleWarmCap: 2 });
     await h.clock.tickAsync(INTERVAL * 5);
     expect(h.calls).toHaveLength(2);
-    expect(stat(h.spec(C), "Schedule")).toBe("Paused: 2 warms since last turn");
+    expect(stat(h.spec(C), "Schedule")).toBe(
+      "Paused: 2 automatic warms since the last turn (idle cap 2)",
+    );
     await h.warmer.setSpendLimits(C, { idleWarmCap: 0 });
     expect(h.timer(C).nextWarmAt).toBe(h.clock.now + INTERVAL);
     expect(JSON.parse((await h.storage.get(`spend-limits:${C}`))!)).toEqual({
@@ -661,18 +690,52 @@ describe("spend guard", () => {
     await expect(h.warmer.setSpendLimits(C, { deadWarmLimit: -1 })).rejects.toThrow(RangeError);
   });
 
-  it.each([
-    ["deadWarmLimit", { deadWarmLimit: 5 }],
-    ["policy", { policy: "break-even" }],
-  ] as const)("lifts a dead-cache pause and persists when only %s changes", async (_, change) => {
+  it("lifts a dead-cache pause when a looser limit no longer holds it, and persists", async () => {
     const h = createHarness();
     await h.enabledAndIdle(C);
     h.setResponse(() => MISS);
     await h.clock.tickAsync(INTERVAL * 3);
     expect(h.timer(C)).toMatchObject({ state: "paused", reason: "dead-cache" });
-    await h.warmer.setSpendLimits(C, change);
+    await h.warmer.setSpendLimits(C, { deadWarmLimit: 5 });
     expect(h.timer(C)).toMatchObject({ state: "scheduled", nextWarmAt: h.clock.now + INTERVAL });
-    expect(JSON.parse((await h.storage.get(`spend-limits:${C}`))!)).toMatchObject(change);
+    expect(JSON.parse((await h.storage.get(`spend-limits:${C}`))!)).toMatchObject({
+      deadWarmLimit: 5,
+    });
+  });
+
+  it("keeps a pause the new limits still hold: a policy change alone grants no warm", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    h.setResponse(() => MISS);
+    await h.clock.tickAsync(INTERVAL * 3);
+    await h.warmer.setSpendLimits(C, { policy: "break-even" });
+    expect(h.timer(C)).toMatchObject({ state: "paused", reason: "dead-cache" });
+    expect(JSON.parse((await h.storage.get(`spend-limits:${C}`))!)).toMatchObject({
+      policy: "break-even",
+    });
+    await h.clock.tickAsync(INTERVAL * 3);
+    expect(h.calls).toHaveLength(2);
+  });
+
+  it("pauses at once when a lower idle cap is set after more warms than it allows", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    await h.clock.tickAsync(INTERVAL * 3);
+    expect(h.calls).toHaveLength(3);
+    await h.warmer.setSpendLimits(C, { idleWarmCap: 1 });
+    expect(h.timer(C)).toMatchObject({ state: "paused", reason: "idle-cap", nextWarmAt: null });
+    expect(stat(h.spec(C), "Schedule")).toBe(
+      "Paused: 3 automatic warms since the last turn (idle cap 1)",
+    );
+    await h.clock.tickAsync(INTERVAL * 3);
+    expect(h.calls).toHaveLength(3);
+    // Raising it past the warms made lifts the pause, for the warms left under it.
+    await h.warmer.setSpendLimits(C, { idleWarmCap: 4 });
+    await h.clock.tickAsync(INTERVAL * 3);
+    expect(h.calls).toHaveLength(4);
+    expect(stat(h.spec(C), "Schedule")).toBe(
+      "Paused: 4 automatic warms since the last turn (idle cap 4)",
+    );
   });
 
   it("puts serverNow, the injected clock at build time, in the timer payload", async () => {
@@ -695,6 +758,13 @@ describe("restarts", () => {
       nextWarmAt: START + INTERVAL,
       lastPct: null,
       lastExpectedPct: null,
+      pausedBy: null,
+      autoWarmsSinceTurn: 0,
+      deadWarmStreak: 0,
+      lastTurnSettledAt: START,
+      warmStartedAt: null,
+      generating: false,
+      history: [],
     });
     await h.clock.tickAsync(INTERVAL);
     expect(JSON.parse((await h.storage.get(`schedule:${C}`))!)).toMatchObject({
@@ -705,7 +775,15 @@ describe("restarts", () => {
     });
     await h.warmer.setEnabled(C, false);
     await h.flush();
-    expect(await h.storage.get(`schedule:${C}`)).toBeNull();
+    // Off, the record stays only for the warm history (nothing to resume).
+    expect(JSON.parse((await h.storage.get(`schedule:${C}`))!)).toMatchObject({
+      nextWarmAt: null,
+      history: [{ at: START + INTERVAL, trigger: "auto", cachePct: 87 }],
+    });
+    await h.warmer.setEnabled("never-warmed", true);
+    await h.warmer.setEnabled("never-warmed", false);
+    await h.flush();
+    expect(await h.storage.get("schedule:never-warmed")).toBeNull();
   });
 
   it("resumes a schedule whose cache is alive at its old time, and not one whose cache died", async () => {

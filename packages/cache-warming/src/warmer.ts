@@ -9,6 +9,7 @@ import * as z from "zod";
 import { DEFAULT_PRICES, EMPTY_LEDGER, economicsFor, type PriceTable } from "./economics.js";
 import {
   ActionRejectedError,
+  applySpendGuard,
   type CacheWarmingState,
   type ConversationContext,
   type ConversationSettings,
@@ -37,6 +38,7 @@ import {
   recordWarm,
   refuseManualWarm,
   resetIdleStretch,
+  restoreSchedule,
   type SpendLimits,
   type SpendLimitsChange,
   scheduleKey,
@@ -244,6 +246,8 @@ interface Conversation {
   releaseTimerId: number | null;
   /** The ledger record last written, to skip writes that change nothing. */
   persistedLedger: string | null;
+  /** When the stored schedule said the next warm was due (read with the settings). */
+  storedNextWarmAt: number | null;
 }
 
 const nonNegative = z.number().finite().min(0);
@@ -332,6 +336,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         persistedSchedule: null,
         releaseTimerId: null,
         persistedLedger: null,
+        storedNextWarmAt: null,
       };
       if (!disposed) conversations.set(id, c);
     }
@@ -499,7 +504,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     }
     // The countdown reached zero: subscribers see the automatic warm in flight (a manual one
     // already in flight is joined; its finish re-arms and notifies) until it finishes.
-    c.state = { ...c.state, nextWarmAt: null, warming: fires };
+    c.state = { ...c.state, nextWarmAt: null, warmStartedAt: fires ? deps.now() : null };
     notify(c.id);
     if (!fires) return;
     deps.logger.debug("cache-warming: firing warm", { conversationId: c.id });
@@ -583,7 +588,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   ): WarmNowResult {
     // runWarm joins a flight rather than start a second, so this is still c's flight.
     c.flight = null;
-    c.state = { ...c.state, warming: false };
+    c.state = { ...c.state, warmStartedAt: null };
     if (outcome === null || !isCurrent(c)) {
       return { ok: false, reason: "closed", error: "the conversation was closed while warming" };
     }
@@ -591,8 +596,14 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     const now = deps.now();
     const pausedBefore = c.state.pausedBy;
     // A manual warm's explicit model/cwd is what the user wants warm: automatic warms follow
-    // it until the next settled turn says otherwise (and its prices charge this warm).
-    if (trigger === "manual" && attempt.kind === "ok") setContext(c, flight.context);
+    // it until the next settled turn says otherwise (and its prices charge this warm). The
+    // status says when that switched the model, which explains a cold (0 %) warm.
+    if (trigger === "manual" && attempt.kind === "ok") {
+      const before = c.state.context.modelName ?? null;
+      const after = flight.context.modelName ?? null;
+      if (after !== before) c.state = { ...c.state, switchedFrom: { model: before, at: now } };
+      setContext(c, flight.context);
+    }
     c.state = recordWarm(c.state, attempt, trigger, now);
     rearm(c);
     notify(c.id);
@@ -708,17 +719,24 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
             deps.storage.get(settingsKey(c.id)),
             deps.storage.get(spendLimitsKey(c.id)),
             deps.storage.get(ledgerKey(c.id)),
+            deps.storage.get(scheduleKey(c.id)),
           ]),
         )
         .then(
-          ([settings, limits, ledger]) => {
-            c.state = {
+          ([settings, limits, ledger, schedule]) => {
+            const record = parseScheduleRecord(schedule);
+            const loaded: CacheWarmingState = {
               ...c.state,
               ...parseSettings(settings),
               ...parseSpendLimits(limits),
               ...mergeLedger(parseLedgerRecord(ledger), c.state),
             };
+            c.state = restoreSchedule(loaded, record);
+            // Restored: the model's prices and cache lifetime go with its context.
+            if (c.state !== loaded) setContext(c, c.state.context);
+            c.storedNextWarmAt = record?.nextWarmAt ?? null;
             c.persistedLedger = ledger;
+            c.persistedSchedule = schedule;
             c.settingsLoaded = true;
             c.settingsLoad = null; // settingsLoaded says it now; no need to keep the promise
             trackEnabled(c);
@@ -786,7 +804,10 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       if (!isCurrent(c)) return after;
       c.state = { ...c.state, ...settingsOf(after), ...spendLimitsOf(after) };
       // Re-enabling or new spend limits start a fresh idle stretch (and lift a pause).
-      if ((after.enabled && !before.enabled) || limitsChanged) c.state = resetIdleStretch(c.state);
+      // Re-enabling starts a fresh idle stretch (and lifts a pause); new limits are judged
+      // against the warms made so far, so they never grant warms past themselves.
+      if (after.enabled && !before.enabled) c.state = resetIdleStretch(c.state);
+      else if (limitsChanged) c.state = applySpendGuard(c.state);
       if (after.intervalMs !== before.intervalMs) rearm(c);
       else reconcile(c);
       notify(id);
@@ -818,6 +839,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         lastTurnSettledAt: now,
       });
       setContext(c, copyContext(ctx));
+      c.state = { ...c.state, switchedFrom: null };
       // Break-even may judge even the first warm not worth it for this conversation.
       if (!worthGoingOn(c.state, 0)) c.state = { ...c.state, pausedBy: "not-worth-it" };
       // A turn just read the whole prefix, so the full interval starts now.
@@ -1002,16 +1024,18 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         const id = key.slice(scheduleKey("").length);
         const c = conversation(id);
         await loadSettings(c);
-        const record = parseScheduleRecord(await deps.storage.get(key));
-        if (!isCurrent(c) || !c.state.enabled || c.timerId !== null || c.state.active) continue;
-        if (record !== null) {
-          const { context, lastTouchedAt, lastWarmAt, lastPct, lastExpectedPct } = record;
-          c.state = { ...c.state, lastTouchedAt, lastWarmAt, lastPct, lastExpectedPct };
-          setContext(c, context);
+        if (!isCurrent(c) || !c.state.enabled || c.timerId !== null || c.state.active) {
+          releaseIfIdle(c);
+          continue;
         }
         const now = deps.now();
-        const decision = decideResume(record, now, c.state.economics.cacheTtlMs);
-        if (decision.kind === "resume") {
+        const decision = decideResume(c.state, c.storedNextWarmAt, now);
+        if (decision.kind === "paused") {
+          deps.logger.info("cache-warming: schedule stays paused", {
+            conversationId: id,
+            reason: c.state.pausedBy,
+          });
+        } else if (decision.kind === "resume") {
           armTimer(c, decision.at - now);
           resumed.push({ conversationId: id, at: decision.at });
           deps.logger.info("cache-warming: schedule resumed", {

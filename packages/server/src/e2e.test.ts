@@ -77,6 +77,8 @@ describe("the server, end to end over real sockets", () => {
       // The simulator prices warms that name no model as its own.
       ledger: { spentUsd: 0, savedUsd: 0, netUsd: 0, warms: 0, turnsSaved: 0 },
       lastRefusal: null,
+      history: [],
+      switchedFrom: null,
     });
   });
 
@@ -346,6 +348,69 @@ describe("a restart", () => {
     expect(calls).toEqual(["live"]);
     await clock.tickAsync(INTERVAL * 2);
     expect(calls.filter((id) => id === "dead")).toEqual([]);
+  });
+});
+
+describe("a restart keeps what the user saw and what the spend guard counted", () => {
+  it("gives a new subscriber after a restart the warm history as it was made", async () => {
+    const dataDir = await tempDataDir();
+    const first = await startTestServer({ dataDir });
+    const client = await SurfaceClient.connect(first.server.wsUrl);
+    client.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: "c1" });
+    await client.take("surface");
+    await first.server.warmer.setEnabled("c1", true);
+    await first.server.warmer.onTurnSettled("c1", { modelName: "sim" });
+    await first.clock.tickAsync(INTERVAL);
+    expect((await postWarm(first.server.httpUrl, { conversationId: "c1" })).status).toBe(200);
+    await first.clock.tickAsync(INTERVAL);
+    const updates = (await client.drain()).filter((m) => m.type === "update");
+    const made = timerOf(updates.at(-1)!.update.spec).history;
+    // The simulator's cache starts cold: the first warm writes it, the next ones read it.
+    expect(made?.map((entry) => [entry.trigger, entry.at, entry.cachePct])).toEqual([
+      ["auto", START + INTERVAL, 0],
+      ["manual", START + INTERVAL, 100],
+      ["auto", START + 2 * INTERVAL, 100],
+    ]);
+    await client.close();
+    await first.server.close();
+
+    const { server } = await serve({ dataDir }, {}, START + 2 * INTERVAL + 5_000);
+    const fresh = await connect(server.wsUrl);
+    expect(timerOf((await subscribe(fresh, "c1")).spec).history).toEqual(made);
+  });
+
+  it("keeps an idle-cap pause over every restart: no warm and no fresh cap until a turn", async () => {
+    const dataDir = await tempDataDir();
+    const calls: string[] = [];
+    const warm = {
+      warm: async (id: string) => {
+        calls.push(id);
+        return { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+      },
+    };
+    const first = await startTestServer({ dataDir }, { warm });
+    await first.server.warmer.setEnabled("c1", true);
+    await first.server.warmer.setSpendLimits("c1", { idleWarmCap: 3 });
+    await first.server.warmer.onTurnSettled("c1", { modelName: "m" });
+    await first.clock.tickAsync(INTERVAL * 4);
+    expect(calls).toHaveLength(3);
+    await first.server.close();
+
+    for (let restart = 1; restart <= 3; restart++) {
+      const at = START + INTERVAL * 3 + restart * 1_000;
+      const { server, clock } = await startTestServer({ dataDir }, { warm }, at);
+      const client = await SurfaceClient.connect(server.wsUrl);
+      client.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: "c1" });
+      expect(timerOf((await client.take("surface")).spec)).toMatchObject({
+        state: "paused",
+        reason: "idle-cap",
+        nextWarmAt: null,
+      });
+      await clock.tickAsync(INTERVAL * 3);
+      expect(calls).toHaveLength(3);
+      await client.close();
+      await server.close();
+    }
   });
 });
 
