@@ -599,6 +599,47 @@ export function takeFromBudget(budget: WarmBudget, now: number, perMinute: numbe
   return { ok: false, budget: { tokens: refilled, at: now }, retryAfterMs };
 }
 
+/**
+ * The dollar budget, post-paid: a warm may start while the bucket is above zero, and its cost
+ * (known only from its usage) is taken after it. The bucket refills `perMinute` dollars a
+ * minute up to that; 0 = no limit.
+ */
+export function mayStartUsd(budget: WarmBudget, now: number, perMinute: number): BudgetDecision {
+  if (perMinute <= 0) return { ok: true, budget };
+  const refilled = Math.min(perMinute, budget.tokens + ((now - budget.at) * perMinute) / 60_000);
+  const next = { tokens: refilled, at: now };
+  if (refilled > 0) return { ok: true, budget: next };
+  return {
+    ok: false,
+    budget: next,
+    retryAfterMs: Math.max(1, Math.ceil((-refilled * 60_000) / perMinute)),
+  };
+}
+
+/** What a finished warm cost, taken from the dollar budget (which may go below zero). */
+export function chargeUsd(budget: WarmBudget, now: number, perMinute: number, usd: number) {
+  if (perMinute <= 0) return budget;
+  const refilled = Math.min(perMinute, budget.tokens + ((now - budget.at) * perMinute) / 60_000);
+  return { tokens: refilled - usd, at: now };
+}
+
+/** `warm-budget`: both global budgets, so a restart does not hand out a fresh minute. */
+export const BUDGET_KEY = "warm-budget";
+
+export interface BudgetRecord {
+  readonly calls: WarmBudget;
+  readonly usd: WarmBudget;
+}
+
+const storedBudgetSchema = z.object({
+  calls: z.object({ tokens: z.number().finite(), at: z.number().int().min(0) }),
+  usd: z.object({ tokens: z.number().finite(), at: z.number().int().min(0) }),
+});
+
+export function parseBudgetRecord(raw: string | null): BudgetRecord | null {
+  return parseStored(raw, storedBudgetSchema, null);
+}
+
 // ---- decisions -------------------------------------------------------------------------------
 
 /** Whether an automatic warm should be pending for this state. */

@@ -6,13 +6,22 @@
 // recognised and dropped, so every warm is recorded exactly once.
 
 import * as z from "zod";
-import { DEFAULT_PRICES, EMPTY_LEDGER, economicsFor, type PriceTable } from "./economics.js";
+import {
+  DEFAULT_PRICES,
+  EMPTY_LEDGER,
+  economicsFor,
+  type PriceTable,
+  warmCostUsd,
+} from "./economics.js";
 import {
   ActionRejectedError,
   applySpendGuard,
+  BUDGET_KEY,
+  type BudgetRecord,
   type CacheWarmingState,
   type ConversationContext,
   type ConversationSettings,
+  chargeUsd,
   clampIntervalMs,
   computeCachePct,
   computeExpectedCacheRate,
@@ -27,9 +36,11 @@ import {
   ledgerKey,
   ledgerRecordOf,
   MIN_INTERVAL_MS,
+  mayStartUsd,
   mergeLedger,
   type NotResumedReason,
   type PauseReason,
+  parseBudgetRecord,
   parseLedgerRecord,
   parseScheduleRecord,
   parseSettings,
@@ -118,6 +129,11 @@ export interface CacheWarmerDeps {
   readonly defaultModel?: string;
   /** Warm calls a minute across all conversations (manual and automatic); 0 = no limit. */
   readonly maxWarmsPerMinute?: number;
+  /**
+   * Dollars a minute of priced warms across all conversations (post-paid: a warm starts while
+   * the minute's dollars are not spent, its cost is taken when it answers); 0 = no limit.
+   */
+  readonly maxUsdPerMinute?: number;
   /** Conversations with warming enabled at once; 0 = no limit. */
   readonly maxEnabledConversations?: number;
   /**
@@ -151,6 +167,8 @@ export interface WarmCompletedPayload {
 }
 
 export const DEFAULT_WARM_TIMEOUT_MS = 30_000;
+/** The write queue of the global budget: a key no conversation id can be. */
+const BUDGET_QUEUE = "\u0000warm-budget";
 export const DEFAULT_MANUAL_WARM_MIN_GAP_MS = 1_000;
 
 /** What `resumeSchedules` did with each enabled schedule it found. */
@@ -301,6 +319,11 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   let nextToken = 1;
   let disposed = false;
   let budget: WarmBudget = { tokens: deps.maxWarmsPerMinute ?? 0, at: deps.now() };
+  let usdBudget: WarmBudget = { tokens: deps.maxUsdPerMinute ?? 0, at: deps.now() };
+  // The budgets are stored at most once a second (and at dispose), so a crash forgets at most
+  // a second of spending; a restart otherwise picks them up where they were.
+  let budgetWrittenAt = Number.NEGATIVE_INFINITY;
+  let budgetRead = false;
   const enabledIds = new Set<string>();
   const counts = { warmCalls: 0, budgetRefusals: 0, enabledRefusals: 0 };
   let lastBudgetLogAt = Number.NEGATIVE_INFINITY;
@@ -375,10 +398,15 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   /** One warm from the global budget; counts and logs (at most once a minute) a refusal. */
   function spendBudget(id: string): { ok: true } | { ok: false; retryAfterMs: number } {
     const now = deps.now();
-    const decision = takeFromBudget(budget, now, deps.maxWarmsPerMinute ?? 0);
+    const usd = mayStartUsd(usdBudget, now, deps.maxUsdPerMinute ?? 0);
+    usdBudget = usd.budget;
+    const decision = usd.ok
+      ? takeFromBudget(budget, now, deps.maxWarmsPerMinute ?? 0)
+      : { ...usd, budget };
     budget = decision.budget;
     if (decision.ok) {
       counts.warmCalls += 1;
+      storeBudget(false);
       return { ok: true };
     }
     counts.budgetRefusals += 1;
@@ -393,6 +421,35 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       });
     }
     return { ok: false, retryAfterMs: decision.retryAfterMs };
+  }
+
+  /** Takes a finished warm's cost from the dollar budget. */
+  function chargeBudget(c: Conversation, usage: WarmResult): void {
+    const { pricing } = c.state.economics;
+    if (pricing === null) return;
+    usdBudget = chargeUsd(
+      usdBudget,
+      deps.now(),
+      deps.maxUsdPerMinute ?? 0,
+      warmCostUsd(usage, pricing),
+    );
+  }
+
+  function storeBudget(force: boolean): void {
+    const now = deps.now();
+    const limited = (deps.maxWarmsPerMinute ?? 0) > 0 || (deps.maxUsdPerMinute ?? 0) > 0;
+    if (!limited || deps.persistSchedules === false) return;
+    // A warmer that neither read the stored budget nor spent any has nothing to say about it
+    // (a start that failed must not overwrite it with a fresh minute).
+    if (!budgetRead && counts.warmCalls === 0) return;
+    if (!force && now - budgetWrittenAt < 1_000) return;
+    budgetWrittenAt = now;
+    const record: BudgetRecord = { calls: budget, usd: usdBudget };
+    void enqueueSettingsWrite(BUDGET_QUEUE, () =>
+      deps.storage.set(BUDGET_KEY, JSON.stringify(record)),
+    ).catch((err: unknown) => {
+      deps.logger.error("cache-warming: could not store the warm budget", { err });
+    });
   }
 
   function notify(id: string): void {
@@ -605,6 +662,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       setContext(c, flight.context);
     }
     c.state = recordWarm(c.state, attempt, trigger, now);
+    if (attempt.kind === "ok") chargeBudget(c, attempt.usage);
     rearm(c);
     notify(c.id);
     logWarm(c, trigger, attempt, pausedBefore);
@@ -785,6 +843,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
           conversationId: id,
           maxEnabledConversations: max,
         });
+        releaseIfIdle(c);
         throw new ActionRejectedError(
           `at most ${max} conversations may have warming enabled at once; disable one first`,
         );
@@ -813,6 +872,42 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       notify(id);
       return c.state;
     });
+  }
+
+  /** Why a manual warm is turned away before the provider is called, or null to go ahead. */
+  function refuseWarmNow(
+    c: Conversation,
+    context: ConversationContext,
+  ): Exclude<WarmNowResult, { ok: true }> | null {
+    const now = deps.now();
+    const refusal = refuseManualWarm(c.state, {
+      now,
+      inFlight: c.flight !== null,
+      lastManualWarmAt: c.lastManualWarmAt,
+      minGapMs: deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS,
+    });
+    if (refusal) return { ok: false, ...refusal };
+    if (economicsOf(context).pricing?.selfCaching === true) {
+      return {
+        ok: false,
+        reason: "refused",
+        error: `${context.modelName}'s provider caches prompts by itself; warming would only cost`,
+      };
+    }
+    // Joining a warm in flight is free: it counts toward neither limit.
+    if (c.flight) return null;
+    const spent = spendBudget(c.id);
+    if (!spent.ok) {
+      const seconds = Math.ceil(spent.retryAfterMs / 1000);
+      return {
+        ok: false,
+        reason: "budget",
+        error: `the server's warm budget (${deps.maxWarmsPerMinute} a minute) is spent; retry in ${seconds} s`,
+        retryAfterMs: spent.retryAfterMs,
+      };
+    }
+    c.lastManualWarmAt = now;
+    return null;
   }
 
   // ---- public API --------------------------------------------------------------------------
@@ -919,6 +1014,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     },
 
     dispose() {
+      storeBudget(true);
       disposed = true;
       for (const c of conversations.values()) {
         cancelTimer(c);
@@ -950,43 +1046,20 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       if (!isCurrent(c)) {
         return { ok: false, reason: "closed", error: "the conversation was closed" };
       }
-      const now = deps.now();
-      const refusal = refuseManualWarm(c.state, {
-        now,
-        inFlight: c.flight !== null,
-        lastManualWarmAt: c.lastManualWarmAt,
-        minGapMs: deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS,
-      });
       const context = { ...c.state.context, ...copyContext(opts) };
-      if (!refusal && economicsOf(context).pricing?.selfCaching === true) {
-        return {
-          ok: false,
-          reason: "refused",
-          error: `${context.modelName}'s provider caches prompts by itself; warming would only cost`,
-        };
-      }
-      if (refusal) {
+      const refused = refuseWarmNow(c, context);
+      if (refused === null) return runWarm(c, context, "manual");
+      // Budget refusals have their own lines (a debug each, a warning a minute): under attack
+      // one line per refusal would flood the log.
+      if (refused.reason !== "budget") {
         deps.logger.info("cache-warming: manual warm refused", {
           conversationId: id,
-          reason: refusal.reason,
+          reason: refused.reason,
         });
-        return { ok: false, ...refusal };
       }
-      // Joining a warm in flight is free: it counts toward neither limit.
-      if (!c.flight) {
-        const spent = spendBudget(id);
-        if (!spent.ok) {
-          const seconds = Math.ceil(spent.retryAfterMs / 1000);
-          return {
-            ok: false,
-            reason: "budget",
-            error: `the server's warm budget (${deps.maxWarmsPerMinute} a minute) is spent; retry in ${seconds} s`,
-            retryAfterMs: spent.retryAfterMs,
-          };
-        }
-        c.lastManualWarmAt = now;
-      }
-      return runWarm(c, context, "manual");
+      // A refused request leaves nothing behind: an id seen only here leaves memory again.
+      releaseIfIdle(c);
+      return refused;
     },
 
     async ensureLoaded(id) {
@@ -1019,6 +1092,12 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     async resumeSchedules() {
       const resumed: Array<{ conversationId: string; at: number }> = [];
       const notResumed: Array<{ conversationId: string; reason: NotResumedReason }> = [];
+      const storedBudget = parseBudgetRecord(await deps.storage.get(BUDGET_KEY));
+      budgetRead = true;
+      if (storedBudget !== null) {
+        budget = storedBudget.calls;
+        usdBudget = storedBudget.usd;
+      }
       const keys = (await deps.storage.keys?.(scheduleKey(""))) ?? [];
       for (const key of keys) {
         const id = key.slice(scheduleKey("").length);

@@ -1,4 +1,12 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
 
@@ -54,6 +62,12 @@ export function withoutDefaults<S extends KeyValueStorage>(
 
 export interface SqliteStorageOptions {
   /**
+   * Hold the database for this process alone (SQLite's exclusive locking mode): a second
+   * server on the same file refuses to start, naming the holder's pid. The kernel drops the
+   * lock with the process, so a `kill -9` leaves nothing stale. Default true.
+   */
+  exclusive?: boolean;
+  /**
    * A `settings.json` written by this package's earlier file store: imported once into an
    * empty database, then renamed to `settings.json.imported`.
    */
@@ -71,18 +85,36 @@ export function openSqliteStorage(
   dbPath: string,
   options: SqliteStorageOptions = {},
 ): ClosableStorage {
+  const pidPath = `${dbPath}.pid`;
   let db: Database.Database;
   try {
-    mkdirSync(dirname(dbPath), { recursive: true });
-    db = new Database(dbPath);
+    makeDirectory(dirname(dbPath));
+    // No waiting on a lock: a database another server holds is refused at once.
+    db = new Database(dbPath, { timeout: 0 });
+  } catch (error) {
+    throw new Error(`cannot open the settings database ${dbPath}: ${messageOf(error)}`);
+  }
+  try {
+    if (options.exclusive !== false) db.pragma("locking_mode = EXCLUSIVE");
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     db.exec(
       "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
     );
+    // Takes the exclusive lock now rather than at the first write.
+    db.exec("BEGIN EXCLUSIVE; COMMIT");
+    const check = db.pragma("quick_check", { simple: true });
+    if (check !== "ok") {
+      throw new Error(`it is damaged (${String(check)}); restore a backup or move it away`);
+    }
   } catch (error) {
+    db.close();
+    if ((error as { code?: unknown }).code === "SQLITE_BUSY") {
+      throw new Error(`${dbPath} is in use by another server${holderOf(pidPath)}; stop it first`);
+    }
     throw new Error(`cannot open the settings database ${dbPath}: ${messageOf(error)}`);
   }
+  if (options.exclusive !== false) writeFileSync(pidPath, `${process.pid}\n`);
   const statements = {
     get: db.prepare<[string], { value: string }>("SELECT value FROM kv WHERE key = ?"),
     set: db.prepare<[string, string]>(
@@ -128,6 +160,35 @@ export function openSqliteStorage(
       if (db.open) db.close();
     },
   };
+}
+
+/** " (pid 123)" from the holder's pid file, or "" when it cannot be read. */
+function holderOf(pidPath: string): string {
+  try {
+    const pid = Number.parseInt(readFileSync(pidPath, "utf8"), 10);
+    return Number.isInteger(pid) ? ` (pid ${pid})` : "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdirSync never returns for a path under
+ * a filesystem that refuses directories (`/proc/nope` spins at 100 % CPU).
+ */
+export function makeDirectory(dir: string, depth = 0): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") {
+      if (statSync(dir).isDirectory()) return;
+      throw new Error(`${dir} exists and is not a directory`);
+    }
+    if (code !== "ENOENT" || depth > 64 || dirname(dir) === dir) throw error;
+    makeDirectory(dirname(dir), depth + 1);
+    mkdirSync(dir);
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   createMemoryStorage,
   type KeyValueStorage,
+  makeDirectory,
   openSqliteStorage,
   withoutDefaults,
 } from "./index.js";
@@ -56,7 +57,8 @@ describe("sqlite storage", () => {
 
   it("never lets a rejected write appear: not after another write, not after reopening", async () => {
     const path = join(await tempDir(), "store.db");
-    const storage = openSqliteStorage(path);
+    // Shared, so a second connection can make the disk refuse one write.
+    const storage = openSqliteStorage(path, { exclusive: false });
     await storage.set("settings:c", '{"enabled":false}');
     // The disk refuses this one write (as EPERM, EROFS or ENOSPC would).
     const side = new Database(path);
@@ -72,6 +74,32 @@ describe("sqlite storage", () => {
     const reopened = openSqliteStorage(path);
     expect(await reopened.get("settings:c")).toBe('{"enabled":false}');
     reopened.close();
+  });
+
+  it("is held by one server at a time: a second open is refused, naming the holder", async () => {
+    const path = join(await tempDir(), "store.db");
+    const first = openSqliteStorage(path);
+    expect(() => openSqliteStorage(path)).toThrow(
+      `${path} is in use by another server (pid ${process.pid}); stop it first`,
+    );
+    await first.set("k", "v");
+    first.close();
+    const second = openSqliteStorage(path);
+    expect(await second.get("k")).toBe("v");
+    second.close();
+  });
+
+  it("makes its folder, and fails at once where no folder can be made", async () => {
+    const dir = join(await tempDir(), "a", "b", "c");
+    makeDirectory(dir);
+    makeDirectory(dir);
+    expect(existsSync(dir)).toBe(true);
+    expect(() => makeDirectory("/proc/nope/x")).toThrow(/ENOENT/);
+    await writeFile(join(dir, "file"), "x");
+    expect(() => makeDirectory(join(dir, "file"))).toThrow(/exists and is not a directory/);
+    expect(() => openSqliteStorage("/proc/nope/store.db")).toThrow(
+      /cannot open the settings database \/proc\/nope\/store.db/,
+    );
   });
 
   it("names the file when the database is damaged", async () => {

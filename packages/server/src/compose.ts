@@ -98,6 +98,7 @@ export async function startDispatchServer(
     // On the simulator, warms that name no model are the simulator's.
     ...(simulator === null ? {} : { defaultModel: "sim" }),
     maxWarmsPerMinute: config.maxWarmsPerMinute,
+    maxUsdPerMinute: config.maxUsdPerMinute,
     maxEnabledConversations: config.maxEnabledConversations,
     // Settings kept in memory do not outlive a restart; neither need the schedules.
     persistSchedules: overrides.storage !== undefined || database !== null,
@@ -109,14 +110,6 @@ export async function startDispatchServer(
   });
   surface = createCacheWarmingSurface(warmer, clock.now);
   registry.register(surface);
-  // Enabled schedules whose cache can still be alive pick up where they were.
-  const resume = await warmer.resumeSchedules();
-  if (resume.resumed.length > 0 || resume.notResumed.length > 0) {
-    logger.info("cache-warming: schedules after restart", {
-      resumed: resume.resumed.length,
-      notResumed: resume.notResumed.length,
-    });
-  }
 
   const policy = createAccessPolicy({
     extraOrigins: config.allowedOrigins,
@@ -125,41 +118,64 @@ export async function startDispatchServer(
   });
   // Bound late: the stats read the transport, which serves the app.
   let sockets = () => 0;
-  const transport = await listen({
-    app: createApp({
-      conversationState: async (conversationId) => {
-        await warmer.ensureLoaded(conversationId);
-        const view = conversationView(conversationId, warmer.getState(conversationId), clock.now());
-        warmer.release(conversationId);
-        return view;
-      },
-      invokeAction: async (conversationId, actionId, payload) => {
-        await (surface as CacheWarmingSurface).invoke(actionId, payload, { conversationId });
-      },
-      dev: config.devRoutes
-        ? {
-            turn: (conversationId, phase, ctx) =>
-              phase === "started"
-                ? warmer.onTurnStarted(conversationId)
-                : void warmer.onTurnSettled(conversationId, ctx),
-            setHistory: (conversationId, present) => simulator?.setHistory(conversationId, present),
-          }
-        : undefined,
-      warmer,
+  // Both ports are bound before any schedule resumes: a start that fails (a port in use) has
+  // made no provider call and logged no resume.
+  let transport: Awaited<ReturnType<typeof listen>>;
+  try {
+    transport = await listen({
+      app: createApp({
+        conversationState: async (conversationId) => {
+          await warmer.ensureLoaded(conversationId);
+          const view = conversationView(
+            conversationId,
+            warmer.getState(conversationId),
+            clock.now(),
+          );
+          warmer.release(conversationId);
+          return view;
+        },
+        invokeAction: async (conversationId, actionId, payload) => {
+          await (surface as CacheWarmingSurface).invoke(actionId, payload, { conversationId });
+        },
+        dev: config.devRoutes
+          ? {
+              turn: (conversationId, phase, ctx) =>
+                phase === "started"
+                  ? warmer.onTurnStarted(conversationId)
+                  : void warmer.onTurnSettled(conversationId, ctx),
+              setHistory: (conversationId, present) =>
+                simulator?.setHistory(conversationId, present),
+            }
+          : undefined,
+        warmer,
+        policy,
+        logger,
+        stats: () => ({ ...warmer.stats(), sockets: sockets() }),
+      }),
+      registry,
       policy,
       logger,
-      stats: () => ({ ...warmer.stats(), sockets: sockets() }),
-    }),
-    registry,
-    policy,
-    logger,
-    host: config.host,
-    httpPort: config.httpPort,
-    wsPort: config.wsPort,
-    clock,
-    ...(overrides.transportLimits === undefined ? {} : { limits: overrides.transportLimits }),
-  });
+      host: config.host,
+      httpPort: config.httpPort,
+      wsPort: config.wsPort,
+      clock,
+      ...(overrides.transportLimits === undefined ? {} : { limits: overrides.transportLimits }),
+    });
+  } catch (error) {
+    warmer.dispose();
+    await warmer.drainWrites();
+    database?.close();
+    throw error;
+  }
   sockets = transport.sockets;
+  // Enabled schedules whose cache can still be alive pick up where they were.
+  const resume = await warmer.resumeSchedules();
+  if (resume.resumed.length > 0 || resume.notResumed.length > 0) {
+    logger.info("cache-warming: schedules after restart", {
+      resumed: resume.resumed.length,
+      notResumed: resume.notResumed.length,
+    });
+  }
   return {
     httpUrl: transport.httpUrl,
     wsUrl: transport.wsUrl,

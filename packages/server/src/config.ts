@@ -31,6 +31,8 @@ export interface ServerConfig {
   prices: PriceTable;
   /** Warm calls a minute across all conversations; 0 = no limit. */
   maxWarmsPerMinute: number;
+  /** Dollars a minute of priced warms across all conversations; 0 = no limit. */
+  maxUsdPerMinute: number;
   /** Conversations with warming enabled at once; 0 = no limit. */
   maxEnabledConversations: number;
   /** `POST /dev/turn` and `POST /dev/history`, for trying turns by hand (off by default). */
@@ -64,6 +66,7 @@ const envSchema = z.object({
     .int()
     .min(0)
     .default(DEFAULT_MAX_WARMS_PER_MINUTE),
+  DISPATCH_MAX_USD_PER_MINUTE: z.coerce.number().finite().min(0).default(0),
   DISPATCH_DEV_ROUTES: z.enum(["0", "1"]).default("0"),
   DISPATCH_PRICES: z
     .string()
@@ -123,6 +126,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
       cacheTtlMs: e.DISPATCH_CACHE_TTL_MS,
       prices: e.DISPATCH_PRICES,
       maxWarmsPerMinute: e.DISPATCH_MAX_WARMS_PER_MINUTE,
+      maxUsdPerMinute: e.DISPATCH_MAX_USD_PER_MINUTE,
       maxEnabledConversations: e.DISPATCH_MAX_ENABLED_CONVERSATIONS,
       devRoutes: e.DISPATCH_DEV_ROUTES === "1",
     },
@@ -144,6 +148,7 @@ export function ephemeralConfig(overrides: Partial<ServerConfig> = {}): ServerCo
     cacheTtlMs: DEFAULT_CACHE_TTL_MS,
     prices: {},
     maxWarmsPerMinute: DEFAULT_MAX_WARMS_PER_MINUTE,
+    maxUsdPerMinute: 0,
     maxEnabledConversations: DEFAULT_MAX_ENABLED_CONVERSATIONS,
     devRoutes: false,
     ...overrides,

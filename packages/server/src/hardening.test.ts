@@ -177,12 +177,15 @@ describe("2. paid warms have a global budget", () => {
 describe("3. a settings write the disk refuses", () => {
   it("is refused without leaking paths, and never comes back — not with a later write, not after a restart", async () => {
     const dataDir = await tempDataDir();
-    const first = await startTestServer({ dataDir });
-    await first.server.warmer.setIntervalMs("c1", 60_000); // a stored row for the trigger
+    // The server holds its database alone, so the refusing disk is set up before it starts:
+    // a stored row for c1, and a trigger that refuses to update it.
     const side = new Database(join(dataDir, "cache-warming.db"));
-    side.exec(`CREATE TRIGGER refuse BEFORE UPDATE ON kv WHEN NEW.key = 'settings:c1'
+    side.exec(`CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      INSERT INTO kv VALUES ('settings:c1', '{"enabled":false,"intervalMs":60000}');
+      CREATE TRIGGER refuse BEFORE UPDATE ON kv WHEN NEW.key = 'settings:c1'
       BEGIN SELECT RAISE(ABORT, 'EROFS: read-only file system, open ${dataDir}/x'); END`);
     side.close();
+    const first = await startTestServer({ dataDir });
     const c = await SurfaceClient.connect(first.server.wsUrl);
     c.send({
       type: "invoke",
@@ -282,6 +285,24 @@ describe("5. state per conversation id", () => {
     expect(server.warmer.stats().conversationsInMemory).toBe(0);
   });
 
+  it("keeps nothing in memory for refused requests: warms over the budget, enables over the cap", async () => {
+    const { server } = await serve({ maxWarmsPerMinute: 1, maxEnabledConversations: 1 });
+    expect((await postWarm(server.httpUrl, { conversationId: "paid" })).status).toBe(200);
+    for (let i = 0; i < 300; i++) {
+      expect((await postWarm(server.httpUrl, { conversationId: `fresh-${i}` })).status).toBe(503);
+    }
+    await server.warmer.setEnabled("on", true);
+    for (let i = 0; i < 100; i++) {
+      await expect(server.warmer.setEnabled(`more-${i}`, true)).rejects.toThrow(/at most 1/);
+    }
+    // "paid" waits out its manual-warm gap; "on" has warming on: nothing else is held.
+    expect(server.warmer.stats()).toMatchObject({
+      conversationsInMemory: 2,
+      budgetRefusals: 300,
+      enabledRefusals: 100,
+    });
+  });
+
   it("stores nothing for settings back at their defaults", async () => {
     const dataDir = await tempDataDir();
     const { server } = await serve({ dataDir });
@@ -289,12 +310,13 @@ describe("5. state per conversation id", () => {
       await server.warmer.setEnabled(`t${i}`, true);
       await server.warmer.setEnabled(`t${i}`, false);
     }
-    await server.warmer.drainWrites();
+    await server.close();
     const db = new Database(join(dataDir, "cache-warming.db"), { readonly: true });
     afterTest(() => {
       db.close();
     });
-    expect(db.prepare("SELECT count(*) AS n FROM kv").get()).toEqual({ n: 0 });
+    // Only the global warm budget is kept: nothing for the 50 conversations.
+    expect(db.prepare("SELECT key FROM kv").all()).toEqual([{ key: "warm-budget" }]);
   });
 });
 

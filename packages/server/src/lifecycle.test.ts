@@ -91,3 +91,86 @@ describe("server lifecycle", () => {
     30_000,
   );
 });
+
+describe("start-up order", () => {
+  const warmOf = (calls: string[]) => ({
+    warm: async (id: string) => {
+      calls.push(id);
+      return { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+    },
+  });
+
+  it("refuses a second server on the same data directory, naming the holder", async () => {
+    const dataDir = await tempDataDir();
+    const first = await startTestServer({ dataDir });
+    await expect(startTestServer({ dataDir })).rejects.toThrow(
+      new RegExp(`cache-warming\\.db is in use by another server \\(pid ${process.pid}\\)`),
+    );
+    await first.server.close();
+    const again = await startTestServer({ dataDir });
+    await again.server.close();
+  });
+
+  it("binds both ports before resuming: a start that fails has made no provider call and logged no resume", async () => {
+    const dataDir = await tempDataDir();
+    const calls: string[] = [];
+    const before = await startTestServer({ dataDir }, { warm: warmOf(calls) });
+    await before.server.warmer.setEnabled("c1", true);
+    await before.server.warmer.onTurnSettled("c1");
+    await before.clock.tickAsync(230_000);
+    await before.server.close();
+
+    const busy = await startTestServer();
+    const port = Number(new URL(busy.server.httpUrl).port);
+    const lines: string[] = [];
+    const logger = {
+      debug() {},
+      info: (msg: string) => lines.push(msg),
+      warn: (msg: string) => lines.push(msg),
+      error: (msg: string) => lines.push(msg),
+    };
+    // The old time has passed: a resume would warm at once.
+    await expect(
+      startTestServer(
+        { dataDir, httpPort: port },
+        { warm: warmOf(calls), logger },
+        Date.UTC(2026, 10, 25, 12, 4, 10),
+      ),
+    ).rejects.toThrow(/EADDRINUSE/);
+    expect(calls).toEqual([]);
+    expect(lines.filter((line) => /resumed/.test(line))).toEqual([]);
+    await busy.server.close();
+    // And it let go of the data directory.
+    const after = await startTestServer({ dataDir }, { warm: warmOf(calls) });
+    await after.server.close();
+  });
+
+  it("takes the data directory back after the holder was killed with kill -9", async () => {
+    const dataDir = await tempDataDir();
+    const root = fileURLToPath(new URL("../../..", import.meta.url));
+    execFileSync("node", ["packages/server/scripts/build.mjs"], { cwd: root });
+    const child = spawn("node", ["packages/server/dist/server.mjs"], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: "0",
+        WS_PORT: "0",
+        DISPATCH_DATA_DIR: dataDir,
+        LOG_FORMAT: "json",
+      },
+    });
+    await new Promise<void>((resolve) => {
+      let out = "";
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+        if (out.includes('"msg":"listening"')) resolve();
+      });
+    });
+    await expect(startTestServer({ dataDir })).rejects.toThrow(/in use by another server/);
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+    const after = await startTestServer({ dataDir });
+    await after.server.close();
+  }, 30_000);
+});

@@ -50,6 +50,8 @@ export interface HarnessOptions {
   start?: number;
   logger?: CacheWarmerDeps["logger"];
   prices?: CacheWarmerDeps["prices"];
+  /** Any other deps, as the warmer is created with them. */
+  extra?: Partial<CacheWarmerDeps>;
 }
 
 export function createHarness(options: HarnessOptions = {}) {
@@ -85,6 +87,7 @@ export function createHarness(options: HarnessOptions = {}) {
       : { manualWarmMinGapMs: options.manualWarmMinGapMs }),
     ...(options.warmTimeoutMs === undefined ? {} : { warmTimeoutMs: options.warmTimeoutMs }),
     ...(options.prices === undefined ? {} : { prices: options.prices }),
+    ...options.extra,
   };
   const warmer = createCacheWarmer(deps);
   const surface = createCacheWarmingSurface(warmer, () => clock.now);
