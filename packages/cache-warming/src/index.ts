@@ -134,6 +134,7 @@ export {
   DEFAULT_WARM_TIMEOUT_MS,
   type LogAttributes,
   type Logger,
+  type ResumeOptions,
   type ResumeReport,
   type SettingsStorage,
   type TimerDeps,

@@ -747,6 +747,20 @@ describe("spend guard", () => {
 });
 
 describe("restarts", () => {
+  it("leaves alone a stored schedule whose id the host would not accept", async () => {
+    const before = createHarness();
+    await before.enabledAndIdle("bad\nid");
+    await before.enabledAndIdle("good");
+    await before.flush();
+    before.warmer.dispose();
+    const after = createHarness({ storage: before.storage, start: START + 10_000 });
+    const report = await after.warmer.resumeSchedules({ accepts: (id) => !id.includes("\n") });
+    expect(report.resumed.map((r) => r.conversationId)).toEqual(["good"]);
+    expect(after.warmer.stats().conversationsInMemory).toBe(1);
+    await after.clock.tickAsync(INTERVAL);
+    expect(after.calls.map((call) => call.conversationId)).toEqual(["good"]);
+  });
+
   it("keeps what a restart needs while warming is on, and forgets it when it goes off", async () => {
     const h = createHarness();
     await h.enabledAndIdle(C);

@@ -180,6 +180,11 @@ export interface ResumeReport {
   }[];
 }
 
+export interface ResumeOptions {
+  /** Ids the host would accept from a client; a stored one it would not is left alone. */
+  readonly accepts?: (conversationId: string) => boolean;
+}
+
 export type WarmNowResult =
   | {
       readonly ok: true;
@@ -229,7 +234,7 @@ export interface CacheWarmer {
    * After a restart: every enabled schedule whose cache can still be alive resumes at its old
    * time (at once if that passed); the others say why not. Needs a storage with `keys`.
    */
-  resumeSchedules(): Promise<ResumeReport>;
+  resumeSchedules(options?: ResumeOptions): Promise<ResumeReport>;
   /** Resolves once every storage write queued so far has finished (for a clean shutdown). */
   drainWrites(): Promise<void>;
   /** Drops the conversation from memory if nothing runs and nobody watches (see `isObserved`). */
@@ -1089,7 +1094,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       await Promise.all([...settingsQueues.values()]);
     },
 
-    async resumeSchedules() {
+    async resumeSchedules(options = {}) {
       const resumed: Array<{ conversationId: string; at: number }> = [];
       const notResumed: Array<{ conversationId: string; reason: NotResumedReason }> = [];
       const storedBudget = parseBudgetRecord(await deps.storage.get(BUDGET_KEY));
@@ -1101,6 +1106,12 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       const keys = (await deps.storage.keys?.(scheduleKey(""))) ?? [];
       for (const key of keys) {
         const id = key.slice(scheduleKey("").length);
+        if (options.accepts && !options.accepts(id)) {
+          deps.logger.warn("cache-warming: stored schedule of an invalid id left alone", {
+            conversationId: JSON.stringify(id).slice(0, 80),
+          });
+          continue;
+        }
         const c = conversation(id);
         await loadSettings(c);
         if (!isCurrent(c) || !c.state.enabled || c.timerId !== null || c.state.active) {

@@ -28,6 +28,7 @@ import {
   listen,
   type TransportLimits,
 } from "@dispatch/transport-http";
+import { conversationIdSchema } from "@dispatch/ui-contract-schemas";
 import {
   createPromptCacheSimulator,
   type PromptCacheSimulator,
@@ -169,7 +170,9 @@ export async function startDispatchServer(
   }
   sockets = transport.sockets;
   // Enabled schedules whose cache can still be alive pick up where they were.
-  const resume = await warmer.resumeSchedules();
+  const resume = await warmer.resumeSchedules({
+    accepts: (id) => conversationIdSchema.safeParse(id).success,
+  });
   if (resume.resumed.length > 0 || resume.notResumed.length > 0) {
     logger.info("cache-warming: schedules after restart", {
       resumed: resume.resumed.length,

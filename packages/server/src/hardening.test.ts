@@ -89,6 +89,18 @@ describe("1. a WebSocket client that never reads", () => {
     }
     const error = await c.take("error");
     expect(error.message).toBe("at most 100 subscriptions per connection");
+    // Sent at once, subscribes are worked on concurrently: still 100 at most, never more.
+    const burst = await client(server.wsUrl);
+    const answered = { surface: 0, error: 0 };
+    burst.socket.on("message", (data) => {
+      const { type } = JSON.parse(data.toString()) as { type: string };
+      if (type === "surface" || type === "error") answered[type] += 1;
+    });
+    for (let i = 0; i < 140; i++) {
+      burst.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: `b${i}` });
+    }
+    while (answered.surface + answered.error < 140) await new Promise((r) => setTimeout(r, 5));
+    expect(answered).toEqual({ surface: 100, error: 40 });
     // 16 requests in flight; then the server stops reading the socket, so a flood waits in
     // the client and the kernel, not in the server.
     const busy = await client(server.wsUrl);

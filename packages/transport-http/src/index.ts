@@ -4,6 +4,7 @@ export type { AccessPolicy, AccessPolicyOptions } from "./security.js";
 export { createAccessPolicy, parseList, requestHost } from "./security.js";
 export type { ListenOptions, RunningTransport, TransportLimits } from "./server.js";
 export {
+  addressKey,
   DEFAULT_HOST,
   DEFAULT_HTTP_PORT,
   DEFAULT_TRANSPORT_LIMITS,

@@ -9,7 +9,13 @@ import FakeTimers from "@sinonjs/fake-timers";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { createAccessPolicy, createApp, listen, type TransportLimits } from "./index.js";
+import {
+  addressKey,
+  createAccessPolicy,
+  createApp,
+  listen,
+  type TransportLimits,
+} from "./index.js";
 
 const running: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -275,5 +281,78 @@ describe("JSON bodies read from the socket", () => {
     await realPause(20);
     expect((await fetch(`${transport.httpUrl}/health`)).status).toBe(200);
     expect(warmed).toEqual([]);
+  });
+});
+
+describe("what an outsider can make a listener hold", () => {
+  /** Opens a TCP connection, sends a partial request, resolves with how long until it closed. */
+  function trickle(url: string, partial: string): Promise<number> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const socket = connectTcp(Number(port), hostname, () => socket.write(partial));
+      socket.on("data", () => {});
+      socket.on("error", () => {});
+      socket.on("close", () => resolve(Date.now() - started));
+    });
+  }
+
+  it.each(["httpUrl", "wsUrl"] as const)(
+    "drops a request whose headers never finish on %s at the configured time, not 30 s later",
+    async (which) => {
+      const { transport } = await start({ httpRequestTimeoutMs: 500 });
+      const url = transport[which].replace(/^ws/, "http");
+      const held = await trickle(url, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+      expect(held).toBeGreaterThanOrEqual(400);
+      expect(held).toBeLessThan(2_500);
+    },
+  );
+
+  it("answers a plain request on the WebSocket port with 426, and caps that port's connections", async () => {
+    const { transport } = await start({ maxSockets: 1, maxHttpConnections: 1 });
+    const res = await fetch(transport.wsUrl.replace(/^ws/, "http"));
+    expect(res.status).toBe(426);
+    expect(await res.text()).toBe("expected a WebSocket upgrade\n");
+    // Two connections are allowed (sockets + HTTP); a third is closed at once.
+    const { hostname, port } = new URL(transport.wsUrl.replace(/^ws/, "http"));
+    const open = () =>
+      new Promise<ReturnType<typeof connectTcp>>((resolve) => {
+        const s = connectTcp(Number(port), hostname, () => resolve(s));
+        s.on("error", () => {});
+      });
+    const held = [await open(), await open()];
+    const third = await open();
+    const closed = await new Promise<boolean>((resolve) => {
+      third.once("close", () => resolve(true));
+      setTimeout(() => resolve(false), 1_000);
+    });
+    expect(closed).toBe(true);
+    for (const s of held) s.destroy();
+  });
+
+  it("counts every loopback address as one for the per-address socket cap", async () => {
+    const { transport } = await start({ maxSocketsPerAddress: 1 });
+    const first = await connect(transport.wsUrl);
+    const other = new WebSocket(transport.wsUrl, { localAddress: "127.0.0.2" });
+    const status = await new Promise<number>((resolve) => {
+      other.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      other.once("open", () => resolve(101));
+    });
+    expect(status).toBe(503);
+    first.socket.close();
+  });
+});
+
+describe("addressKey", () => {
+  it.each([
+    ["127.0.0.1", "loopback"],
+    ["127.9.8.7", "loopback"],
+    ["::ffff:127.0.0.1", "loopback"],
+    ["::1", "loopback"],
+    ["::ffff:192.168.1.5", "192.168.1.5"],
+    ["10.0.0.2", "10.0.0.2"],
+    ["fe80::1", "fe80::1"],
+  ])("keys %s as %s", (address, key) => {
+    expect(addressKey(address)).toBe(key);
   });
 });

@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer, type ServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Clock, systemClock } from "@dispatch/cache-warming";
 import type { SurfaceRegistry } from "@dispatch/surface-registry";
@@ -71,6 +71,27 @@ function countHeader(rawHeaders: readonly string[], name: string): number {
   return count;
 }
 
+/**
+ * The address the per-address socket cap counts by: every loopback address (127.0.0.0/8, ::1,
+ * their IPv4-mapped forms) is one machine, so 127.0.0.2… cannot multiply the cap.
+ */
+export function addressKey(address: string): string {
+  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return v4.startsWith("127.") || v4 === "::1" ? "loopback" : v4;
+}
+
+/** Timeouts are checked this often, so one fires at most this late (Node's default: 30 s). */
+const TIMEOUT_CHECK_MS = 1_000;
+
+/** Options for each listener's HTTP server, so both enforce the same request timeouts. */
+function serverOptions(limits: TransportLimits): ServerOptions {
+  return {
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+    headersTimeout: limits.httpRequestTimeoutMs,
+    requestTimeout: limits.httpRequestTimeoutMs,
+  };
+}
+
 function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
@@ -83,22 +104,30 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
   const socketsByAddress = new Map<string, number>();
   const httpServer = await new Promise<ServerType>((resolve, reject) => {
     const server = serve(
-      { fetch: options.app.fetch, hostname: host, port: options.httpPort ?? DEFAULT_HTTP_PORT },
+      {
+        fetch: options.app.fetch,
+        hostname: host,
+        port: options.httpPort ?? DEFAULT_HTTP_PORT,
+        serverOptions: serverOptions(limits),
+      },
       () => resolve(server),
     );
     server.once("error", reject);
   });
-  const http = httpServer as HttpServer;
-  http.maxConnections = limits.maxHttpConnections;
-  http.headersTimeout = limits.httpRequestTimeoutMs;
-  http.requestTimeout = limits.httpRequestTimeoutMs;
+  (httpServer as HttpServer).maxConnections = limits.maxHttpConnections;
+
+  // The WebSocket port's own HTTP server, with the same connection cap and timeouts: a
+  // trickled or never-finished upgrade is dropped like a trickled request.
+  const upgradeServer = createServer(serverOptions(limits), (_req, res) => {
+    res.writeHead(426, { "content-type": "text/plain" }).end("expected a WebSocket upgrade\n");
+  });
+  upgradeServer.maxConnections = limits.maxSockets + limits.maxHttpConnections;
 
   let wss: WebSocketServer;
   try {
     wss = await new Promise<WebSocketServer>((resolve, reject) => {
       const server = new WebSocketServer({
-        host,
-        port: options.wsPort ?? DEFAULT_WS_PORT,
+        server: upgradeServer,
         maxPayload: MAX_WS_MESSAGE_BYTES,
         verifyClient: ({ origin, req }, done) => {
           // Two Host headers would let a proxy and this check read different hosts.
@@ -113,7 +142,7 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
           if (!options.policy.allowsRequest(origin, fetchSite))
             return done(false, 403, "Forbidden");
           // Stryker disable next-line StringLiteral: a TCP socket always has a remote address
-          const address = req.socket.remoteAddress ?? "";
+          const address = addressKey(req.socket.remoteAddress ?? "");
           if (
             server.clients.size >= limits.maxSockets ||
             (socketsByAddress.get(address) ?? 0) >= limits.maxSocketsPerAddress
@@ -122,8 +151,9 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
           done(true);
         },
       });
-      server.once("listening", () => resolve(server));
+      // ws passes its server's errors (EADDRINUSE) on to the WebSocketServer.
       server.once("error", reject);
+      upgradeServer.listen(options.wsPort ?? DEFAULT_WS_PORT, host, () => resolve(server));
     });
   } catch (error) {
     httpServer.close();
@@ -135,7 +165,7 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
   >();
   wss.on("connection", (socket, req) => {
     // Stryker disable next-line StringLiteral: a TCP socket always has a remote address
-    const address = req.socket.remoteAddress ?? "";
+    const address = addressKey(req.socket.remoteAddress ?? "");
     socketsByAddress.set(address, (socketsByAddress.get(address) ?? 0) + 1);
     const served = serveSurfaceSocket(socket, options.registry, options.logger, limits, clock.now);
     const entry = { answered: true, served };
@@ -176,7 +206,7 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
   heartbeat = clock.timers.setTimer(beat, limits.heartbeatMs);
 
   const httpPort = (httpServer.address() as AddressInfo).port;
-  const wsPort = (wss.address() as AddressInfo).port;
+  const wsPort = (upgradeServer.address() as AddressInfo).port;
   return {
     httpUrl: `http://${urlHost(host)}:${httpPort}`,
     wsUrl: `ws://${urlHost(host)}:${wsPort}`,
@@ -187,6 +217,10 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
       for (const socket of wss.clients) socket.close(1001, "server shutting down");
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       for (const socket of wss.clients) socket.terminate();
+      await new Promise<void>((resolve) => {
+        upgradeServer.close(() => resolve());
+        upgradeServer.closeAllConnections();
+      });
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         if ("closeAllConnections" in httpServer) httpServer.closeAllConnections();

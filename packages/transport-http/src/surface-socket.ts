@@ -154,13 +154,17 @@ export function serveSurfaceSocket(
           sendError(`at most ${limits.maxSubscriptions} subscriptions per connection`);
           return;
         }
-        // Counted while it is being set up, so concurrent subscribes cannot pass the cap.
+        // Counted while it is being set up, and moved to `unsubscribers` in the same step, so
+        // concurrent subscribes can never pass the cap together.
         subscribing.add(key);
-        const subscription = await registry
-          .subscribe(message.surfaceId, context, (spec, ctx) =>
+        let subscription: Awaited<ReturnType<SurfaceRegistry["subscribe"]>>;
+        try {
+          subscription = await registry.subscribe(message.surfaceId, context, (spec, ctx) =>
             sendText(updateText(message.surfaceId, spec, ctx)),
-          )
-          .finally(() => subscribing.delete(key));
+          );
+        } finally {
+          subscribing.delete(key);
+        }
         if (!open) {
           subscription.unsubscribe();
           return;
