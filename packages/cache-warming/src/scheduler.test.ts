@@ -174,3 +174,119 @@ describe("the scheduler's heap and its host timer", () => {
     expect(clock.countTimers()).toBe(0);
   });
 });
+
+describe("the scheduler against a sorted-list reference", () => {
+  it("fires exactly what a sorted list of live deadlines says, under random set/cancel/advance", async () => {
+    const fc = await import("fast-check");
+    fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant("set" as const), ms: fc.integer({ min: 0, max: 500 }) }),
+            fc.record({ op: fc.constant("cancel" as const), pick: fc.nat() }),
+            fc.record({
+              op: fc.constant("advance" as const),
+              ms: fc.integer({ min: 0, max: 300 }),
+            }),
+          ),
+          { maxLength: 60 },
+        ),
+        fc.integer({ min: 1, max: 8 }),
+        async (steps, batchSize) => {
+          const { clock, scheduler } = setup(batchSize);
+          // The reference: live timers by name, with their deadlines.
+          const live = new Map<number, number>();
+          const fired: Array<[number, number]> = [];
+          const expected: Array<[number, number]> = [];
+          let name = 0;
+          const ids = new Map<number, number>();
+          const expectUpTo = (t: number) => {
+            const due = [...live]
+              .filter(([, at]) => at <= t)
+              .sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+            for (const [n, at] of due) {
+              expected.push([n, at]);
+              live.delete(n);
+            }
+          };
+          for (const step of steps) {
+            if (step.op === "set") {
+              const n = name++;
+              live.set(n, clock.now + step.ms);
+              ids.set(
+                n,
+                scheduler.setTimer(() => fired.push([n, clock.now]), step.ms),
+              );
+            } else if (step.op === "cancel") {
+              const names = [...ids.keys()];
+              const n = names[step.pick % Math.max(1, names.length)];
+              if (n === undefined) continue;
+              scheduler.clearTimer(ids.get(n) as number);
+              live.delete(n);
+            } else {
+              expectUpTo(clock.now + step.ms);
+              await clock.tickAsync(step.ms);
+            }
+          }
+          expectUpTo(Number.POSITIVE_INFINITY);
+          await clock.tickAsync(10_000);
+          // Same timers, same order, each at its deadline: never late, never twice, never cancelled.
+          expect(fired).toEqual(expected);
+          expect(scheduler.pending()).toBe(0);
+        },
+      ),
+      { numRuns: 300, seed: 20261201 },
+    );
+  });
+});
+
+describe("the scheduler under load", () => {
+  it("runs one batch at a time when thousands of due callbacks arm new timers", async () => {
+    const clock = FakeTimers.createClock(0);
+    const deferred: Array<() => void> = [];
+    let hostArms = 0;
+    const host = {
+      setTimer: (fn: () => void, ms: number) => {
+        hostArms += 1;
+        return Number(clock.setTimeout(fn, ms));
+      },
+      clearTimer: (id: number) => clock.clearTimeout(id),
+    };
+    const scheduler = createScheduler(host, () => clock.now, {
+      batchSize: 64,
+      defer: (fn) => deferred.push(fn),
+    });
+    let fired = 0;
+    for (let i = 0; i < 6_000; i++) {
+      scheduler.setTimer(() => {
+        fired += 1;
+        // Each warm arms its timeout, as the warmer's do.
+        scheduler.setTimer(() => {}, 30_000);
+      }, 1_000);
+    }
+    await clock.tickAsync(1_000);
+    const armsAfterFirstBatch = hostArms;
+    let maxDeferred = deferred.length;
+    while (deferred.length > 0) {
+      maxDeferred = Math.max(maxDeferred, deferred.length);
+      (deferred.shift() as () => void)();
+    }
+    expect(fired).toBe(6_000);
+    expect(maxDeferred).toBe(1);
+    // The host timer is aimed again once, when the last batch is done (at the timeouts).
+    expect(hostArms - armsAfterFirstBatch).toBe(1);
+    expect(clock.countTimers()).toBe(1);
+  });
+
+  it("keeps firing the rest when a callback throws", async () => {
+    const { clock, scheduler } = setup(2);
+    const fired: number[] = [];
+    scheduler.setTimer(() => {
+      throw new Error("boom");
+    }, 10);
+    for (let i = 0; i < 3; i++) scheduler.setTimer(() => fired.push(i), 10);
+    await clock.tickAsync(10).catch(() => {});
+    await clock.tickAsync(10);
+    expect(fired).toEqual([0, 1, 2]);
+  });
+});

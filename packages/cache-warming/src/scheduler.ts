@@ -33,6 +33,8 @@ export function createScheduler(
   let nextId = 1;
   let hostTimer: number | null = null;
   let hostDeadline = Number.POSITIVE_INFINITY;
+  // A batch is running or deferred: it aims the host timer when it is done, so timers armed
+  // by its callbacks (every warm arms its timeout) never re-aim it or start another batch.
   let batchPending = false;
 
   const before = (a: number, b: number) => {
@@ -101,8 +103,16 @@ export function createScheduler(
   function fire(): void {
     hostTimer = null;
     hostDeadline = Number.POSITIVE_INFINITY;
-    batchPending = false;
-    const current = now();
+    batchPending = true;
+    try {
+      runBatch(now());
+    } finally {
+      // Even after a callback threw, the rest still fire: the next batch is always set up.
+      afterBatch();
+    }
+  }
+
+  function runBatch(current: number): void {
     for (let fired = 0; fired < batchSize; ) {
       cleanTop();
       const top = heap[0];
@@ -114,13 +124,16 @@ export function createScheduler(
       fired += 1;
       callback?.();
     }
+  }
+
+  function afterBatch(): void {
     cleanTop();
     const next = heap[0];
     if (options.defer && next !== undefined && (deadlines.get(next) ?? 0) <= now()) {
-      batchPending = true;
       options.defer(fire);
       return;
     }
+    batchPending = false;
     aim();
   }
 

@@ -13,8 +13,10 @@ import {
   type CacheWarmer,
   computeExpectedCacheRate,
   createCacheWarmer,
+  createScheduler,
   DEFAULT_INTERVAL_MS,
   type PauseReason,
+  type TimerDeps,
 } from "./index.js";
 import { HIT, MISS, START, silentLogger } from "./testing/harness.js";
 import type { WarmOutcome } from "./warm-service.js";
@@ -169,8 +171,14 @@ function withoutServerNow(spec: SurfaceSpec): string {
   return JSON.stringify(spec, (key, value) => (key === "serverNow" ? undefined : value));
 }
 
-async function runScenario(commands: Command[]): Promise<void> {
+async function runScenario(commands: Command[], viaScheduler = false): Promise<void> {
   const clock = FakeTimers.createClock(START);
+  const clockTimers: TimerDeps = {
+    setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
+    clearTimer: (id) => clock.clearTimeout(id),
+  };
+  // Once through the production scheduler (every timer on one host timer), once without.
+  const base = viaScheduler ? createScheduler(clockTimers, () => clock.now) : clockTimers;
   const storage = createMemoryStorage();
   for (const id of IDS) {
     await storage.set(
@@ -215,17 +223,15 @@ async function runScenario(commands: Command[]): Promise<void> {
             `${id}: armed for ${ms} ms, interval is ${model(id).intervalMs}`,
           );
         }
-        const handle = Number(
-          clock.setTimeout(() => {
-            pendingTimers.delete(handle);
-            onFire(kind, id, fn);
-          }, ms),
-        );
+        const handle = base.setTimer(() => {
+          pendingTimers.delete(handle);
+          onFire(kind, id, fn);
+        }, ms);
         pendingTimers.set(handle, { kind, id, fireAt: clock.now + ms });
         return handle;
       },
       clearTimer(handle) {
-        clock.clearTimeout(handle);
+        base.clearTimer(handle);
         pendingTimers.delete(handle);
       },
     },
@@ -445,8 +451,18 @@ it(`keeps every invariant over ${RUNS} random interleavings (seed ${SEED})`, asy
   await fc.assert(
     fc.asyncProperty(
       fc.array(commandArb, { minLength: 1, maxLength: 60, size: "max" }),
-      runScenario,
+      (commands) => runScenario(commands),
     ),
     { numRuns: RUNS, seed: SEED },
+  );
+}, 60_000);
+
+it(`keeps every invariant through the production scheduler (${Math.ceil(RUNS / 4)} interleavings)`, async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(commandArb, { minLength: 1, maxLength: 60, size: "max" }),
+      (commands) => runScenario(commands, true),
+    ),
+    { numRuns: Math.ceil(RUNS / 4), seed: SEED },
   );
 }, 60_000);
