@@ -215,6 +215,48 @@ describe("HTTP app", () => {
   });
 });
 
+describe("the app's refusal log lines", () => {
+  it("logs every refusal of the app's policy: foreign host, foreign origin, not JSON, too large", async () => {
+    const lines: unknown[][] = [];
+    const app = createApp({
+      warmService: {
+        warm: async () => ({
+          inputTokens: 1,
+          outputTokens: 1,
+          cacheReadTokens: 1,
+          cacheWriteTokens: 0,
+        }),
+      },
+      maxBodyBytes: 64,
+      logger: {
+        info() {},
+        warn: (...args) => {
+          lines.push(args);
+        },
+        error() {},
+      },
+    });
+    const post = (headers: Record<string, string>, body = '{"conversationId":"c1"}') =>
+      app.request("/chat/warm", {
+        method: "POST",
+        headers: { host: "127.0.0.1:24203", "content-type": "application/json", ...headers },
+        body,
+      });
+    expect((await post({ host: "evil.example" })).status).toBe(421);
+    expect((await post({ origin: "https://evil.example" })).status).toBe(403);
+    expect((await post({ "content-type": "text/plain" })).status).toBe(415);
+    expect(
+      (await post({}, JSON.stringify({ conversationId: "c1", pad: "x".repeat(100) }))).status,
+    ).toBe(413);
+    expect(lines).toEqual([
+      ["request refused: foreign host", { host: "evil.example" }],
+      ["request refused: origin not allowed", { origin: "https://evil.example" }],
+      ["request refused: body not sent as JSON", { path: "/chat/warm" }],
+      ["request refused: body too large", { path: "/chat/warm", maxBytes: 64 }],
+    ]);
+  });
+});
+
 describe("the warm route's log lines", () => {
   const USAGE = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
 

@@ -89,7 +89,7 @@ export function createApp(deps: AppDeps): Hono {
     if (origin !== undefined) c.header("Vary", "Origin");
     await next();
   });
-  app.post("*", jsonBodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+  app.post("*", jsonBodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, deps.logger));
 
   app.get("/health", (c) => jsonLine(c, { ok: true }));
   if (deps.stats) {

@@ -70,9 +70,13 @@ export function isJson(contentType: string | undefined): boolean {
  * held). The body it read is handed on as the request's text, so `c.req.json()` and
  * `c.req.text()` in the handler return it without reading again.
  */
-export function jsonBodyLimit(maxBytes: number): MiddlewareHandler {
+export function jsonBodyLimit(
+  maxBytes: number,
+  logger?: { warn(msg: string, attrs?: Record<string, string | number | null>): void },
+): MiddlewareHandler {
   return async (c, next) => {
     if (!isJson(c.req.header("content-type"))) {
+      logger?.warn("request refused: body not sent as JSON", { path: c.req.path });
       return jsonLine(c, { error: "send the body as Content-Type: application/json" }, 415);
     }
     let text: string;
@@ -80,6 +84,7 @@ export function jsonBodyLimit(maxBytes: number): MiddlewareHandler {
       text = await readBody(c, maxBytes);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
+        logger?.warn("request refused: body too large", { path: c.req.path, maxBytes });
         return jsonLine(c, { error: `body is larger than ${maxBytes} bytes` }, 413);
       }
       return jsonLine(c, { error: "Invalid JSON body" }, 400);

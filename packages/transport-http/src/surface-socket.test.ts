@@ -251,7 +251,7 @@ describe("surface socket", () => {
   });
 
   it("holds at most maxSubscriptions, counting those still being set up", async () => {
-    const { socket, served } = setup({ maxSubscriptions: 2 });
+    const { socket, served, warnings } = setup({ maxSubscriptions: 2 });
     socket.take();
     socket.receive(subscribe("a"));
     socket.receive(subscribe("b"));
@@ -267,6 +267,12 @@ describe("surface socket", () => {
     await flush();
     expect(socket.take()).toEqual([{ type: "surface", spec: stat("s", "a"), conversationId: "a" }]);
     expect(served.subscriptions()).toBe(2);
+    expect(warnings).toEqual([
+      {
+        message: "surface subscription refused: the connection's cap is reached",
+        meta: { maxSubscriptions: 2 },
+      },
+    ]);
   });
 
   it("closes a socket whose client does not read (1013), and sends it nothing more", async () => {

@@ -151,6 +151,9 @@ export function serveSurfaceSocket(
       case "subscribe": {
         const isNew = !unsubscribers.has(key) && !subscribing.has(key);
         if (isNew && unsubscribers.size + subscribing.size >= limits.maxSubscriptions) {
+          logger.warn("surface subscription refused: the connection's cap is reached", {
+            maxSubscriptions: limits.maxSubscriptions,
+          });
           sendError(`at most ${limits.maxSubscriptions} subscriptions per connection`);
           return;
         }
