@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { createHarness, HIT, INTERVAL, START, timerOf } from "./testing/harness.js";
 import type { SettingsStorage } from "./warmer.js";
 
+const C = "conv-1";
+
 /** Memory storage that counts reads and writes per key prefix, and can hold writes back. */
 function countingStorage() {
   const inner = createMemoryStorage();
@@ -343,5 +345,80 @@ describe("after dispose", () => {
     expect(counting.writes.length).toBe(writes);
     expect(h.calls).toEqual([]);
     expect(h.warmer.stats().conversationsInMemory).toBe(0);
+  });
+});
+
+describe("warms reported from outside the warmer (upstream's warmCompleted)", () => {
+  it("count as manual warms: recorded once, the countdown restarts and the idle stretch starts over", async () => {
+    const h = createHarness();
+    await h.warmer.setSpendLimits(C, { idleWarmCap: 2 });
+    await h.enabledAndIdle(C);
+    await h.clock.tickAsync(INTERVAL * 2);
+    expect(h.timer(C)).toMatchObject({ state: "paused", reason: "idle-cap" });
+    await h.clock.tickAsync(30_000);
+    // A warm the warmer did not make (a copy, not its own last result object).
+    h.warmer.onWarmCompleted({ conversationId: C, usage: { ...HIT } });
+    expect(h.warmer.getState(C)).toMatchObject({
+      autoWarmsSinceTurn: 0,
+      pausedBy: null,
+      lastWarmAt: h.clock.now,
+      nextWarmAt: h.clock.now + INTERVAL,
+    });
+    expect(timerOf(h.spec(C)).history?.at(-1)).toMatchObject({ trigger: "manual", cachePct: 87 });
+    // The warmer made no call for it.
+    expect(h.calls).toHaveLength(2);
+  });
+
+  it("are dropped while a turn generates", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    h.warmer.onTurnStarted(C);
+    h.warmer.onWarmCompleted({ conversationId: C, usage: HIT });
+    expect(h.warmer.getState(C)).toMatchObject({ lastWarmAt: null, autoWarmsSinceTurn: 0 });
+  });
+});
+
+describe("what each failure leaves in memory", () => {
+  it("a refused storage write on enable: not counted as enabled, the cap still has room", async () => {
+    const h = createHarness({ extra: { maxEnabledConversations: 1 } });
+    const storage = h.deps.storage;
+    h.deps.storage = { ...storage, set: () => Promise.reject(new Error("disk full")) };
+    await expect(h.warmer.setEnabled("a", true)).rejects.toThrow(/disk full/);
+    expect(h.warmer.stats()).toMatchObject({ enabledConversations: 0, enabledRefusals: 0 });
+    h.deps.storage = storage;
+    await h.warmer.setEnabled("b", true);
+    expect(h.warmer.stats().enabledConversations).toBe(1);
+  });
+
+  it("a failed provider call: counted toward the idle cap, the dead-cache streak untouched", async () => {
+    const h = createHarness();
+    await h.enabledAndIdle(C);
+    h.setResponse(() => {
+      throw new Error("ECONNRESET");
+    });
+    await h.clock.tickAsync(INTERVAL);
+    expect(h.warmer.getState(C)).toMatchObject({
+      autoWarmsSinceTurn: 1,
+      deadWarmStreak: 0,
+      lastError: "ECONNRESET",
+      lastPct: null,
+    });
+    expect(h.warmer.stats().warmCalls).toBe(1);
+  });
+
+  it("a budget refusal: no call counted, the refusal counted, the warm retried later", async () => {
+    const h = createHarness({ manualWarmMinGapMs: 0, extra: { maxWarmsPerMinute: 1 } });
+    expect((await h.warmer.warmNow("a")).ok).toBe(true);
+    expect((await h.warmer.warmNow("b")).ok).toBe(false);
+    expect(h.warmer.stats()).toMatchObject({ warmCalls: 1, budgetRefusals: 1 });
+    expect(h.calls).toHaveLength(1);
+  });
+
+  it("a cap refusal on enable: the refusal counted, nothing enabled", async () => {
+    const h = createHarness({ extra: { maxEnabledConversations: 1 } });
+    await h.warmer.setEnabled("a", true);
+    await expect(h.warmer.setEnabled("b", true)).rejects.toThrow(/at most 1/);
+    expect(h.warmer.stats()).toMatchObject({ enabledConversations: 1, enabledRefusals: 1 });
+    expect(h.warmer.getState("b").enabled).toBe(false);
   });
 });
