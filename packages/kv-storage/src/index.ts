@@ -22,6 +22,8 @@ export interface KeyValueStorage {
 
 export interface ClosableStorage extends KeyValueStorage {
   close(): void;
+  /** Transactions committed so far (a batch of writes is one). */
+  commits(): number;
 }
 
 export function createMemoryStorage(initial: Record<string, string> = {}): KeyValueStorage {
@@ -75,11 +77,10 @@ export interface SqliteStorageOptions {
 }
 
 /**
- * Storage in an SQLite database (one key/value table, WAL, `synchronous=FULL`). Each `set`
- * or `delete` is one transaction that is durable when its promise resolves, and takes the
- * same time however many keys the table holds; a write that fails rejects and leaves nothing
- * behind, in memory or on disk. Calls are synchronous underneath (better-sqlite3): one write
- * is a single-row upsert.
+ * Storage in an SQLite database (one key/value table, WAL, `synchronous=FULL`). Writes asked
+ * for in one turn of the event loop are committed together, in one durable transaction; each
+ * `set` or `delete` resolves once its write is on disk, and one that fails rejects and leaves
+ * nothing behind, in memory or on disk. Calls are synchronous underneath (better-sqlite3).
  */
 export function openSqliteStorage(
   dbPath: string,
@@ -129,36 +130,80 @@ export function openSqliteStorage(
   if (options.legacyJsonPath !== undefined) {
     importLegacyJson(options.legacyJsonPath, db, (key, value) => statements.set.run(key, value));
   }
-  const failWith = (operation: string, key: string, error: unknown): never => {
-    throw new Error(`settings database ${operation} of "${key}" failed: ${messageOf(error)}`);
+  // Group commit: the writes asked for in one turn of the event loop go to disk in one
+  // transaction (one fsync), and each promise resolves only once that transaction is durable.
+  // A write the database refuses fails alone: the batch is retried one write at a time.
+  interface Write {
+    readonly key: string;
+    readonly value: string | null;
+    readonly done: (error?: unknown) => void;
+  }
+  let batch: Write[] = [];
+  const run = (write: Write) => {
+    if (write.value === null) statements.delete.run(write.key);
+    else statements.set.run(write.key, write.value);
   };
+  let commits = 0;
+  const commitAll = db.transaction((writes: Write[]) => {
+    commits += 1;
+    for (const write of writes) run(write);
+  });
+  const failure = (write: Write, error: unknown) =>
+    new Error(
+      `settings database ${write.value === null ? "delete" : "write"} of "${write.key}" failed: ${messageOf(error)}`,
+    );
+  function flush(): void {
+    const writes = batch;
+    batch = [];
+    if (writes.length === 0) return;
+    try {
+      commitAll(writes);
+      for (const write of writes) write.done();
+    } catch {
+      for (const write of writes) {
+        try {
+          run(write);
+          write.done();
+        } catch (error) {
+          write.done(failure(write, error));
+        }
+      }
+    }
+  }
+  const enqueue = (key: string, value: string | null) =>
+    new Promise<void>((resolve, reject) => {
+      if (batch.length === 0) setImmediate(flush);
+      batch.push({
+        key,
+        value,
+        done: (error) => (error === undefined ? resolve() : reject(error)),
+      });
+    });
   return {
+    // Reads see every write asked for before them.
     async get(key) {
+      flush();
       return statements.get.get(key)?.value ?? null;
     },
-    async set(key, value) {
-      try {
-        statements.set.run(key, value);
-      } catch (error) {
-        failWith("write", key, error);
-      }
+    set(key, value) {
+      return enqueue(key, value);
     },
-    async delete(key) {
-      try {
-        statements.delete.run(key);
-      } catch (error) {
-        failWith("delete", key, error);
-      }
+    delete(key) {
+      return enqueue(key, null);
     },
     async has(key) {
+      flush();
       return statements.get.get(key) !== undefined;
     },
     async keys(prefix = "") {
+      flush();
       return statements.keys.all(prefix, `${prefix}\uffff`).map((row) => row.key);
     },
     close() {
+      flush();
       if (db.open) db.close();
     },
+    commits: () => commits,
   };
 }
 

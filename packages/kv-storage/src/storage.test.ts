@@ -76,6 +76,43 @@ describe("sqlite storage", () => {
     reopened.close();
   });
 
+  it("commits the writes of one turn together, each acknowledged only once on disk", async () => {
+    const path = join(await tempDir(), "store.db");
+    const storage = openSqliteStorage(path);
+    const before = storage.commits();
+    await Promise.all(Array.from({ length: 100 }, (_, i) => storage.set(`k${i}`, String(i))));
+    expect(storage.commits() - before).toBe(1);
+    await storage.set("later", "x");
+    expect(storage.commits() - before).toBe(2);
+    // A read sees writes asked for before it, even before they are committed.
+    void storage.set("fresh", "y");
+    expect(await storage.get("fresh")).toBe("y");
+    storage.close();
+    const reopened = openSqliteStorage(path);
+    expect(await reopened.get("k99")).toBe("99");
+    expect(await reopened.keys("k")).toHaveLength(100);
+    reopened.close();
+  });
+
+  it("fails only the refused write of a batch; the others are committed", async () => {
+    const path = join(await tempDir(), "store.db");
+    const storage = openSqliteStorage(path, { exclusive: false });
+    await storage.set("settings:c", "old");
+    const side = new Database(path);
+    side.exec(`CREATE TRIGGER refuse BEFORE UPDATE ON kv WHEN NEW.key = 'settings:c'
+      BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    side.close();
+    const results = await Promise.allSettled([
+      storage.set("a", "1"),
+      storage.set("settings:c", "new"),
+      storage.set("b", "2"),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(await storage.get("settings:c")).toBe("old");
+    expect([await storage.get("a"), await storage.get("b")]).toEqual(["1", "2"]);
+    storage.close();
+  });
+
   it("is held by one server at a time: a second open is refused, naming the holder", async () => {
     const path = join(await tempDir(), "store.db");
     const first = openSqliteStorage(path);

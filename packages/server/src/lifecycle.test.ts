@@ -145,7 +145,7 @@ describe("start-up order", () => {
     await after.server.close();
   });
 
-  it("takes the data directory back after the holder was killed with kill -9", async () => {
+  it("takes the data directory back after the holder was killed with kill -9, losing no acknowledged change", async () => {
     const dataDir = await tempDataDir();
     const root = fileURLToPath(new URL("../../..", import.meta.url));
     execFileSync("node", ["packages/server/scripts/build.mjs"], { cwd: root });
@@ -159,18 +159,32 @@ describe("start-up order", () => {
         LOG_FORMAT: "json",
       },
     });
-    await new Promise<void>((resolve) => {
+    const http = await new Promise<string>((resolve) => {
       let out = "";
       child.stdout.on("data", (chunk) => {
         out += chunk;
-        if (out.includes('"msg":"listening"')) resolve();
+        const line = out.split("\n").find((l) => l.includes('"msg":"listening"'));
+        if (line) resolve((JSON.parse(line) as { http: string }).http);
       });
     });
     await expect(startTestServer({ dataDir })).rejects.toThrow(/in use by another server/);
+    // Acknowledged, then killed at once: group commit answers only after the commit.
+    for (let i = 1; i <= 20; i++) {
+      const res = await fetch(`${http}/cache-warming/c${i}/actions/set-interval`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(60 + i),
+      });
+      expect(res.status).toBe(200);
+    }
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;
     const after = await startTestServer({ dataDir });
+    for (let i = 1; i <= 20; i++) {
+      await after.server.warmer.ensureLoaded(`c${i}`);
+      expect(after.server.warmer.getState(`c${i}`).intervalMs).toBe((60 + i) * 1000);
+    }
     await after.server.close();
   }, 30_000);
 });
