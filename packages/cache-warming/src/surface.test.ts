@@ -120,6 +120,7 @@ describe("cache-warming surface actions", () => {
 
   it("shows a refused action in the spec until the next accepted one, and pushes it", async () => {
     const h = createHarness();
+    await h.warmer.ensureLoaded(C);
     const changed: Array<string | undefined> = [];
     h.surface.subscribe((id) => changed.push(id));
     h.clock.tick(5_000);
@@ -137,6 +138,9 @@ describe("cache-warming surface actions", () => {
       at: START + 5_000,
     });
     await h.surface.invoke("cache-warming/set-interval", 60, { conversationId: C });
+    // The accepted change's own push (the warmer's) already shows it gone: no second one.
+    expect(changed).toEqual([C]);
+    expect(timerOf(h.pushed.at(-1)!.spec).lastRefusal).toBeNull();
     expect(stat(h.surface.getSpec({ conversationId: C }), "Last refusal")).toBe("—");
     expect(timerOf(h.surface.getSpec({ conversationId: C })).lastRefusal).toBeNull();
     // A storage failure is not a refusal written for the user: nothing is remembered.

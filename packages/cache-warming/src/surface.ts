@@ -126,6 +126,9 @@ export function createCacheWarmingSurface(
       if (conversationId === undefined) {
         throw new ActionRejectedError(`${actionId} needs a conversationId`);
       }
+      // Forgotten before the action runs, so the one push its change makes already shows it
+      // gone; a refusal of this action is remembered again below.
+      remember(conversationId, null);
       try {
         await apply(conversationId, actionId, payload);
       } catch (error) {
@@ -138,10 +141,6 @@ export function createCacheWarmingSurface(
           notifyChanged(conversationId);
         }
         throw error;
-      }
-      if (refusals.has(conversationId)) {
-        remember(conversationId, null);
-        notifyChanged(conversationId);
       }
     },
 
