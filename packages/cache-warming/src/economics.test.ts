@@ -257,9 +257,19 @@ describe("the default price table and name matching", () => {
       "claude-sonnet-4",
       "gemini-2.5-pro",
       "gpt-4o",
+      "haiku",
+      "opus",
       "sim",
+      "sonnet",
     ]);
-    for (const name of ["claude-opus-4", "claude-sonnet-4", "claude-haiku-3-5"]) {
+    for (const name of [
+      "claude-opus-4",
+      "claude-sonnet-4",
+      "claude-haiku-3-5",
+      "opus",
+      "sonnet",
+      "haiku",
+    ]) {
       const p = DEFAULT_PRICES[name];
       expect(p?.cacheWritePerMTok).toBeCloseTo((p?.inputPerMTok ?? 0) * 1.25, 9);
       expect(p?.cacheReadPerMTok).toBeCloseTo((p?.inputPerMTok ?? 0) * 0.1, 9);
@@ -288,6 +298,16 @@ describe("the default price table and name matching", () => {
     expect(pricingFor(table, "claude-sonnet-4-5")).toBeNull();
     expect(pricingFor(table, "claude/haiku-4")).toBeNull();
     expect(pricingFor(table, undefined)).toBeNull();
+  });
+
+  it("prices upstream's claude/<family> models from the bundled table", () => {
+    expect(pricingFor(DEFAULT_PRICES, "claude/haiku")).toMatchObject({
+      inputPerMTok: 1,
+      cacheTtlMs: 300_000,
+    });
+    expect(pricingFor(DEFAULT_PRICES, "claude/sonnet")).toMatchObject({ inputPerMTok: 3 });
+    expect(pricingFor(DEFAULT_PRICES, "claude/opus")).toMatchObject({ inputPerMTok: 5 });
+    expect(pricingFor(DEFAULT_PRICES, "opencode/deepseek-v4-flash")).toBeNull();
   });
 
   it.each([

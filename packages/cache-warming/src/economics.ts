@@ -31,7 +31,33 @@ export const SIM_PRICING: ModelPricing = {
   cacheTtlMs: 300_000,
 };
 
+/** Anthropic's family names as upstream's `claude/<family>` models use them (current models). */
+const CLAUDE_FAMILIES: PriceTable = {
+  opus: {
+    inputPerMTok: 5,
+    cacheWritePerMTok: 6.25,
+    cacheReadPerMTok: 0.5,
+    outputPerMTok: 25,
+    cacheTtlMs: 300_000,
+  },
+  sonnet: {
+    inputPerMTok: 3,
+    cacheWritePerMTok: 3.75,
+    cacheReadPerMTok: 0.3,
+    outputPerMTok: 15,
+    cacheTtlMs: 300_000,
+  },
+  haiku: {
+    inputPerMTok: 1,
+    cacheWritePerMTok: 1.25,
+    cacheReadPerMTok: 0.1,
+    outputPerMTok: 5,
+    cacheTtlMs: 300_000,
+  },
+};
+
 export const DEFAULT_PRICES: PriceTable = {
+  ...CLAUDE_FAMILIES,
   "claude-opus-4": {
     inputPerMTok: 15,
     cacheWritePerMTok: 18.75,
