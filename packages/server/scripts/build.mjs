@@ -1,24 +1,29 @@
 // Bundles the server and the command-line client into files plain `node` runs: no tsx, no
-// nested pnpm, one process each.
+// nested pnpm, one process each. Skips the build when both bundles are newer than every
+// source they could include, so `pnpm dispatch-cw` costs a node start, not a build.
 // better-sqlite3 stays outside (a native addon), resolved from this package's node_modules.
-import { build } from "esbuild";
+import { bundlesAreFresh, outdir } from "./fresh.mjs";
 
-await build({
-  entryPoints: {
-    server: new URL("../src/main.ts", import.meta.url).pathname,
-    cli: new URL("../src/cli-main.ts", import.meta.url).pathname,
-  },
-  outdir: new URL("../dist", import.meta.url).pathname,
-  outExtension: { ".js": ".mjs" },
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  external: ["better-sqlite3"],
-  // CommonJS dependencies bundled into ESM still call require() for Node's own modules.
-  banner: {
-    js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
-  },
-  legalComments: "none",
-  logLevel: "warning",
-});
+if (!bundlesAreFresh()) {
+  // Loaded only when there is something to build: it is most of this script's start-up.
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: {
+      server: new URL("../src/main.ts", import.meta.url).pathname,
+      cli: new URL("../src/cli-main.ts", import.meta.url).pathname,
+    },
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    external: ["better-sqlite3"],
+    // CommonJS dependencies bundled into ESM still call require() for Node's own modules.
+    banner: {
+      js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
+    },
+    legalComments: "none",
+    logLevel: "warning",
+  });
+}

@@ -7,6 +7,7 @@ const code = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   now: () => Date.now(),
+  env: process.env,
   signal: stop.signal,
 });
 process.exit(code);

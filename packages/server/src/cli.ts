@@ -9,6 +9,8 @@ import WebSocket from "ws";
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** Where the server's address defaults come from (PORT, WS_PORT, HOST, DISPATCH_SERVER…). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Epoch-ms, for the countdown. */
   now(): number;
   /** Ends `watch` (Ctrl-C in the real entry, the test's end in tests). */
@@ -18,11 +20,77 @@ export interface CliIo {
 /** 0 done, 1 the server refused or is unreachable, 2 bad usage. */
 export type ExitCode = 0 | 1 | 2;
 
-const DEFAULT_HTTP = "http://127.0.0.1:24203";
-const DEFAULT_WS = "ws://127.0.0.1:24205";
 const SURFACE = "cache-warming";
+export const CLI_VERSION = "0.1.0";
 
 class Refused extends Error {}
+/** The server is not there: the message names the address and what to do. */
+class Unreachable extends Error {}
+
+/**
+ * The server's two addresses: `--server` (or `--http`) and `--ws` when given, else
+ * `DISPATCH_SERVER` / `DISPATCH_WS`, else what the server itself reads (`HOST`, `PORT`,
+ * `WS_PORT`), else its defaults. The WebSocket is on the HTTP address's host.
+ */
+export function serverAddresses(
+  options: { readonly server?: string; readonly http?: string; readonly ws?: string },
+  env: Readonly<Record<string, string | undefined>> = {},
+): { readonly http: string; readonly ws: string } {
+  const bindHost = env.HOST && env.HOST !== "0.0.0.0" && env.HOST !== "::" ? env.HOST : "127.0.0.1";
+  const hostPart = bindHost.includes(":") ? `[${bindHost}]` : bindHost;
+  const given = options.server ?? options.http ?? env.DISPATCH_SERVER;
+  const http = (given ?? `http://${hostPart}:${env.PORT || 24203}`).replace(/\/+$/, "");
+  let url: URL;
+  try {
+    url = new URL(http);
+  } catch {
+    throw new InvalidArgumentError(
+      `the server address must be a URL like http://127.0.0.1:24203, not "${http}"`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidArgumentError(`the server address must be http(s)://…, not "${http}"`);
+  }
+  const ws = (
+    options.ws ??
+    env.DISPATCH_WS ??
+    `ws://${url.hostname}:${env.WS_PORT || 24205}`
+  ).replace(/\/+$/, "");
+  return { http, ws };
+}
+
+/** Fetches JSON from the server; every way it can fail says the address and what to do. */
+async function requestJson(url: string, init?: RequestInit): Promise<Record<string, unknown>> {
+  const origin = new URL(url).origin;
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Unreachable(
+      `cannot reach the server at ${origin} (${cause?.code ?? cause?.message ?? String(error)}): ` +
+        "is it running? Start it with `pnpm start`, or give its address with --server or DISPATCH_SERVER",
+    );
+  }
+  const text = await res.text();
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    const hint =
+      res.status === 426
+        ? ": that is its WebSocket port; --server takes the HTTP port (24203)"
+        : "";
+    throw new Refused(
+      `${origin} answered ${res.status}, not like a Dispatch cache-warming server${hint}`,
+    );
+  }
+  if (res.status === 404 && new URL(url).pathname.startsWith("/dev/")) {
+    throw new Refused("404: the dev routes are off; start the server with DISPATCH_DEV_ROUTES=1");
+  }
+  if (!res.ok) throw new Refused(`${res.status}: ${String(body.error)}`);
+  return body;
+}
 
 function conversationId(value: string): string {
   const parsed = conversationIdSchema.safeParse(value);
@@ -78,9 +146,16 @@ function openSocket(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url);
     socket.once("open", () => resolve(socket));
-    socket.once("error", reject);
+    socket.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        new Unreachable(
+          `cannot reach the surface WebSocket at ${url} (${error.code ?? error.message}): ` +
+            "is the server running? Give its address with --ws or DISPATCH_WS",
+        ),
+      ),
+    );
     socket.once("unexpected-response", (_req, res) =>
-      reject(new Error(`the server refused the connection (${res.statusCode})`)),
+      reject(new Refused(`${url} refused the WebSocket (${res.statusCode})`)),
     );
   });
 }
@@ -136,29 +211,31 @@ async function invoke(
 }
 
 /** POSTs JSON; a non-200 answer becomes a refusal carrying its status and message. */
-async function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, {
+function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
+  return requestJson(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  const answer = (await res.json()) as Record<string, unknown>;
-  if (res.status !== 200) throw new Refused(`${res.status}: ${String(answer.error)}`);
-  return answer;
 }
 
 /** Subscribes to every id, prints a line per change, and reconnects when the server restarts. */
 async function watch(ws: string, ids: string[], io: CliIo): Promise<void> {
   let everConnected = false;
+  let waitMs = 250;
   while (!io.signal?.aborted) {
     let socket: WebSocket;
     try {
       socket = await openSocket(ws);
-    } catch {
-      if (!everConnected) throw new Error(`cannot reach the server at ${ws}`);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    } catch (error) {
+      if (!(error instanceof Unreachable)) throw error;
+      // Down (not yet started, or restarting): try again, less often the longer it takes.
+      if (waitMs === 250) io.err(`waiting for the server at ${ws}…`);
+      await sleep(waitMs, io.signal);
+      waitMs = Math.min(waitMs * 2, 8_000);
       continue;
     }
+    waitMs = 250;
     io.out(everConnected ? `reconnected to ${ws}` : `watching ${ids.join(", ")} on ${ws}`);
     everConnected = true;
     await new Promise<void>((resolve) => {
@@ -186,18 +263,41 @@ async function watch(ws: string, ids: string[], io: CliIo): Promise<void> {
   }
 }
 
+/** Waits `ms`, or less when `signal` aborts first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
 function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
   const cli = new Command("dispatch-cw")
     .description("Watch and control cache warming on a running Dispatch cache-warming server.")
-    .option("--http <url>", "the server's HTTP address", DEFAULT_HTTP)
-    .option("--ws <url>", "the server's surface WebSocket", DEFAULT_WS)
+    .version(CLI_VERSION, "--version", "print the version")
+    .option(
+      "--server <url>",
+      "the server's HTTP address (default: $DISPATCH_SERVER, else http://$HOST:$PORT, else http://127.0.0.1:24203)",
+    )
+    .addOption(new Option("--http <url>", "same as --server").hideHelp())
+    .option(
+      "--ws <url>",
+      "the surface WebSocket (default: $DISPATCH_WS, else the server's host on $WS_PORT, else 24205)",
+    )
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),
       writeErr: (text) => io.err(text.trimEnd()),
     });
-  const urls = () => cli.opts<{ http: string; ws: string }>();
+  const urls = () =>
+    serverAddresses(cli.opts<{ server?: string; http?: string; ws?: string }>(), io.env);
   const printSpec = (id: string) => (spec: SurfaceSpec) => io.out(describeLine(id, spec, io.now()));
 
   cli
@@ -215,9 +315,7 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
     .option("--json", "print the server's JSON")
     .action((id: string, options: { json?: boolean }) =>
       run(async () => {
-        const res = await fetch(`${urls().http}/cache-warming/${id}`);
-        const body = (await res.json()) as Record<string, unknown>;
-        if (!res.ok) throw new Refused(String(body.error));
+        const body = await requestJson(`${urls().http}/cache-warming/${encodeURIComponent(id)}`);
         if (options.json) return io.out(JSON.stringify(body, null, 2));
         const next =
           typeof body.nextWarmAt === "number" ? new Date(body.nextWarmAt).toISOString() : "—";
@@ -362,11 +460,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       io.err(`error: ${error.message}`);
       return 2;
     }
+    if (error instanceof InvalidArgumentError) {
+      io.err(`error: ${error.message}`);
+      return 2;
+    }
     const message = error instanceof Error ? error.message : String(error);
-    if (/^cannot reach/.test(message)) io.err(message);
-    else if (/ECONNREFUSED|fetch failed/.test(message))
-      io.err(`cannot reach the server (${message})`);
-    else io.err(`refused: ${message}`);
+    io.err(error instanceof Unreachable ? message : `refused: ${message}`);
     return 1;
   }
 }
