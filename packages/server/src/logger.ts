@@ -2,6 +2,7 @@
 // The level comes from LOG_LEVEL; every warm, pause, failure and refusal carries its
 // conversationId as a field.
 import type { Logger } from "@dispatch/cache-warming";
+import { describeIssues } from "@dispatch/ui-contract-schemas";
 import pino from "pino";
 import pretty from "pino-pretty";
 import * as z from "zod";
@@ -27,7 +28,11 @@ export function loggerOptionsFromEnv(
   env: Record<string, string | undefined>,
   isTerminal: boolean,
 ): LoggerOptions {
-  const parsed = logEnvSchema.parse(env);
+  const result = logEnvSchema.safeParse(env);
+  if (!result.success) {
+    throw new Error(`bad environment: ${describeIssues(result.error, "env")}`);
+  }
+  const parsed = result.data;
   return {
     level: parsed.LOG_LEVEL,
     pretty: parsed.LOG_FORMAT === undefined ? isTerminal : parsed.LOG_FORMAT === "pretty",

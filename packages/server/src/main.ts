@@ -5,7 +5,16 @@ import { configFromEnv } from "./config.js";
 import { createLogger, loggerOptionsFromEnv } from "./logger.js";
 
 async function main(): Promise<void> {
-  const logger = createLogger(loggerOptionsFromEnv(process.env, process.stdout.isTTY === true));
+  let logger: ReturnType<typeof createLogger>;
+  try {
+    logger = createLogger(loggerOptionsFromEnv(process.env, process.stdout.isTTY === true));
+  } catch (error) {
+    // No logger to say it with: one line, no stack.
+    process.stderr.write(
+      `cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  }
   let server: Awaited<ReturnType<typeof startDispatchServer>>;
   try {
     const { config, warning } = configFromEnv(process.env);
@@ -15,6 +24,9 @@ async function main(): Promise<void> {
       http: server.httpUrl,
       surfaceWebSocket: server.wsUrl,
       settings: config.dataDir ?? "memory",
+      // What runs, said once at the start: warms go to the simulator, not to a provider.
+      provider: "simulator (no API key; every warm is simulated)",
+      devRoutes: config.devRoutes,
     });
   } catch (error) {
     logger.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);

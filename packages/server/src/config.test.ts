@@ -1,0 +1,93 @@
+// Every environment variable docs/reference.md lists reaches the field it configures, with a
+// value that is not its default; every malformed value is refused, naming the variable.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { configFromEnv, DEFAULT_DATA_DIR } from "./config.js";
+
+const cases: Array<[string, string, Record<string, unknown>]> = [
+  ["PORT", "8100", { httpPort: 8100 }],
+  ["WS_PORT", "8101", { wsPort: 8101 }],
+  ["HOST", "::1", { host: "::1" }],
+  ["DISPATCH_DATA_DIR", "/tmp/cw-data", { dataDir: "/tmp/cw-data" }],
+  [
+    "DISPATCH_ALLOWED_ORIGINS",
+    "https://a.example, https://b.example",
+    { allowedOrigins: ["https://a.example", "https://b.example"] },
+  ],
+  ["DISPATCH_ALLOWED_HOSTS", "box,box.lan", { allowedHosts: ["box", "box.lan"] }],
+  ["DISPATCH_MANUAL_WARM_MIN_GAP_MS", "0", { manualWarmMinGapMs: 0 }],
+  ["DISPATCH_CACHE_TTL_MS", "3600000", { cacheTtlMs: 3_600_000 }],
+  [
+    "DISPATCH_PRICES",
+    '{"m":{"inputPerMTok":1,"cacheWritePerMTok":2,"cacheReadPerMTok":0.1,"outputPerMTok":5,"cacheTtlMs":300000}}',
+    {
+      prices: {
+        m: {
+          inputPerMTok: 1,
+          cacheWritePerMTok: 2,
+          cacheReadPerMTok: 0.1,
+          outputPerMTok: 5,
+          cacheTtlMs: 300_000,
+        },
+      },
+    },
+  ],
+  ["DISPATCH_MAX_WARMS_PER_MINUTE", "0", { maxWarmsPerMinute: 0 }],
+  ["DISPATCH_MAX_USD_PER_MINUTE", "0.25", { maxUsdPerMinute: 0.25 }],
+  ["DISPATCH_MAX_ENABLED_CONVERSATIONS", "7", { maxEnabledConversations: 7 }],
+  ["DISPATCH_DEV_ROUTES", "1", { devRoutes: true }],
+];
+
+describe("configuration from the environment", () => {
+  it.each(cases)("%s=%s reaches its field, and only it", (name, value, field) => {
+    const defaults = configFromEnv({}).config;
+    const { config } = configFromEnv({ [name]: value });
+    expect(config).toMatchObject(field);
+    // Nothing else moved: a variable read into the wrong field fails here.
+    const changed = Object.keys(config).filter(
+      (key) =>
+        JSON.stringify(config[key as keyof typeof config]) !==
+        JSON.stringify(defaults[key as keyof typeof defaults]),
+    );
+    expect(changed).toEqual(Object.keys(field));
+  });
+
+  it("has a row for every variable docs/reference.md lists (LOG_* are the logger's)", () => {
+    const doc = readFileSync(new URL("../../../docs/reference.md", import.meta.url), "utf8");
+    const table = doc.slice(doc.indexOf("## Configuration"), doc.indexOf("## HTTP routes"));
+    const documented = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.filter((name) => !name?.startsWith("LOG_")).sort()).toEqual(
+      cases.map(([name]) => name).sort(),
+    );
+  });
+
+  it("defaults when nothing is set", () => {
+    expect(configFromEnv({}).config).toMatchObject({
+      host: "127.0.0.1",
+      httpPort: 24203,
+      wsPort: 24205,
+      dataDir: DEFAULT_DATA_DIR,
+      devRoutes: false,
+      maxUsdPerMinute: 0,
+    });
+  });
+
+  it.each([
+    ["PORT", "http", /PORT/],
+    ["PORT", "70000", /PORT/],
+    ["WS_PORT", "-1", /WS_PORT/],
+    ["DISPATCH_MANUAL_WARM_MIN_GAP_MS", "1.5", /DISPATCH_MANUAL_WARM_MIN_GAP_MS/],
+    ["DISPATCH_CACHE_TTL_MS", "0", /DISPATCH_CACHE_TTL_MS/],
+    ["DISPATCH_MAX_WARMS_PER_MINUTE", "lots", /DISPATCH_MAX_WARMS_PER_MINUTE/],
+    ["DISPATCH_MAX_USD_PER_MINUTE", "-1", /DISPATCH_MAX_USD_PER_MINUTE/],
+    ["DISPATCH_MAX_ENABLED_CONVERSATIONS", "2.5", /DISPATCH_MAX_ENABLED_CONVERSATIONS/],
+    ["DISPATCH_DEV_ROUTES", "yes", /DISPATCH_DEV_ROUTES/],
+    ["DISPATCH_DEV_ROUTES", "true", /DISPATCH_DEV_ROUTES/],
+    ["DISPATCH_PRICES", "{", /DISPATCH_PRICES: not JSON/],
+    ["DISPATCH_PRICES", '{"m":{"inputPerMTok":-1}}', /DISPATCH_PRICES/],
+    ["HOST", "", /HOST/],
+  ])("refuses %s=%s, naming it", (name, value, message) => {
+    expect(() => configFromEnv({ [name]: value })).toThrow(message);
+    expect(() => configFromEnv({ [name]: value })).toThrow(/^bad environment: /);
+  });
+});
