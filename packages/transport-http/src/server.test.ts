@@ -356,3 +356,22 @@ describe("addressKey", () => {
     expect(addressKey(address)).toBe(key);
   });
 });
+
+describe("where the listeners are bound", () => {
+  it.each([
+    ["the default", undefined, "127.0.0.1", "IPv4"],
+    ["HOST=0.0.0.0 (the LAN)", "0.0.0.0", "0.0.0.0", "IPv4"],
+    ["an IPv6 host", "::1", "::1", "IPv6"],
+  ])("binds both to %s, as the kernel reports it", async (_name, host, address, family) => {
+    const { transport } = await start({}, host);
+    const bound = transport.addresses();
+    expect(bound.http).toMatchObject({ address, family });
+    expect(bound.ws).toMatchObject({ address, family });
+    expect(transport.httpUrl).toBe(
+      `http://${family === "IPv6" ? `[${address}]` : address}:${bound.http.port}`,
+    );
+    expect(transport.wsUrl).toBe(
+      `ws://${family === "IPv6" ? `[${address}]` : address}:${bound.ws.port}`,
+    );
+  });
+});

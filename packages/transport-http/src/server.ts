@@ -59,6 +59,8 @@ export interface RunningTransport {
   wsUrl: string;
   /** Open surface WebSockets. */
   sockets(): number;
+  /** Where each listener is really bound, as the kernel reports it. */
+  addresses(): { readonly http: AddressInfo; readonly ws: AddressInfo };
   close(): Promise<void>;
 }
 
@@ -211,6 +213,10 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
     httpUrl: `http://${urlHost(host)}:${httpPort}`,
     wsUrl: `ws://${urlHost(host)}:${wsPort}`,
     sockets: () => wss.clients.size,
+    addresses: () => ({
+      http: httpServer.address() as AddressInfo,
+      ws: upgradeServer.address() as AddressInfo,
+    }),
     async close() {
       if (heartbeat !== null) clock.timers.clearTimer(heartbeat);
       heartbeat = null;
