@@ -63,7 +63,11 @@ describe("the dollar budget", () => {
     expect((await h.warmer.warmNow("b", { modelName: "p" })).ok).toBe(true);
     // Post-paid: two warms took it below zero; the third waits until it is above again.
     const refused = await h.warmer.warmNow("c", { modelName: "p" });
-    expect(refused).toMatchObject({ ok: false, reason: "budget" });
+    expect(refused).toMatchObject({
+      ok: false,
+      reason: "budget",
+      error: expect.stringMatching(/^the server's warm budget \(\$0\.001 a minute\) is spent/),
+    });
     const wait = refused.ok ? 0 : (refused.retryAfterMs ?? 0);
     expect(wait).toBeGreaterThan(0);
     await h.clock.tickAsync(wait);

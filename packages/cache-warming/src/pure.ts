@@ -593,7 +593,7 @@ export type BudgetDecision =
 /** Takes one warm from the budget, refilled for the time since `budget.at`; 0 = no limit. */
 export function takeFromBudget(budget: WarmBudget, now: number, perMinute: number): BudgetDecision {
   if (perMinute <= 0) return { ok: true, budget };
-  const refilled = Math.min(perMinute, budget.tokens + ((now - budget.at) * perMinute) / 60_000);
+  const refilled = refill(budget, now, perMinute);
   if (refilled >= 1) return { ok: true, budget: { tokens: refilled - 1, at: now } };
   const retryAfterMs = Math.ceil(((1 - refilled) * 60_000) / perMinute);
   return { ok: false, budget: { tokens: refilled, at: now }, retryAfterMs };
@@ -606,7 +606,7 @@ export function takeFromBudget(budget: WarmBudget, now: number, perMinute: numbe
  */
 export function mayStartUsd(budget: WarmBudget, now: number, perMinute: number): BudgetDecision {
   if (perMinute <= 0) return { ok: true, budget };
-  const refilled = Math.min(perMinute, budget.tokens + ((now - budget.at) * perMinute) / 60_000);
+  const refilled = refill(budget, now, perMinute);
   const next = { tokens: refilled, at: now };
   if (refilled > 0) return { ok: true, budget: next };
   return {
@@ -619,8 +619,12 @@ export function mayStartUsd(budget: WarmBudget, now: number, perMinute: number):
 /** What a finished warm cost, taken from the dollar budget (which may go below zero). */
 export function chargeUsd(budget: WarmBudget, now: number, perMinute: number, usd: number) {
   if (perMinute <= 0) return budget;
-  const refilled = Math.min(perMinute, budget.tokens + ((now - budget.at) * perMinute) / 60_000);
-  return { tokens: refilled - usd, at: now };
+  return { tokens: refill(budget, now, perMinute) - usd, at: now };
+}
+
+/** What the bucket holds at `now`: refilled `perMinute` a minute since `budget.at`, up to that. */
+function refill(budget: WarmBudget, now: number, perMinute: number): number {
+  return Math.min(perMinute, budget.tokens + ((now - budget.at) * perMinute) / 60_000);
 }
 
 /** `warm-budget`: both global budgets, so a restart does not hand out a fresh minute. */

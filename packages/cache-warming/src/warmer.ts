@@ -401,7 +401,9 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   }
 
   /** One warm from the global budget; counts and logs (at most once a minute) a refusal. */
-  function spendBudget(id: string): { ok: true } | { ok: false; retryAfterMs: number } {
+  function spendBudget(
+    id: string,
+  ): { ok: true } | { ok: false; retryAfterMs: number; what: "calls" | "dollars" } {
     const now = deps.now();
     const usd = mayStartUsd(usdBudget, now, deps.maxUsdPerMinute ?? 0);
     usdBudget = usd.budget;
@@ -425,7 +427,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
         refusedSoFar: counts.budgetRefusals,
       });
     }
-    return { ok: false, retryAfterMs: decision.retryAfterMs };
+    return { ok: false, retryAfterMs: decision.retryAfterMs, what: usd.ok ? "calls" : "dollars" };
   }
 
   /** Takes a finished warm's cost from the dollar budget. */
@@ -907,7 +909,10 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       return {
         ok: false,
         reason: "budget",
-        error: `the server's warm budget (${deps.maxWarmsPerMinute} a minute) is spent; retry in ${seconds} s`,
+        error:
+          spent.what === "dollars"
+            ? `the server's warm budget ($${deps.maxUsdPerMinute} a minute) is spent; retry in ${seconds} s`
+            : `the server's warm budget (${deps.maxWarmsPerMinute} a minute) is spent; retry in ${seconds} s`,
         retryAfterMs: spent.retryAfterMs,
       };
     }
