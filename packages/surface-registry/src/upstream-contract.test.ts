@@ -88,9 +88,12 @@ describe("upstream's surface registry API", () => {
 describe("upstream's registry package exports, as its consumers import them", () => {
   it("offers the handle, the extension and the manifest transport-ws, message-queue and host-bin use", () => {
     expect(surfaceRegistryHandle).toEqual({ kind: "service", id: "surface-registry/registry" });
-    expect(manifest).toMatchObject({
+    expect(manifest).toEqual({
       id: "surface-registry",
+      name: "Surface Registry",
+      version: "0.0.0",
       apiVersion: "^0.1.0",
+      trust: "bundled",
       activation: "eager",
       contributes: { services: ["surface-registry/registry"] },
     });
