@@ -12,8 +12,8 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "a warm does not restart the countdown from now",
     warmer,
-    "    c.state = recordWarm(c.state, attempt, trigger, now);\n    rearm(c);",
-    "    c.state = recordWarm(c.state, attempt, trigger, now);\n    reconcile(c);",
+    'if (attempt.kind === "ok") chargeBudget(c, attempt.usage);\n    rearm(c);',
+    'if (attempt.kind === "ok") chargeBudget(c, attempt.usage);\n    reconcile(c);',
   ],
   [
     "turn start does not cancel the timer",
@@ -31,8 +31,8 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "a timer fire does not notify",
     warmer,
-    "warming: fires };\n    notify(c.id);\n    if (!fires) return;",
-    "warming: fires };\n    if (!fires) return;",
+    "warmStartedAt: fires ? deps.now() : null };\n    notify(c.id);\n    if (!fires) return;",
+    "warmStartedAt: fires ? deps.now() : null };\n    if (!fires) return;",
   ],
   [
     "armTimer leaks the previous timer",
@@ -62,8 +62,8 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "re-enabling does not resume a paused schedule",
     warmer,
-    "if ((after.enabled && !before.enabled) || limitsChanged)",
-    "if (limitsChanged)",
+    "if (after.enabled && !before.enabled) c.state = resetIdleStretch(c.state);",
+    "if (after.enabled && !before.enabled) c.state = applySpendGuard(c.state);",
   ],
   [
     "the warmer's own warm is recorded again from its completion event",
@@ -80,8 +80,8 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "a failed warm moves lastWarmAt",
     pure,
-    ": { ...state, lastError: attempt.error, lastErrorAt: now };",
-    ": { ...state, lastError: attempt.error, lastErrorAt: now, lastWarmAt: now };",
+    ": { ...state, history, lastError: attempt.error, lastErrorAt: now };",
+    ": { ...state, history, lastError: attempt.error, lastErrorAt: now, lastWarmAt: now };",
   ],
   [
     "a manual warm does not reset the idle stretch",
@@ -92,8 +92,8 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "the idle cap is off by one",
     pure,
-    "autoWarmsSinceTurn >= next.idleWarmCap",
-    "autoWarmsSinceTurn > next.idleWarmCap",
+    "state.autoWarmsSinceTurn >= state.idleWarmCap",
+    "state.autoWarmsSinceTurn > state.idleWarmCap",
   ],
   [
     "the default interval is not upstream's 240 s",
