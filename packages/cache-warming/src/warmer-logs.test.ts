@@ -254,4 +254,31 @@ describe("warmer log lines", () => {
       },
     ]);
   });
+
+  it("logs a paused schedule a restart keeps paused, and a stored id it leaves alone", async () => {
+    const storage = createMemoryStorage();
+    const before = createHarness({ storage });
+    await before.warmer.setSpendLimits("c1", { idleWarmCap: 1 });
+    await before.enabledAndIdle("c1");
+    await before.clock.tickAsync(INTERVAL);
+    await before.enabledAndIdle("bad\nid");
+    await before.flush();
+    before.warmer.dispose();
+    const log = recordingLogger();
+    const after = createHarness({ storage, logger: log.logger, start: START + INTERVAL + 1_000 });
+    await after.warmer.resumeSchedules({ accepts: (id) => !id.includes("\n") });
+    after.warmer.dispose();
+    expect(log.take().filter((line) => /schedule/.test(line.message))).toEqual([
+      {
+        level: "info",
+        message: "cache-warming: schedule stays paused",
+        attrs: { conversationId: "c1", reason: "idle-cap" },
+      },
+      {
+        level: "warn",
+        message: "cache-warming: stored schedule of an invalid id left alone",
+        attrs: { conversationId: '"bad\\nid"' },
+      },
+    ]);
+  });
 });

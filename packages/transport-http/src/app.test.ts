@@ -255,6 +255,42 @@ describe("the app's refusal log lines", () => {
       ["request refused: body too large", { path: "/chat/warm", maxBytes: 64 }],
     ]);
   });
+
+  it("takes a body of exactly the limit, and answers 400 when the body cannot be read", async () => {
+    const app = createApp({
+      warmService: {
+        warm: async () => ({
+          inputTokens: 1,
+          outputTokens: 1,
+          cacheReadTokens: 1,
+          cacheWriteTokens: 0,
+        }),
+      },
+      maxBodyBytes: 64,
+    });
+    const body = JSON.stringify({ conversationId: "c1", pad: "" });
+    const exact = `${body.slice(0, -1)}${" ".repeat(64 - body.length)}}`;
+    expect(Buffer.byteLength(exact)).toBe(64);
+    const ok = await app.request("/chat/warm", {
+      method: "POST",
+      headers: { host: "127.0.0.1:24203", "content-type": "application/json" },
+      body: exact,
+    });
+    expect(ok.status).toBe(200);
+    const broken = new ReadableStream({
+      pull(controller) {
+        controller.error(new Error("connection reset"));
+      },
+    });
+    const res = await app.request("/chat/warm", {
+      method: "POST",
+      headers: { host: "127.0.0.1:24203", "content-type": "application/json" },
+      body: broken,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: "Invalid JSON body" });
+  });
 });
 
 describe("the warm route's log lines", () => {
@@ -266,7 +302,9 @@ describe("the warm route's log lines", () => {
     app.route(
       "/",
       createWarmRoute({
-        warmService: { warm: async () => USAGE },
+        warmService: {
+          warm: async (id) => (id === "busy" ? { error: "conversation is generating" } : USAGE),
+        },
         logger: {
           info: (...args) => {
             lines.push(["info", ...args]);
@@ -285,6 +323,19 @@ describe("the warm route's log lines", () => {
       });
     return { lines, post };
   }
+
+  it("logs a warm the service refused, with the reason", async () => {
+    const { lines, post } = route();
+    expect((await post(JSON.stringify({ conversationId: "busy" }))).status).toBe(409);
+    expect(lines).toEqual([
+      [
+        "info",
+        "chat/warm: request accepted",
+        { conversationId: "busy", hasModel: false, hasCwd: false },
+      ],
+      ["warn", "chat/warm: refused", { conversationId: "busy", reason: "refused" }],
+    ]);
+  });
 
   it("logs an accepted request with what it carried, and each refusal with its reason", async () => {
     const { lines, post } = route();
