@@ -1,8 +1,8 @@
 // The global warm budgets, in calls and in dollars, and what a restart does with them.
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { describe, expect, it } from "vitest";
-import { SIM_PRICING } from "./economics.js";
-import { BUDGET_KEY } from "./pure.js";
+import { SIM_PRICING } from "./modules/economics.js";
+import { BUDGET_KEY } from "./modules/global-budget.js";
 import { createHarness, START } from "./testing/harness.js";
 
 describe("the warm budget across a restart", () => {

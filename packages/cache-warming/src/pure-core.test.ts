@@ -1,24 +1,26 @@
 import { surfaceSpecSchema } from "@dispatch/ui-contract-schemas";
 import { describe, expect, it } from "vitest";
 import {
-  buildCacheWarmingSpec,
+  DEFAULT_SPEND_LIMITS,
+  parseSpendLimits,
+  serializeSpendLimits,
+} from "./modules/spend-guard.js";
+import {
   buildDefaultSpec,
   computeCachePct,
   computeExpectedCacheRate,
-  DEFAULT_SPEND_LIMITS,
+  parseSettings,
+  serializeSettings,
+} from "./pure.js";
+import {
   decideResume,
-  initialState,
   LOST_IN_RESTART,
   parseScheduleRecord,
-  parseSettings,
-  parseSpendLimits,
-  recordWarm,
   restoreSchedule,
   scheduleRecordOf,
-  scheduleStatus,
-  serializeSettings,
-  serializeSpendLimits,
-} from "./pure.js";
+} from "./restart.js";
+import { buildCacheWarmingSpec, scheduleStatus } from "./spec.js";
+import { initialState, recordWarm } from "./transitions.js";
 
 const usage = (inputTokens: number, cacheReadTokens: number, cacheWriteTokens = 0) => ({
   inputTokens,

@@ -1,33 +1,21 @@
 // Edges of the pure core, case by case: stored records, the budget's arithmetic, the ledger's
 // credit rule, payload bounds and the words the surface shows for each status.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PRICES, economicsFor, SIM_PRICING } from "./economics.js";
+import { DEFAULT_PRICES, economicsFor, SIM_PRICING } from "./modules/economics.js";
+import { takeFromBudget } from "./modules/global-budget.js";
+import { ledgerView, mergeLedger, parseLedgerRecord, recordTurnStart } from "./modules/ledger.js";
 import {
-  ActionRejectedError,
-  buildCacheWarmingSpec,
-  type CacheWarmingState,
-  conversationView,
-  DEFAULT_CACHE_TTL_MS,
-  describeSchedule,
-  initialState,
-  intervalMsFromPayload,
   isDefaultRecord,
-  ledgerView,
-  mergeLedger,
-  parseIntervalPayload,
-  parseLedgerRecord,
-  parseScheduleRecord,
-  parseSettings,
   parseSpendLimitsPayload,
-  parseTogglePayload,
-  recordTurnStart,
-  recordWarm,
-  refuseManualWarm,
-  serializeSettings,
   serializeSpendLimits,
-  takeFromBudget,
   worthGoingOn,
-} from "./pure.js";
+} from "./modules/spend-guard.js";
+import { ActionRejectedError, intervalMsFromPayload, parseTogglePayload } from "./payloads.js";
+import { parseIntervalPayload, parseSettings, serializeSettings } from "./pure.js";
+import { parseScheduleRecord } from "./restart.js";
+import { buildCacheWarmingSpec, conversationView, describeSchedule } from "./spec.js";
+import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS } from "./state.js";
+import { initialState, recordWarm, refuseManualWarm } from "./transitions.js";
 
 const TTL = DEFAULT_CACHE_TTL_MS;
 const sim = economicsFor(DEFAULT_PRICES, "sim", TTL);

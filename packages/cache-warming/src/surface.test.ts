@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SIM_PRICING } from "./economics.js";
+import { SIM_PRICING } from "./modules/economics.js";
 import { MAX_REMEMBERED_REFUSALS } from "./surface.js";
 import { createHarness, INTERVAL, START, stat, timerOf } from "./testing/harness.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SIM_PRICING } from "./economics.js";
+import { SIM_PRICING } from "./modules/economics.js";
 import { createHarness, HIT, INTERVAL, MISS, START, stat, timerOf } from "./testing/harness.js";
 
 const C = "conv-1";

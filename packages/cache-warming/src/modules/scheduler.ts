@@ -2,7 +2,7 @@
 // one timer per conversation) runs unchanged while the host holds a single timer. Due timers
 // fire in bounded batches; between batches the event loop gets to I/O, so a burst of 10 000
 // due warms cannot hold up the others' timers or the HTTP server for long.
-import type { TimerDeps } from "./warmer.js";
+import type { TimerDeps } from "../warmer.js";
 
 export interface SchedulerOptions {
   /** Timers fired per turn of the event loop; the rest run on the next turn. */

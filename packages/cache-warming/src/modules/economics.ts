@@ -1,7 +1,7 @@
 // What warming costs and saves, from a price table, and the break-even policy's decision.
 // Pure: prices, usage, gaps and times in; dollars and decisions out.
 import * as z from "zod";
-import type { WarmResult } from "./warm-service.js";
+import type { WarmResult } from "../warm-service.js";
 
 /** Per million tokens, and how long the provider keeps an untouched prefix. */
 export interface ModelPricing {

@@ -2,6 +2,8 @@
 // what the surface says, when the provider is called, what is stored.
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { describe, expect, it } from "vitest";
+import { intervalMsFromPayload } from "../payloads.js";
+import { createHarness, INTERVAL, START, stat, timerOf } from "../testing/harness.js";
 import {
   DEFAULT_PRICES,
   economicsFor,
@@ -10,8 +12,6 @@ import {
   warmCostUsd,
   worthWarmingOn,
 } from "./economics.js";
-import { intervalMsFromPayload } from "./pure.js";
-import { createHarness, INTERVAL, START, stat, timerOf } from "./testing/harness.js";
 
 const C = "conv-1";
 // Round numbers, so every dollar below can be checked by hand.

@@ -1,0 +1,132 @@
+// Opt-in module: what warming cost and saved per conversation (`ledger:<id>`), and the idle
+// gaps the break-even policy learns from.
+import * as z from "zod";
+import type { CacheWarmingState } from "../state.js";
+import { countSchema, parseStored } from "../stored.js";
+import type { WarmResult } from "../warm-service.js";
+import {
+  type Ledger,
+  MAX_GAPS,
+  type ModelPricing,
+  savedByHitUsd,
+  warmCostUsd,
+} from "./economics.js";
+
+/** `ledger:<id>`: what warming cost and saved, and the idle gaps break-even learns from. */
+export function ledgerKey(conversationId: string): string {
+  return `ledger:${conversationId}`;
+}
+
+export interface LedgerRecord {
+  readonly ledger: Ledger;
+  readonly gapsMs: readonly number[];
+}
+
+export function ledgerRecordOf(state: CacheWarmingState): string {
+  const record: LedgerRecord = { ledger: state.ledger, gapsMs: state.gapsMs };
+  return JSON.stringify(record);
+}
+
+const usdSchema = z.number().finite().min(0);
+
+const storedLedgerSchema = z.object({
+  ledger: z.object({
+    spentUsd: usdSchema,
+    savedUsd: usdSchema,
+    warms: countSchema,
+    turnsSaved: countSchema,
+    unpricedWarms: countSchema,
+  }),
+  gapsMs: z.array(z.number().int().min(0)).max(MAX_GAPS),
+});
+
+export function parseLedgerRecord(raw: string | null): LedgerRecord | null {
+  return parseStored(raw, storedLedgerSchema, null);
+}
+
+/** A stored ledger plus what happened since start before it was read. */
+export function mergeLedger(stored: LedgerRecord | null, state: CacheWarmingState): LedgerRecord {
+  if (stored === null) return { ledger: state.ledger, gapsMs: state.gapsMs };
+  const a = stored.ledger;
+  const b = state.ledger;
+  return {
+    ledger: {
+      spentUsd: a.spentUsd + b.spentUsd,
+      savedUsd: a.savedUsd + b.savedUsd,
+      warms: a.warms + b.warms,
+      turnsSaved: a.turnsSaved + b.turnsSaved,
+      unpricedWarms: a.unpricedWarms + b.unpricedWarms,
+    },
+    gapsMs: [...stored.gapsMs, ...state.gapsMs].slice(-MAX_GAPS),
+  };
+}
+
+export function chargeWarm(
+  ledger: Ledger,
+  usage: WarmResult,
+  pricing: ModelPricing | null,
+): Ledger {
+  if (pricing === null) {
+    return { ...ledger, warms: ledger.warms + 1, unpricedWarms: ledger.unpricedWarms + 1 };
+  }
+  return {
+    ...ledger,
+    warms: ledger.warms + 1,
+    spentUsd: ledger.spentUsd + warmCostUsd(usage, pricing),
+  };
+}
+
+/**
+ * A turn starts: its idle gap joins the conversation's history, and when the cache is alive
+ * only because warms kept it so (the last turn touched it longer than the TTL ago), the turn
+ * saved re-writing the prefix, less reading it.
+ */
+export function recordTurnStart(state: CacheWarmingState, now: number): CacheWarmingState {
+  const settled = state.lastTurnSettledAt;
+  if (settled === null) return state;
+  const gapsMs = [...state.gapsMs, now - settled].slice(-MAX_GAPS);
+  const { pricing, cacheTtlMs: ttl } = state.economics;
+  const keptAliveByWarms =
+    state.lastWarmAt !== null &&
+    state.lastWarmAt > settled &&
+    now - state.lastWarmAt < ttl &&
+    now - settled >= ttl;
+  if (!keptAliveByWarms || pricing === null) return { ...state, gapsMs };
+  const ledger = {
+    ...state.ledger,
+    savedUsd: state.ledger.savedUsd + savedByHitUsd(state.lastPrefixTokens, pricing),
+    turnsSaved: state.ledger.turnsSaved + 1,
+  };
+  return { ...state, gapsMs, ledger };
+}
+
+export interface LedgerView {
+  readonly spentUsd: number | null;
+  readonly savedUsd: number | null;
+  readonly netUsd: number | null;
+  readonly warms: number;
+  readonly turnsSaved: number;
+}
+
+export function ledgerView(state: CacheWarmingState): LedgerView {
+  const { ledger } = state;
+  const priced = state.economics.pricing !== null && ledger.unpricedWarms === 0;
+  const usd = (value: number) => (priced ? Math.round(value * 1e6) / 1e6 : null);
+  return {
+    spentUsd: usd(ledger.spentUsd),
+    savedUsd: usd(ledger.savedUsd),
+    netUsd: usd(ledger.savedUsd - ledger.spentUsd),
+    warms: ledger.warms,
+    turnsSaved: ledger.turnsSaved,
+  };
+}
+
+/** The ledger for people: "spent $0.0123, saved $0.0456 (3 turns)" or why dollars are missing. */
+export function describeLedger(state: CacheWarmingState): string {
+  const view = ledgerView(state);
+  const turns = `${view.turnsSaved} turn${view.turnsSaved === 1 ? "" : "s"}`;
+  if (view.spentUsd === null || view.savedUsd === null) {
+    return `${view.warms} warms, ${turns} saved; prices unknown`;
+  }
+  return `spent $${view.spentUsd.toFixed(4)}, saved $${view.savedUsd.toFixed(4)} (${turns})`;
+}

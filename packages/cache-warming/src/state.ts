@@ -1,0 +1,94 @@
+// Everything the warmer knows about one conversation, and the questions the core asks of it.
+
+import type { Ledger, ModelEconomics } from "./modules/economics.js";
+import type { SpendLimits } from "./modules/spend-guard.js";
+import type { ConversationContext, ConversationSettings, ConversationState } from "./pure.js";
+import type { WarmResult } from "./warm-service.js";
+
+/** Everything the warmer knows about one conversation. */
+export interface CacheWarmingState extends ConversationState, SpendLimits {
+  lastError: string | null;
+  /** Epoch-ms of the failure `lastError` describes; null with it. */
+  lastErrorAt: number | null;
+  autoWarmsSinceTurn: number;
+  deadWarmStreak: number;
+  pausedBy: PauseReason | null;
+  /** The cwd/model warms replay: the last settled turn's, or a manual warm's explicit one. */
+  context: ConversationContext;
+  /** Epoch-ms an automatic warm was sent, while it waits for the provider; null otherwise. */
+  warmStartedAt: number | null;
+  /** The last warms, oldest first (at most MAX_HISTORY), failures among them. */
+  history: readonly WarmHistoryEntry[];
+  /** The model automatic warms kept warm before a manual warm switched to another one. */
+  switchedFrom: { readonly model: string | null; readonly at: number } | null;
+  /** Epoch-ms the cached prefix was last read or written (a settled turn or a good warm). */
+  lastTouchedAt: number | null;
+  /** Why an enabled schedule did not resume after a restart; cleared once one starts. */
+  notResumedBecause: NotResumedReason | null;
+  /** The global warm budget was spent when the automatic warm was due: retried then. */
+  budgetRetryAt: number | null;
+  /** What warming cost and saved here. */
+  ledger: Ledger;
+  /** This conversation's idle gaps (turn settled → next turn started), newest last. */
+  gapsMs: readonly number[];
+  /** Epoch-ms the last turn settled (the cache's last touch by a real turn). */
+  lastTurnSettledAt: number | null;
+  /** Tokens of the cacheable prefix, from the last warm (read + written). */
+  lastPrefixTokens: number;
+  /** The model's prices and cache lifetime (the warmer sets them with the context). */
+  economics: ModelEconomics;
+}
+
+/** The providers' default prompt-cache lifetime (5 minutes, refreshed on every read). */
+export const DEFAULT_CACHE_TTL_MS = 300_000;
+
+/** One warm as the history shows it. */
+export interface WarmHistoryEntry {
+  /** Epoch-ms it finished (or was sent, for one whose answer a restart lost). */
+  readonly at: number;
+  readonly trigger: WarmTrigger;
+  readonly model: string | null;
+  /** Share of the input read from the cache; null for a failed warm. */
+  readonly cachePct: number | null;
+  /** What it cost in USD; null when the model's prices are unknown or it failed. */
+  readonly costUsd: number | null;
+  /** Why it failed; null for a good warm. */
+  readonly error: string | null;
+}
+
+/** Warms the history keeps (the surface shows them all; older ones are dropped). */
+export const MAX_HISTORY = 20;
+
+export type PauseReason = "idle-cap" | "dead-cache" | "budget" | "not-worth-it" | "self-caching";
+
+/** `cache-expired`: the downtime outlived the cache; `awaiting-turn`: nothing to resume. */
+export type NotResumedReason = "cache-expired" | "awaiting-turn";
+
+export function settingsOf(state: ConversationSettings): ConversationSettings {
+  return { enabled: state.enabled, intervalMs: state.intervalMs };
+}
+
+/** Whether an automatic warm should be pending for this state. */
+export function shouldSchedule(state: CacheWarmingState): boolean {
+  return state.enabled && !state.active && state.pausedBy === null && !selfCaching(state);
+}
+
+/** The provider keeps this model's cache by itself: warming it only costs. */
+export function selfCaching(state: CacheWarmingState): boolean {
+  return state.economics.pricing?.selfCaching === true;
+}
+
+/** What the timer waits: the interval, shortened to what still reaches the cache alive. */
+export function effectiveIntervalMs(state: CacheWarmingState): number {
+  const max = state.economics.maxIntervalMs;
+  return max === null ? state.intervalMs : Math.min(state.intervalMs, max);
+}
+
+export type WarmTrigger = "manual" | "auto";
+
+export type WarmFailureReason = "refused" | "failed" | "timeout";
+
+/** What one call to the warm service came to. */
+export type WarmAttempt =
+  | { readonly kind: "ok"; readonly usage: WarmResult }
+  | { readonly kind: "failure"; readonly reason: WarmFailureReason; readonly error: string };
