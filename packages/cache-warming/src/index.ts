@@ -47,6 +47,7 @@ export {
   WARM_POLICIES,
   type WarmPolicy,
 } from "./modules/spend-guard.js";
+export { createWarmBudget, type WarmBudgetOptions } from "./modules/warm-budget.js";
 export { ActionRejectedError, intervalMsFromPayload, parseTogglePayload } from "./payloads.js";
 export {
   ACTION_IDS,
@@ -143,5 +144,6 @@ export {
   type TimerDeps,
   type WarmCompletedPayload,
   type WarmerStats,
+  type WarmGate,
   type WarmNowResult,
 } from "./warmer.js";

@@ -8,6 +8,7 @@ import {
   createCacheWarmer,
   createCacheWarmingSurface,
   createScheduler,
+  createWarmBudget,
   DEFAULT_PRICES,
   isDefaultRecord,
   type Logger,
@@ -80,6 +81,8 @@ export async function startDispatchServer(
   const warmService = overrides.warm ?? (simulator as PromptCacheSimulator);
   // The warmer notifies through the surface, which is built on the warmer.
   let surface: CacheWarmingSurface | undefined;
+  // Settings kept in memory do not outlive a restart; neither need the schedules.
+  const persistSchedules = overrides.storage !== undefined || database !== null;
   const warmer = createCacheWarmer({
     warm: (conversationId, opts) => warmService.warm(conversationId, opts),
     storage,
@@ -98,11 +101,17 @@ export async function startDispatchServer(
     },
     // On the simulator, warms that name no model are the simulator's.
     ...(simulator === null ? {} : { defaultModel: "sim" }),
-    maxWarmsPerMinute: config.maxWarmsPerMinute,
-    maxUsdPerMinute: config.maxUsdPerMinute,
+    // Every warm call, over all conversations, from one calls- and dollars-a-minute budget.
+    warmGate: createWarmBudget({
+      now: clock.now,
+      logger,
+      maxWarmsPerMinute: config.maxWarmsPerMinute,
+      maxUsdPerMinute: config.maxUsdPerMinute,
+      storage,
+      persistSchedules,
+    }),
     maxEnabledConversations: config.maxEnabledConversations,
-    // Settings kept in memory do not outlive a restart; neither need the schedules.
-    persistSchedules: overrides.storage !== undefined || database !== null,
+    persistSchedules,
     // Conversations nobody watches, with nothing running, leave memory.
     isObserved: (conversationId) => registry.hasSubscribers(SURFACE_ID, conversationId),
   });

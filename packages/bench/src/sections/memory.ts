@@ -57,7 +57,6 @@ export async function benchMemory(n: number) {
     manualWarmMinGapMs: 0,
     // As the server runs with in-memory settings: nothing to resume after a restart.
     persistSchedules: false,
-    maxWarmsPerMinute: 0,
   });
   const before = heapUsedAfterGc();
   const started = performance.now();

@@ -8,9 +8,11 @@ import {
   type CacheWarmerDeps,
   createCacheWarmer,
   createCacheWarmingSurface,
+  createWarmBudget,
   type SettingsStorage,
   TIMER_RENDERER_ID,
   type TimerPayload,
+  type WarmBudgetOptions,
 } from "../index.js";
 import type { WarmOptions, WarmOutcome, WarmResult } from "../warm-service.js";
 
@@ -50,8 +52,10 @@ export interface HarnessOptions {
   start?: number;
   logger?: CacheWarmerDeps["logger"];
   prices?: CacheWarmerDeps["prices"];
-  /** Any other deps, as the warmer is created with them. */
-  extra?: Partial<CacheWarmerDeps>;
+  /** Any other deps, as the warmer is created with them (and the global budget's limits). */
+  extra?: Partial<
+    CacheWarmerDeps & Pick<WarmBudgetOptions, "maxWarmsPerMinute" | "maxUsdPerMinute">
+  >;
 }
 
 export function createHarness(options: HarnessOptions = {}) {
@@ -62,7 +66,8 @@ export function createHarness(options: HarnessOptions = {}) {
   let respond = options.respond ?? (() => HIT);
 
   // Mutable, so a test can swap a dependency after creation (the warmer reads them per call).
-  const deps: { -readonly [K in keyof CacheWarmerDeps]: CacheWarmerDeps[K] } = {
+  type Deps = CacheWarmerDeps & WarmBudgetOptions;
+  const deps: { -readonly [K in keyof Deps]: Deps[K] } = {
     warm(conversationId, opts) {
       calls.push({ conversationId, opts });
       if (options.autoRespond === false) {
@@ -89,6 +94,8 @@ export function createHarness(options: HarnessOptions = {}) {
     ...(options.prices === undefined ? {} : { prices: options.prices }),
     ...options.extra,
   };
+  // The global budget reads its limits from `deps` on every warm, so a test may set them later.
+  deps.warmGate ??= createWarmBudget(deps);
   const warmer = createCacheWarmer(deps);
   const surface = createCacheWarmingSurface(warmer, () => clock.now);
   /** Every spec a subscriber would have received, in order. */
