@@ -5,6 +5,7 @@
 // recognised and dropped, so every warm is recorded exactly once.
 import type { Conversation, Conversations, Flight } from "./conversations.js";
 import { type ConversationContext, computeCachePct, computeExpectedCacheRate } from "./pure.js";
+import type { SettingsIo } from "./settings-io.js";
 import type { PauseReason, WarmAttempt, WarmTrigger } from "./state.js";
 import { recordWarm, refuseManualWarm } from "./transitions.js";
 import { type CallOutcome, callWarmService, copyContext, sameUsage } from "./warm-call.js";
@@ -26,24 +27,47 @@ export interface WarmPathHost {
   rearm(c: Conversation): void;
   /** Stores and pushes what changed. */
   notify(id: string): void;
-  /** Counts a new call to the warm service (joining one in flight is not a call). */
-  countCall(): void;
+  readonly io: SettingsIo;
+  readonly isShutDown: () => boolean;
 }
 
 export interface WarmPath {
+  /** The manual warm (`warmNow`): refused before any call when it may not run. */
+  warmNow(id: string, opts?: ConversationContext): Promise<WarmNowResult>;
+  /** New calls made to the warm service (joining one in flight is not a call). */
+  readonly calls: () => number;
   /** Starts a warm, or joins the one in flight; resolves once it is recorded. */
   runWarm(c: Conversation, opts: ConversationContext, trigger: WarmTrigger): Promise<WarmNowResult>;
   /** A warm finished outside the warmer's own path: record it like a manual warm. */
   recordCompletion(c: Conversation, usage: WarmResult): void;
-  /** Why a manual warm is turned away before the provider is called, or null to go ahead. */
-  refuseWarmNow(
-    c: Conversation,
-    context: ConversationContext,
-  ): Exclude<WarmNowResult, { ok: true }> | null;
 }
 
 export function createWarmPath(host: WarmPathHost): WarmPath {
   const { deps, conversations } = host;
+  let calls = 0;
+
+  async function warmNow(id: string, opts: ConversationContext = {}): Promise<WarmNowResult> {
+    if (host.isShutDown()) return { ok: false, reason: "closed", error: "the warmer is shut down" };
+    const c = conversations.open(id);
+    await host.io.loadOrLog(c);
+    if (!conversations.isCurrent(c)) {
+      return { ok: false, reason: "closed", error: "the conversation was closed" };
+    }
+    const context = { ...c.state.context, ...copyContext(opts) };
+    const refused = refuseWarmNow(c, context);
+    if (refused === null) return runWarm(c, context, "manual");
+    // Budget refusals have their own lines (a debug each, a warning a minute): under attack
+    // one line per refusal would flood the log.
+    if (refused.reason !== "budget") {
+      deps.logger.info("cache-warming: manual warm refused", {
+        conversationId: id,
+        reason: refused.reason,
+      });
+    }
+    // A refused request leaves nothing behind: an id seen only here leaves memory again.
+    conversations.releaseIfIdle(c);
+    return refused;
+  }
 
   function runWarm(
     c: Conversation,
@@ -64,7 +88,7 @@ export function createWarmPath(host: WarmPathHost): WarmPath {
     // In flight before the provider is called: a service that reports its completion while it
     // is still running (upstream's emits synchronously) finds this warm and holds the event.
     c.flight = flight;
-    host.countCall();
+    calls += 1;
     const timeoutMs = deps.warmTimeoutMs ?? DEFAULT_WARM_TIMEOUT_MS;
     callWarmService(deps, c.id, opts, timeoutMs, flight, answer);
     return flight.done;
@@ -183,6 +207,7 @@ export function createWarmPath(host: WarmPathHost): WarmPath {
     host.notify(c.id);
   }
 
+  /** Why a manual warm is turned away before the provider is called, or null to go ahead. */
   function refuseWarmNow(
     c: Conversation,
     context: ConversationContext,
@@ -217,5 +242,5 @@ export function createWarmPath(host: WarmPathHost): WarmPath {
     return null;
   }
 
-  return { runWarm, recordCompletion, refuseWarmNow };
+  return { warmNow, calls: () => calls, runWarm, recordCompletion };
 }

@@ -1,40 +1,26 @@
-// The warmer: upstream's `createCacheWarmer` shape (a state map, timers, one fire path, the
-// lifecycle handlers and settings setters), plus `warmNow` on the same path. It holds only
-// what every conversation needs: timers and settings here; the warm call and its recording in
-// `warm-path.ts`, storage in `settings-io.ts`, memory in `conversations.ts`, restart resume in
-// `resume.ts`. A global budget plugs in as a `WarmGate` (`modules/warm-budget.ts`).
-import { type Conversation, createConversations } from "./conversations.js";
+// The warmer: upstream's `createCacheWarmer` (the lifecycle handlers, getters and setters over a
+// per-conversation state map) plus `warmNow`, composed from one file per concern: memory
+// (`conversations.ts`), the countdown (`countdown.ts`), the one warm path (`warm-path.ts`),
+// settings changes (`settings-update.ts`), storage (`settings-io.ts`) and restart resume
+// (`resume.ts`). A global budget plugs in as a `WarmGate` (`modules/warm-budget.ts`).
+import { createConversations } from "./conversations.js";
+import { createCountdown } from "./countdown.js";
 import type { ModelPricing, PriceTable } from "./modules/economics.js";
 import { recordTurnStart } from "./modules/ledger.js";
 import {
-  applySpendGuard,
-  definedOnly,
   type SpendLimits,
   type SpendLimitsChange,
-  serializeSpendLimits,
-  spendLimitsKey,
   spendLimitsOf,
-  spendLimitsSchema,
   worthGoingOn,
 } from "./modules/spend-guard.js";
-import { ActionRejectedError } from "./payloads.js";
-import {
-  type ConversationContext,
-  type ConversationSettings,
-  clampIntervalMs,
-  isTokenCurrent,
-  MIN_INTERVAL_MS,
-  serializeSettings,
-  settingsKey,
-} from "./pure.js";
+import type { ConversationContext, ConversationSettings } from "./pure.js";
 import { resumeSchedules } from "./resume.js";
 import { createSettingsIo } from "./settings-io.js";
-import type { NotResumedReason } from "./state.js";
+import { createSettingsSetters } from "./settings-update.js";
 import {
   type CacheWarmingState,
-  effectiveIntervalMs,
+  type NotResumedReason,
   settingsOf,
-  shouldSchedule,
   type WarmFailureReason,
 } from "./state.js";
 import { initialState, resetIdleStretch } from "./transitions.js";
@@ -43,6 +29,7 @@ import { createWarmPath } from "./warm-path.js";
 import type { WarmOptions, WarmOutcome, WarmResult } from "./warm-service.js";
 import { createWriteQueue } from "./write-queue.js";
 
+/** Flat log attributes, as upstream's kernel logger takes them. */
 export type LogAttributes = Readonly<Record<string, string | number | boolean | null>>;
 
 /** The part of upstream's kernel `Logger` the warmer uses. */
@@ -229,27 +216,35 @@ export interface CacheWarmer {
 }
 
 export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
-  let nextToken = 1;
   let disposed = false;
-  let warmCalls = 0;
-  let enabledRefusals = 0;
+  const isShutDown = () => disposed;
   const gate = deps.warmGate;
-  const conversations = createConversations(deps, () => disposed);
+  const conversations = createConversations(deps, isShutDown);
   // Per conversation id, in call order; outlives a close so a reopened conversation reads
   // what the close wrote.
   const writes = createWriteQueue();
   const io = createSettingsIo(deps, conversations, writes);
+  const countdown = createCountdown({ deps, conversations, gate, path: () => path, notify });
   const path = createWarmPath({
     deps,
     conversations,
     gate,
-    rearm,
+    io,
+    isShutDown,
+    rearm: countdown.rearm,
     notify,
-    countCall: () => {
-      warmCalls += 1;
-    },
+  });
+  const setters = createSettingsSetters({
+    deps,
+    conversations,
+    io,
+    writes,
+    countdown,
+    isShutDown,
+    notify,
   });
 
+  /** After every visible change: keep counts and records in step, then tell the surface. */
   function notify(id: string): void {
     const c = conversations.get(id);
     if (c) {
@@ -267,136 +262,13 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     if (c) conversations.releaseIfIdle(c);
   }
 
-  // ---- timers ----------------------------------------------------------------------------
-
-  function cancelTimer(c: Conversation): void {
-    if (c.timerId !== null) deps.timers.clearTimer(c.timerId);
-    c.timerId = null;
-    c.state = { ...c.state, nextWarmAt: null, budgetRetryAt: null };
-  }
-
-  function armTimer(c: Conversation, delayMs = effectiveIntervalMs(c.state)): void {
-    cancelTimer(c);
-    // Stryker disable next-line UpdateOperator: counting down gives unique tokens as well
-    const token = nextToken++;
-    c.state = {
-      ...c.state,
-      token,
-      nextWarmAt: deps.now() + delayMs,
-      notResumedBecause: null,
-      budgetRetryAt: null,
-    };
-    c.timerId = deps.timers.setTimer(() => onTimerFired(c, token), delayMs, `warm:${c.id}`);
-  }
-
-  /** Restarts the countdown from now, or stops it when nothing should be scheduled. */
-  function rearm(c: Conversation): void {
-    if (shouldSchedule(c.state)) armTimer(c);
-    else cancelTimer(c);
-  }
-
-  /** Keeps a running countdown as it is; starts or stops one only when that must change. */
-  function reconcile(c: Conversation): void {
-    if (!shouldSchedule(c.state)) cancelTimer(c);
-    else if (c.timerId === null) armTimer(c);
-  }
-
-  function onTimerFired(c: Conversation, token: number): void {
-    // A cancelled or replaced timer must never warm, whatever the timer backend does.
-    if (!conversations.isCurrent(c) || c.timerId === null || !isTokenCurrent(c.state.token, token))
-      return;
-    c.timerId = null;
-    const fires = shouldSchedule(c.state);
-    if (fires && !c.flight) {
-      const taken = gate?.take(c.id) ?? { ok: true };
-      if (!taken.ok) {
-        // Over the global budget: try again when it allows one more, and say why meanwhile.
-        armTimer(c, Math.max(1_000, taken.retryAfterMs));
-        c.state = { ...c.state, budgetRetryAt: c.state.nextWarmAt };
-        notify(c.id);
-        return;
-      }
-    }
-    // The countdown reached zero: subscribers see the automatic warm in flight (a manual one
-    // already in flight is joined; its finish re-arms and notifies) until it finishes.
-    c.state = { ...c.state, nextWarmAt: null, warmStartedAt: fires ? deps.now() : null };
-    notify(c.id);
-    if (!fires) return;
-    deps.logger.debug("cache-warming: firing warm", { conversationId: c.id });
-    void path.runWarm(c, c.state.context, "auto");
-  }
-
-  // ---- settings --------------------------------------------------------------------------
-
-  /**
-   * Persists the changed settings and only then applies them, so a failed write leaves the
-   * conversation exactly as it was. Upstream's `{ enabled, intervalMs }` and this package's
-   * spend limits live under separate keys; only the one that changes is written.
-   */
-  async function updateSettings(
-    id: string,
-    change: (state: CacheWarmingState) => Partial<ConversationSettings & SpendLimits>,
-  ): Promise<CacheWarmingState> {
-    const c = conversations.open(id);
-    if (disposed) return c.state;
-    await io.load(c);
-    return writes.enqueue(id, async () => {
-      const before = c.state;
-      const after: CacheWarmingState = { ...before, ...change(before) };
-      const limitsChanged =
-        after.idleWarmCap !== before.idleWarmCap ||
-        after.deadWarmLimit !== before.deadWarmLimit ||
-        after.policy !== before.policy;
-      const enabling = after.enabled && !before.enabled;
-      refuseOverEnabledCap(c, enabling);
-      // Counted from now, so enables racing each other cannot pass the cap together.
-      if (enabling) conversations.reserveEnabled(id);
-      try {
-        if (limitsChanged) {
-          await deps.storage.set(spendLimitsKey(id), serializeSpendLimits(spendLimitsOf(after)));
-        } else {
-          await deps.storage.set(settingsKey(id), serializeSettings(settingsOf(after)));
-        }
-      } catch (error) {
-        conversations.trackEnabled(c);
-        throw error;
-      }
-      if (!conversations.isCurrent(c)) return after;
-      c.state = { ...c.state, ...settingsOf(after), ...spendLimitsOf(after) };
-      // Re-enabling starts a fresh idle stretch (and lifts a pause); new limits are judged
-      // against the warms made so far, so they never grant warms past themselves.
-      if (enabling) c.state = resetIdleStretch(c.state);
-      else if (limitsChanged) c.state = applySpendGuard(c.state);
-      if (after.intervalMs !== before.intervalMs) rearm(c);
-      else reconcile(c);
-      notify(id);
-      return c.state;
-    });
-  }
-
-  function refuseOverEnabledCap(c: Conversation, enabling: boolean): void {
-    const max = deps.maxEnabledConversations ?? 0;
-    if (!enabling || max <= 0 || conversations.enabledCount < max) return;
-    enabledRefusals += 1;
-    deps.logger.warn("cache-warming: refused to enable warming", {
-      conversationId: c.id,
-      maxEnabledConversations: max,
-    });
-    conversations.releaseIfIdle(c);
-    throw new ActionRejectedError(
-      `at most ${max} conversations may have warming enabled at once; disable one first`,
-    );
-  }
-
-  // ---- public API --------------------------------------------------------------------------
-
   return {
     onTurnStarted(id) {
       if (disposed) return;
       deps.logger.debug("cache-warming: turn started", { conversationId: id });
       const c = conversations.open(id);
       c.state = recordTurnStart({ ...c.state, active: true }, deps.now());
-      cancelTimer(c);
+      countdown.cancel(c);
       notify(id);
     },
 
@@ -416,14 +288,14 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       // Break-even may judge even the first warm not worth it for this conversation.
       if (!worthGoingOn(c.state, 0)) c.state = { ...c.state, pausedBy: "not-worth-it" };
       // A turn just read the whole prefix, so the full interval starts now.
-      rearm(c);
+      countdown.rearm(c);
       notify(id);
       if (c.settingsLoaded) return Promise.resolve();
       // First sight since start: persisted settings may enable warming after all.
       return io.loadOrLog(c).then(() => {
         if (!conversations.isCurrent(c) || c.state.active) return;
         const wasArmed = c.timerId !== null;
-        reconcile(c);
+        countdown.reconcile(c);
         if (wasArmed !== (c.timerId !== null)) notify(id);
       });
     },
@@ -445,7 +317,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     async onConversationClosed(id) {
       const c = conversations.get(id);
       if (c) {
-        cancelTimer(c);
+        countdown.cancel(c);
         conversations.forget(id);
         c.flight?.abandon?.();
         // Runtime state goes; known settings stay visible, with warming off.
@@ -471,95 +343,45 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       };
     },
 
-    getContext(id) {
-      return { ...conversations.get(id)?.state.context };
-    },
-
-    async setEnabled(id, enabled) {
-      return settingsOf(await updateSettings(id, () => ({ enabled })));
-    },
-
-    async setIntervalMs(id, intervalMs) {
-      const clamped = Number.isFinite(intervalMs) ? clampIntervalMs(intervalMs) : MIN_INTERVAL_MS;
-      return settingsOf(
-        await updateSettings(id, (state) => ({
-          intervalMs: Math.min(clamped, state.economics.maxIntervalMs ?? clamped),
-        })),
-      );
-    },
+    getContext: (id) => ({ ...conversations.get(id)?.state.context }),
+    setEnabled: setters.setEnabled,
+    setIntervalMs: setters.setIntervalMs,
 
     dispose() {
       gate?.flush?.();
       disposed = true;
       for (const c of conversations.all()) {
-        cancelTimer(c);
+        countdown.cancel(c);
         if (c.releaseTimerId !== null) deps.timers.clearTimer(c.releaseTimerId);
         c.flight?.abandon?.();
       }
       conversations.clear();
     },
 
-    async toggleEnabled(id) {
-      return settingsOf(await updateSettings(id, (state) => ({ enabled: !state.enabled })));
-    },
-
-    async setSpendLimits(id, limits) {
-      const parsed = spendLimitsSchema.safeParse(limits);
-      if (!parsed.success) {
-        throw new RangeError(
-          'spend limits must be whole numbers from 0 (off); policy "fixed" or "break-even"',
-        );
-      }
-      return spendLimitsOf(await updateSettings(id, () => definedOnly(parsed.data)));
-    },
-
-    async warmNow(id, opts = {}) {
-      if (disposed) return { ok: false, reason: "closed", error: "the warmer is shut down" };
-      const c = conversations.open(id);
-      await io.loadOrLog(c);
-      if (!conversations.isCurrent(c)) {
-        return { ok: false, reason: "closed", error: "the conversation was closed" };
-      }
-      const context = { ...c.state.context, ...copyContext(opts) };
-      const refused = path.refuseWarmNow(c, context);
-      if (refused === null) return path.runWarm(c, context, "manual");
-      // Budget refusals have their own lines (a debug each, a warning a minute): under attack
-      // one line per refusal would flood the log.
-      if (refused.reason !== "budget") {
-        deps.logger.info("cache-warming: manual warm refused", {
-          conversationId: id,
-          reason: refused.reason,
-        });
-      }
-      // A refused request leaves nothing behind: an id seen only here leaves memory again.
-      conversations.releaseIfIdle(c);
-      return refused;
-    },
+    warmNow: path.warmNow,
+    toggleEnabled: setters.toggleEnabled,
+    setSpendLimits: setters.setSpendLimits,
 
     async ensureLoaded(id) {
       if (disposed) return;
       await io.load(conversations.open(id));
     },
 
-    isLoaded(id) {
-      return conversations.get(id)?.settingsLoaded ?? false;
-    },
+    isLoaded: (id) => conversations.get(id)?.settingsLoaded ?? false,
 
     release(id) {
       const c = conversations.get(id);
       if (c) conversations.releaseIfIdle(c);
     },
 
-    stats() {
-      return {
-        warmCalls,
-        budgetRefusals: gate?.refusals?.() ?? 0,
-        enabledRefusals,
-        conversationsInMemory: conversations.size,
-        pendingWrites: writes.size,
-        enabledConversations: conversations.enabledCount,
-      };
-    },
+    stats: () => ({
+      warmCalls: path.calls(),
+      budgetRefusals: gate?.refusals?.() ?? 0,
+      enabledRefusals: setters.enabledRefusals(),
+      conversationsInMemory: conversations.size,
+      pendingWrites: writes.size,
+      enabledConversations: conversations.enabledCount,
+    }),
 
     async drainWrites() {
       await Promise.all([writes.drain(), gate?.drain?.()]);
@@ -567,7 +389,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 
     resumeSchedules: (options) =>
       resumeSchedules(
-        { deps, conversations, gate, loadSettings: io.load, armTimer, notify },
+        { deps, conversations, gate, loadSettings: io.load, armTimer: countdown.arm, notify },
         options,
       ),
   };

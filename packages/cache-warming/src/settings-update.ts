@@ -1,0 +1,132 @@
+// Changing a conversation's settings: persisted first and only then applied, so a failed
+// write leaves the conversation exactly as it was. Upstream's `{ enabled, intervalMs }` and
+// the spend limits live under separate keys; only the one that changes is written.
+import type { Conversation, Conversations } from "./conversations.js";
+import type { Countdown } from "./countdown.js";
+import {
+  applySpendGuard,
+  definedOnly,
+  type SpendLimits,
+  serializeSpendLimits,
+  spendLimitsKey,
+  spendLimitsOf,
+  spendLimitsSchema,
+} from "./modules/spend-guard.js";
+import { ActionRejectedError } from "./payloads.js";
+import {
+  type ConversationSettings,
+  clampIntervalMs,
+  MIN_INTERVAL_MS,
+  serializeSettings,
+  settingsKey,
+} from "./pure.js";
+import type { SettingsIo } from "./settings-io.js";
+import { type CacheWarmingState, settingsOf } from "./state.js";
+import { resetIdleStretch } from "./transitions.js";
+import type { CacheWarmer, CacheWarmerDeps } from "./warmer.js";
+import type { WriteQueue } from "./write-queue.js";
+
+export interface SettingsUpdateHost {
+  readonly deps: CacheWarmerDeps;
+  readonly conversations: Conversations;
+  readonly io: SettingsIo;
+  readonly writes: WriteQueue;
+  readonly countdown: Countdown;
+  readonly isShutDown: () => boolean;
+  notify(id: string): void;
+}
+
+export type SettingsSetters = Pick<
+  CacheWarmer,
+  "setEnabled" | "setIntervalMs" | "toggleEnabled" | "setSpendLimits"
+> & {
+  /** Enables refused because `maxEnabledConversations` were enabled already. */
+  readonly enabledRefusals: () => number;
+};
+
+export function createSettingsSetters(host: SettingsUpdateHost): SettingsSetters {
+  const { deps, conversations, io, writes, countdown } = host;
+  let enabledRefusals = 0;
+
+  async function update(
+    id: string,
+    change: (state: CacheWarmingState) => Partial<ConversationSettings & SpendLimits>,
+  ): Promise<CacheWarmingState> {
+    const c = conversations.open(id);
+    if (host.isShutDown()) return c.state;
+    await io.load(c);
+    return writes.enqueue(id, async () => {
+      const before = c.state;
+      const after: CacheWarmingState = { ...before, ...change(before) };
+      const limitsChanged =
+        after.idleWarmCap !== before.idleWarmCap ||
+        after.deadWarmLimit !== before.deadWarmLimit ||
+        after.policy !== before.policy;
+      const enabling = after.enabled && !before.enabled;
+      if (enabling) refuseOverEnabledCap(c);
+      // Counted from now, so enables racing each other cannot pass the cap together.
+      if (enabling) conversations.reserveEnabled(id);
+      try {
+        if (limitsChanged) {
+          await deps.storage.set(spendLimitsKey(id), serializeSpendLimits(spendLimitsOf(after)));
+        } else {
+          await deps.storage.set(settingsKey(id), serializeSettings(settingsOf(after)));
+        }
+      } catch (error) {
+        conversations.trackEnabled(c);
+        throw error;
+      }
+      if (!conversations.isCurrent(c)) return after;
+      c.state = { ...c.state, ...settingsOf(after), ...spendLimitsOf(after) };
+      // Re-enabling starts a fresh idle stretch (and lifts a pause); new limits are judged
+      // against the warms made so far, so they never grant warms past themselves.
+      if (enabling) c.state = resetIdleStretch(c.state);
+      else if (limitsChanged) c.state = applySpendGuard(c.state);
+      if (after.intervalMs !== before.intervalMs) countdown.rearm(c);
+      else countdown.reconcile(c);
+      host.notify(id);
+      return c.state;
+    });
+  }
+
+  function refuseOverEnabledCap(c: Conversation): void {
+    const max = deps.maxEnabledConversations ?? 0;
+    if (max <= 0 || conversations.enabledCount < max) return;
+    enabledRefusals += 1;
+    deps.logger.warn("cache-warming: refused to enable warming", {
+      conversationId: c.id,
+      maxEnabledConversations: max,
+    });
+    conversations.releaseIfIdle(c);
+    throw new ActionRejectedError(
+      `at most ${max} conversations may have warming enabled at once; disable one first`,
+    );
+  }
+
+  return {
+    async setEnabled(id, enabled) {
+      return settingsOf(await update(id, () => ({ enabled })));
+    },
+    async setIntervalMs(id, intervalMs) {
+      const clamped = Number.isFinite(intervalMs) ? clampIntervalMs(intervalMs) : MIN_INTERVAL_MS;
+      return settingsOf(
+        await update(id, (state) => ({
+          intervalMs: Math.min(clamped, state.economics.maxIntervalMs ?? clamped),
+        })),
+      );
+    },
+    async toggleEnabled(id) {
+      return settingsOf(await update(id, (state) => ({ enabled: !state.enabled })));
+    },
+    async setSpendLimits(id, limits) {
+      const parsed = spendLimitsSchema.safeParse(limits);
+      if (!parsed.success) {
+        throw new RangeError(
+          'spend limits must be whole numbers from 0 (off); policy "fixed" or "break-even"',
+        );
+      }
+      return spendLimitsOf(await update(id, () => definedOnly(parsed.data)));
+    },
+    enabledRefusals: () => enabledRefusals,
+  };
+}
