@@ -1,9 +1,8 @@
 // The warmer's memory: one record per conversation it knows, the model facts of its context,
 // which ones have warming enabled, and (when the host says who watches) forgetting idle ones.
-import { DEFAULT_PRICES, economicsFor, type ModelEconomics } from "./modules/economics.js";
-import { DEFAULT_SPEND_LIMITS } from "./modules/spend-guard.js";
+import { economicsFor, type ModelEconomics } from "./model-cache.js";
 import { type ConversationContext, DEFAULT_INTERVAL_MS } from "./pure.js";
-import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS } from "./state.js";
+import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS, DEFAULT_SPEND_LIMITS } from "./state.js";
 import { initialState } from "./transitions.js";
 import type { WarmResult } from "./warm-service.js";
 import {
@@ -73,7 +72,7 @@ export function createConversations(
 ): Conversations {
   const records = new Map<string, Conversation>();
   const enabledIds = new Set<string>();
-  const prices = deps.prices ?? DEFAULT_PRICES;
+  const prices = deps.prices ?? {};
   const defaultCacheTtlMs = deps.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
   const noModel = economicsFor(prices, deps.defaultModel, defaultCacheTtlMs);
   const isCurrent = (c: Conversation) => records.get(c.id) === c;

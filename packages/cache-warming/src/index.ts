@@ -12,41 +12,42 @@ export {
   type TurnLifecyclePayload,
 } from "./extension.js";
 export {
-  DEFAULT_PRICES,
-  EMPTY_LEDGER,
   economicsFor,
   intervalTooLong,
-  type Ledger,
   type ModelEconomics,
   type ModelPricing,
   type PriceTable,
-  priceTableSchema,
   pricingFor,
+  TTL_MARGIN_MS,
+} from "./model-cache.js";
+export { BREAK_EVEN_HORIZON, breakEvenRules, worthGoingOn } from "./modules/break-even.js";
+export {
+  DEFAULT_PRICES,
+  priceTableSchema,
   SIM_PRICING,
   savedByHitUsd,
-  TTL_MARGIN_MS,
   warmCostUsd,
   worthWarmingOn,
 } from "./modules/economics.js";
 export { type BudgetDecision, takeFromBudget, type WarmBudget } from "./modules/global-budget.js";
-export { describeLedger, type LedgerView, ledgerView, recordTurnStart } from "./modules/ledger.js";
+export {
+  describeLedger,
+  type LedgerView,
+  ledgerRules,
+  ledgerView,
+  recordTurnStart,
+} from "./modules/ledger.js";
 export { createScheduler, DEFAULT_BATCH_SIZE, type SchedulerOptions } from "./modules/scheduler.js";
 export {
   applySpendGuard,
-  DEFAULT_DEAD_WARM_LIMIT,
-  DEFAULT_IDLE_WARM_CAP,
-  DEFAULT_SPEND_LIMITS,
   isDefaultRecord,
   parseSpendLimits,
   parseSpendLimitsPayload,
-  type SpendLimits,
-  type SpendLimitsChange,
+  resetIdleStretch,
   serializeSpendLimits,
   spendLimitsKey,
-  spendLimitsOf,
-  WARM_POLICIES,
-  type WarmPolicy,
 } from "./modules/spend-guard.js";
+export { STANDARD_RULES } from "./modules/standard.js";
 export { createWarmBudget, type WarmBudgetOptions } from "./modules/warm-budget.js";
 export { ActionRejectedError, intervalMsFromPayload, parseTogglePayload } from "./payloads.js";
 export {
@@ -85,6 +86,7 @@ export {
   scheduleKey,
   scheduleRecordOf,
 } from "./restart.js";
+export { combineRules, NO_RULES, type WarmRules } from "./rules.js";
 export {
   buildCacheWarmingSpec,
   conversationView,
@@ -100,15 +102,25 @@ export {
 export {
   type CacheWarmingState,
   DEFAULT_CACHE_TTL_MS,
+  DEFAULT_DEAD_WARM_LIMIT,
+  DEFAULT_IDLE_WARM_CAP,
+  DEFAULT_SPEND_LIMITS,
+  EMPTY_LEDGER,
   effectiveIntervalMs,
+  type Ledger,
   MAX_HISTORY,
   type NotResumedReason,
   type PauseReason,
+  type SpendLimits,
+  type SpendLimitsChange,
   settingsOf,
   shouldSchedule,
+  spendLimitsOf,
+  WARM_POLICIES,
   type WarmAttempt,
   type WarmFailureReason,
   type WarmHistoryEntry,
+  type WarmPolicy,
   type WarmTrigger,
 } from "./state.js";
 export {
@@ -121,7 +133,6 @@ export {
   type ManualWarmRefusal,
   recordWarm,
   refuseManualWarm,
-  resetIdleStretch,
 } from "./transitions.js";
 export {
   isWarmFailure,

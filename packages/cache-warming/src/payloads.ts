@@ -1,5 +1,5 @@
 // Action payloads: bad input is answered with a message for the client, never ignored.
-import { intervalTooLong, type ModelEconomics } from "./modules/economics.js";
+import { intervalTooLong, type ModelEconomics } from "./model-cache.js";
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from "./pure.js";
 
 /** A refusal written for the client: transports may show its message as it is. */

@@ -1,10 +1,7 @@
 import { surfaceSpecSchema } from "@dispatch/ui-contract-schemas";
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_SPEND_LIMITS,
-  parseSpendLimits,
-  serializeSpendLimits,
-} from "./modules/spend-guard.js";
+import { parseSpendLimits, serializeSpendLimits } from "./modules/spend-guard.js";
+import { STANDARD_RULES } from "./modules/standard.js";
 import {
   buildDefaultSpec,
   computeCachePct,
@@ -16,11 +13,18 @@ import {
   decideResume,
   LOST_IN_RESTART,
   parseScheduleRecord,
-  restoreSchedule,
+  restoreSchedule as restoreScheduleAlone,
   scheduleRecordOf,
 } from "./restart.js";
 import { buildCacheWarmingSpec, scheduleStatus } from "./spec.js";
-import { initialState, recordWarm } from "./transitions.js";
+import { DEFAULT_SPEND_LIMITS } from "./state.js";
+import { initialState, recordWarm as recordWarmAlone } from "./transitions.js";
+
+// The standalone server's rules: the spend guard counts, the ledger charges, break-even judges.
+const recordWarm: typeof recordWarmAlone = (state, attempt, trigger, now) =>
+  recordWarmAlone(state, attempt, trigger, now, STANDARD_RULES);
+const restoreSchedule: typeof restoreScheduleAlone = (state, record) =>
+  restoreScheduleAlone(state, record, STANDARD_RULES);
 
 const usage = (inputTokens: number, cacheReadTokens: number, cacheWriteTokens = 0) => ({
   inputTokens,

@@ -1,21 +1,27 @@
 // Edges of the pure core, case by case: stored records, the budget's arithmetic, the ledger's
 // credit rule, payload bounds and the words the surface shows for each status.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PRICES, economicsFor, SIM_PRICING } from "./modules/economics.js";
+import { economicsFor } from "./model-cache.js";
+import { worthGoingOn } from "./modules/break-even.js";
+import { DEFAULT_PRICES, SIM_PRICING } from "./modules/economics.js";
 import { takeFromBudget } from "./modules/global-budget.js";
 import { ledgerView, mergeLedger, parseLedgerRecord, recordTurnStart } from "./modules/ledger.js";
 import {
   isDefaultRecord,
   parseSpendLimitsPayload,
   serializeSpendLimits,
-  worthGoingOn,
 } from "./modules/spend-guard.js";
+import { STANDARD_RULES } from "./modules/standard.js";
 import { ActionRejectedError, intervalMsFromPayload, parseTogglePayload } from "./payloads.js";
 import { parseIntervalPayload, parseSettings, serializeSettings } from "./pure.js";
 import { parseScheduleRecord } from "./restart.js";
 import { buildCacheWarmingSpec, conversationView, describeSchedule } from "./spec.js";
 import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS } from "./state.js";
-import { initialState, recordWarm, refuseManualWarm } from "./transitions.js";
+import { initialState, recordWarm as recordWarmAlone, refuseManualWarm } from "./transitions.js";
+
+// The standalone server's rules: the spend guard counts, the ledger charges, break-even judges.
+const recordWarm: typeof recordWarmAlone = (state, attempt, trigger, now) =>
+  recordWarmAlone(state, attempt, trigger, now, STANDARD_RULES);
 
 const TTL = DEFAULT_CACHE_TTL_MS;
 const sim = economicsFor(DEFAULT_PRICES, "sim", TTL);

@@ -2,6 +2,7 @@
 // is read back, and whether the schedule resumes.
 import * as z from "zod";
 import type { ConversationContext } from "./pure.js";
+import type { WarmRules } from "./rules.js";
 import {
   type CacheWarmingState,
   effectiveIntervalMs,
@@ -123,6 +124,7 @@ export const LOST_IN_RESTART = "its answer was lost when the server stopped; cou
 export function restoreSchedule(
   state: CacheWarmingState,
   record: ScheduleRecord | null,
+  rules?: WarmRules,
 ): CacheWarmingState {
   if (record === null || state.lastTouchedAt !== null || state.active) return state;
   let restored: CacheWarmingState = {
@@ -146,6 +148,7 @@ export function restoreSchedule(
       { kind: "failure", reason: "failed", error: LOST_IN_RESTART },
       "auto",
       sentAt,
+      rules,
     );
     // It reached the provider, so the cache was read (or written) then.
     restored = { ...restored, lastTouchedAt: sentAt };

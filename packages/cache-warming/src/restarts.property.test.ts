@@ -6,7 +6,7 @@ import { createMemoryStorage } from "@dispatch/kv-storage";
 import FakeTimers from "@sinonjs/fake-timers";
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { type CacheWarmer, createCacheWarmer } from "./index.js";
+import { type CacheWarmer, createCacheWarmer, DEFAULT_PRICES, STANDARD_RULES } from "./index.js";
 import { HIT, START, silentLogger } from "./testing/harness.js";
 import type { WarmOutcome } from "./warm-service.js";
 
@@ -83,6 +83,9 @@ async function runScenario(commands: readonly Command[]): Promise<void> {
       },
       now: () => clock.now,
       onSurfaceChange() {},
+      // As the standalone server warms: every rule, the bundled price table.
+      rules: STANDARD_RULES,
+      prices: DEFAULT_PRICES,
     });
   };
   let warmer = start(START);

@@ -3,12 +3,11 @@
 // a later write never overtakes an earlier one. Records are written after the change they
 // describe and never block it.
 import type { Conversation, Conversations } from "./conversations.js";
-import { EMPTY_LEDGER } from "./modules/economics.js";
 import { ledgerKey, ledgerRecordOf, mergeLedger, parseLedgerRecord } from "./modules/ledger.js";
 import { parseSpendLimits, spendLimitsKey } from "./modules/spend-guard.js";
 import { parseSettings, serializeSettings, settingsKey } from "./pure.js";
 import { parseScheduleRecord, restoreSchedule, scheduleKey, scheduleRecordOf } from "./restart.js";
-import type { CacheWarmingState } from "./state.js";
+import { type CacheWarmingState, EMPTY_LEDGER } from "./state.js";
 import type { CacheWarmerDeps } from "./warmer.js";
 import type { WriteQueue } from "./write-queue.js";
 
@@ -50,7 +49,7 @@ export function createSettingsIo(
               ...parseSpendLimits(limits),
               ...mergeLedger(parseLedgerRecord(ledger), c.state),
             };
-            c.state = restoreSchedule(loaded, record);
+            c.state = restoreSchedule(loaded, record, deps.rules);
             // Restored: the model's prices and cache lifetime go with its context.
             if (c.state !== loaded) conversations.setContext(c, c.state.context);
             c.storedNextWarmAt = record?.nextWarmAt ?? null;

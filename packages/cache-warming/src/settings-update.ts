@@ -4,12 +4,9 @@
 import type { Conversation, Conversations } from "./conversations.js";
 import type { Countdown } from "./countdown.js";
 import {
-  applySpendGuard,
   definedOnly,
-  type SpendLimits,
   serializeSpendLimits,
   spendLimitsKey,
-  spendLimitsOf,
   spendLimitsSchema,
 } from "./modules/spend-guard.js";
 import { ActionRejectedError } from "./payloads.js";
@@ -21,8 +18,7 @@ import {
   settingsKey,
 } from "./pure.js";
 import type { SettingsIo } from "./settings-io.js";
-import { type CacheWarmingState, settingsOf } from "./state.js";
-import { resetIdleStretch } from "./transitions.js";
+import { type CacheWarmingState, type SpendLimits, settingsOf, spendLimitsOf } from "./state.js";
 import type { CacheWarmer, CacheWarmerDeps } from "./warmer.js";
 import type { WriteQueue } from "./write-queue.js";
 
@@ -78,10 +74,9 @@ export function createSettingsSetters(host: SettingsUpdateHost): SettingsSetters
       }
       if (!conversations.isCurrent(c)) return after;
       c.state = { ...c.state, ...settingsOf(after), ...spendLimitsOf(after) };
-      // Re-enabling starts a fresh idle stretch (and lifts a pause); new limits are judged
-      // against the warms made so far, so they never grant warms past themselves.
-      if (enabling) c.state = resetIdleStretch(c.state);
-      else if (limitsChanged) c.state = applySpendGuard(c.state);
+      if (enabling || limitsChanged) {
+        c.state = deps.rules?.settingsChanged?.(c.state, { enabling, limitsChanged }) ?? c.state;
+      }
       if (after.intervalMs !== before.intervalMs) countdown.rearm(c);
       else countdown.reconcile(c);
       host.notify(id);

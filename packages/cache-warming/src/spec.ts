@@ -2,7 +2,6 @@
 // the machine-readable status of the schedule.
 import type { SurfaceField, SurfaceSpec } from "@dispatch/ui-contract";
 import { describeLedger, type LedgerView, ledgerView } from "./modules/ledger.js";
-import { spendLimitsOf, type WarmPolicy } from "./modules/spend-guard.js";
 import { ACTION_IDS, baseFields, SURFACE_FRAME } from "./pure.js";
 import {
   type CacheWarmingState,
@@ -10,7 +9,9 @@ import {
   type NotResumedReason,
   type PauseReason,
   selfCaching,
+  spendLimitsOf,
   type WarmHistoryEntry,
+  type WarmPolicy,
 } from "./state.js";
 
 /**

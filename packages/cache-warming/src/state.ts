@@ -1,7 +1,6 @@
 // Everything the warmer knows about one conversation, and the questions the core asks of it.
 
-import type { Ledger, ModelEconomics } from "./modules/economics.js";
-import type { SpendLimits } from "./modules/spend-guard.js";
+import type { ModelEconomics } from "./model-cache.js";
 import type { ConversationContext, ConversationSettings, ConversationState } from "./pure.js";
 import type { WarmResult } from "./warm-service.js";
 
@@ -92,3 +91,61 @@ export type WarmFailureReason = "refused" | "failed" | "timeout";
 export type WarmAttempt =
   | { readonly kind: "ok"; readonly usage: WarmResult }
   | { readonly kind: "failure"; readonly reason: WarmFailureReason; readonly error: string };
+
+// ---- fields the opt-in modules keep (the core stores them, never decides on them) ---------
+
+/** One hour of warming at the default interval, then the schedule pauses until a turn. */
+export const DEFAULT_IDLE_WARM_CAP = 15;
+
+/** Two automatic warms in a row that read nothing from the cache pause the schedule. */
+export const DEFAULT_DEAD_WARM_LIMIT = 2;
+
+/** The spend guard, stored beside upstream's settings (`spend-limits:<id>`), never inside. */
+export interface SpendLimits {
+  /** Automatic warms allowed since the last settled turn; 0 = unlimited. */
+  readonly idleWarmCap: number;
+  /** Consecutive automatic warms that read nothing from the cache before pausing; 0 = never. */
+  readonly deadWarmLimit: number;
+  /** `fixed`: warm every interval; `break-even`: only while the next warm is worth its price. */
+  readonly policy: WarmPolicy;
+}
+
+export const WARM_POLICIES = ["fixed", "break-even"] as const;
+
+export type WarmPolicy = (typeof WARM_POLICIES)[number];
+
+/** The limits a change names; the others stay as they are. */
+export type SpendLimitsChange = Partial<SpendLimits>;
+
+export const DEFAULT_SPEND_LIMITS: SpendLimits = Object.freeze({
+  policy: "fixed" as WarmPolicy,
+  idleWarmCap: DEFAULT_IDLE_WARM_CAP,
+  deadWarmLimit: DEFAULT_DEAD_WARM_LIMIT,
+});
+
+export function spendLimitsOf(state: SpendLimits): SpendLimits {
+  return {
+    idleWarmCap: state.idleWarmCap,
+    deadWarmLimit: state.deadWarmLimit,
+    policy: state.policy,
+  };
+}
+
+/** Per conversation: what warming cost and what it saved. */
+export interface Ledger {
+  readonly spentUsd: number;
+  readonly savedUsd: number;
+  readonly warms: number;
+  /** Turns that found the cache alive only because of warms. */
+  readonly turnsSaved: number;
+  /** Warms whose model had no price: counted, not costed. */
+  readonly unpricedWarms: number;
+}
+
+export const EMPTY_LEDGER: Ledger = {
+  spentUsd: 0,
+  savedUsd: 0,
+  warms: 0,
+  turnsSaved: 0,
+  unpricedWarms: 0,
+};

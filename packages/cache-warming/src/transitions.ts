@@ -1,28 +1,20 @@
 // How a conversation's state changes when a warm finishes or a manual warm is asked for.
 // Pure: the warmer passes `now` in.
-import {
-  EMPTY_LEDGER,
-  economicsFor,
-  type ModelEconomics,
-  warmCostUsd,
-} from "./modules/economics.js";
-import { chargeWarm } from "./modules/ledger.js";
-import {
-  applySpendGuard,
-  DEFAULT_SPEND_LIMITS,
-  type SpendLimits,
-  worthGoingOn,
-} from "./modules/spend-guard.js";
+import { economicsFor, type ModelEconomics } from "./model-cache.js";
 import {
   type ConversationSettings,
   computeCachePct,
   computeExpectedCacheRate,
   DEFAULT_INTERVAL_MS,
 } from "./pure.js";
+import { NO_RULES, type WarmRules } from "./rules.js";
 import {
   type CacheWarmingState,
   DEFAULT_CACHE_TTL_MS,
+  DEFAULT_SPEND_LIMITS,
+  EMPTY_LEDGER,
   MAX_HISTORY,
+  type SpendLimits,
   type WarmAttempt,
   type WarmHistoryEntry,
   type WarmTrigger,
@@ -97,19 +89,17 @@ export function refuseManualWarm(
   };
 }
 
-/** A settled turn, a manual warm or re-enabling starts a fresh idle stretch. */
-export function resetIdleStretch(state: CacheWarmingState): CacheWarmingState {
-  return { ...state, autoWarmsSinceTurn: 0, deadWarmStreak: 0, pausedBy: null };
-}
-
-/** Records a finished warm; the spend guard counts automatic warms and pauses when spent. */
+/**
+ * Records a finished warm: the history, the percentages and the last error; then `rules` add
+ * what they keep (counters, pauses, dollars).
+ */
 export function recordWarm(
   state: CacheWarmingState,
   attempt: WarmAttempt,
   trigger: WarmTrigger,
   now: number,
+  rules: WarmRules = NO_RULES,
 ): CacheWarmingState {
-  const { pricing } = state.economics;
   const entry: WarmHistoryEntry = {
     at: now,
     trigger,
@@ -118,14 +108,11 @@ export function recordWarm(
       attempt.kind === "ok"
         ? computeCachePct(attempt.usage.inputTokens, attempt.usage.cacheReadTokens)
         : null,
-    costUsd:
-      attempt.kind === "ok" && pricing !== null
-        ? Math.round(warmCostUsd(attempt.usage, pricing) * 1e6) / 1e6
-        : null,
+    costUsd: null,
     error: attempt.kind === "ok" ? null : attempt.error,
   };
   const history = [...state.history, entry].slice(-MAX_HISTORY);
-  let next: CacheWarmingState =
+  const next: CacheWarmingState =
     attempt.kind === "ok"
       ? {
           ...state,
@@ -136,24 +123,10 @@ export function recordWarm(
           lastTouchedAt: now,
           lastError: null,
           lastErrorAt: null,
-          ledger: chargeWarm(state.ledger, attempt.usage, pricing),
           lastPrefixTokens: attempt.usage.cacheReadTokens + attempt.usage.cacheWriteTokens,
         }
       : { ...state, history, lastError: attempt.error, lastErrorAt: now };
-  if (trigger === "manual") return resetIdleStretch(next);
-
-  const autoWarmsSinceTurn = next.autoWarmsSinceTurn + 1;
-  let deadWarmStreak = next.deadWarmStreak;
-  if (attempt.kind === "ok") {
-    deadWarmStreak = expectedPctOf(attempt.usage) === 0 ? deadWarmStreak + 1 : 0;
-  }
-  next = { ...next, autoWarmsSinceTurn, deadWarmStreak };
-  const guarded = applySpendGuard(next);
-  if (guarded.pausedBy !== null) return guarded;
-  if (attempt.kind === "ok" && !worthGoingOn(next, now - (next.lastTurnSettledAt ?? now))) {
-    return { ...next, pausedBy: "not-worth-it" };
-  }
-  return next;
+  return rules.warmRecorded?.(next, attempt, trigger, now) ?? next;
 }
 
 function expectedPctOf(usage: WarmResult): number {

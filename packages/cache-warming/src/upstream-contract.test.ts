@@ -426,10 +426,10 @@ describe("a warm is recorded exactly once, whichever way its completion arrives"
 
       notified.length = 0;
       await clock.tickAsync(240_000);
-      // The fire, then the one record of its result; the spend guard counted one automatic warm.
+      // The fire, then the one record of its result: one automatic warm in the history.
       expect(notified).toEqual(["c", "c"]);
+      expect(warmer.getState("c").history.map((entry) => entry.trigger)).toEqual(["auto"]);
       expect(warmer.getState("c")).toMatchObject({
-        autoWarmsSinceTurn: 1,
         lastWarmAt: T0 + 240_000,
         nextWarmAt: T0 + 480_000,
       });
@@ -440,8 +440,11 @@ describe("a warm is recorded exactly once, whichever way its completion arrives"
       await clock.tickAsync(0);
       expect(result).toMatchObject({ ok: true, lastWarmAt: T0 + 250_000 });
       expect(notified).toEqual(["c"]);
+      expect(warmer.getState("c").history.map((entry) => entry.trigger)).toEqual([
+        "auto",
+        "manual",
+      ]);
       expect(warmer.getState("c")).toMatchObject({
-        autoWarmsSinceTurn: 0,
         lastWarmAt: T0 + 250_000,
         nextWarmAt: T0 + 250_000 + 240_000,
       });
@@ -574,7 +577,7 @@ describe("upstream's extension wiring", () => {
     const warmer = bus.provided.get(services.warmer.id) as ReturnType<typeof createCacheWarmer>;
     expect(warmer.getContext("c1")).toEqual({ cwd: "/r", modelName: "m" });
     bus.emit("session-orchestrator/warm-completed", { conversationId: "c1", usage: USAGE });
-    expect(warmer.getState("c1").ledger.warms).toBe(1);
+    expect(warmer.getState("c1").history).toHaveLength(1);
   });
 
   it("warms on the bus's turn events, records its own warm once though the service emits it, and stops on close", async () => {
@@ -620,7 +623,8 @@ describe("upstream's extension wiring", () => {
 
     await clock.tickAsync(240_000);
     expect(calls).toEqual([["c", { cwd: "/w", modelName: "m" }]]);
-    expect(warmer.getState("c")).toMatchObject({ autoWarmsSinceTurn: 1, lastWarmAt: T0 + 240_000 });
+    expect(warmer.getState("c").history.map((entry) => entry.trigger)).toEqual(["auto"]);
+    expect(warmer.getState("c").lastWarmAt).toBe(T0 + 240_000);
     expect(changed.every((id) => id === "c")).toBe(true);
     expect(bus.store.get("cache-warming/settings:c")).toBe('{"enabled":true,"intervalMs":240000}');
 

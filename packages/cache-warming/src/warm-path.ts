@@ -118,7 +118,7 @@ export function createWarmPath(host: WarmPathHost): WarmPath {
       if (after !== before) c.state = { ...c.state, switchedFrom: { model: before, at: now } };
       conversations.setContext(c, flight.context);
     }
-    c.state = recordWarm(c.state, attempt, trigger, now);
+    c.state = recordWarm(c.state, attempt, trigger, now, deps.rules);
     if (attempt.kind === "ok") host.gate?.charge?.(attempt.usage, c.state.economics.pricing);
     host.rearm(c);
     host.notify(c.id);
@@ -202,7 +202,7 @@ export function createWarmPath(host: WarmPathHost): WarmPath {
       });
       return;
     }
-    c.state = recordWarm(c.state, { kind: "ok", usage }, "manual", deps.now());
+    c.state = recordWarm(c.state, { kind: "ok", usage }, "manual", deps.now(), deps.rules);
     host.rearm(c);
     host.notify(c.id);
   }

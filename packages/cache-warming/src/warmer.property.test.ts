@@ -15,7 +15,9 @@ import {
   createCacheWarmer,
   createScheduler,
   DEFAULT_INTERVAL_MS,
+  DEFAULT_PRICES,
   type PauseReason,
+  STANDARD_RULES,
   type TimerDeps,
 } from "./index.js";
 import { HIT, MISS, START, silentLogger } from "./testing/harness.js";
@@ -236,6 +238,9 @@ async function runScenario(commands: Command[], viaScheduler = false): Promise<v
       },
     },
     now: () => clock.now,
+    // As the standalone server warms: every rule, the bundled price table.
+    rules: STANDARD_RULES,
+    prices: DEFAULT_PRICES,
     onSurfaceChange(conversationId) {
       const id = conversationId as Id;
       notifications.set(id, (notifications.get(id) ?? 0) + 1);

@@ -5,25 +5,22 @@
 // (`resume.ts`). A global budget plugs in as a `WarmGate` (`modules/warm-budget.ts`).
 import { createConversations } from "./conversations.js";
 import { createCountdown } from "./countdown.js";
-import type { ModelPricing, PriceTable } from "./modules/economics.js";
-import { recordTurnStart } from "./modules/ledger.js";
-import {
-  type SpendLimits,
-  type SpendLimitsChange,
-  spendLimitsOf,
-  worthGoingOn,
-} from "./modules/spend-guard.js";
+import type { ModelPricing, PriceTable } from "./model-cache.js";
 import type { ConversationContext, ConversationSettings } from "./pure.js";
 import { resumeSchedules } from "./resume.js";
+import type { WarmRules } from "./rules.js";
 import { createSettingsIo } from "./settings-io.js";
 import { createSettingsSetters } from "./settings-update.js";
 import {
   type CacheWarmingState,
   type NotResumedReason,
+  type SpendLimits,
+  type SpendLimitsChange,
   settingsOf,
+  spendLimitsOf,
   type WarmFailureReason,
 } from "./state.js";
-import { initialState, resetIdleStretch } from "./transitions.js";
+import { initialState } from "./transitions.js";
 import { copyContext } from "./warm-call.js";
 import { createWarmPath } from "./warm-path.js";
 import type { WarmOptions, WarmOutcome, WarmResult } from "./warm-service.js";
@@ -81,12 +78,20 @@ export interface CacheWarmerDeps {
    * say: decides what resumes after a restart and the longest interval. Default 5 minutes.
    */
   readonly cacheTtlMs?: number;
-  /** Prices and cache lifetimes per model (see `DEFAULT_PRICES`); unknown models warm unpriced. */
+  /**
+   * Cache lifetimes (and prices) per model, e.g. `DEFAULT_PRICES`; a model not in it lives
+   * `cacheTtlMs` and warms unpriced. Default: none.
+   */
   readonly prices?: PriceTable;
   /** The price-table entry for warms that name no model (the provider's default model). */
   readonly defaultModel?: string;
   /** Decides whether a warm call may start: the seam for a global budget (`createWarmBudget`). */
   readonly warmGate?: WarmGate;
+  /**
+   * What the warmer counts, charges and pauses for beyond upstream's behaviour (the spend
+   * guard, break-even, the ledger: `STANDARD_RULES` has all three). Default: none.
+   */
+  readonly rules?: WarmRules;
   /** Conversations with warming enabled at once; 0 = no limit. */
   readonly maxEnabledConversations?: number;
   /**
@@ -267,7 +272,8 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       if (disposed) return;
       deps.logger.debug("cache-warming: turn started", { conversationId: id });
       const c = conversations.open(id);
-      c.state = recordTurnStart({ ...c.state, active: true }, deps.now());
+      const started: CacheWarmingState = { ...c.state, active: true };
+      c.state = deps.rules?.turnStarted?.(started, deps.now()) ?? started;
       countdown.cancel(c);
       notify(id);
     },
@@ -277,16 +283,10 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       deps.logger.debug("cache-warming: turn settled", { conversationId: id });
       const c = conversations.open(id);
       const now = deps.now();
-      c.state = resetIdleStretch({
-        ...c.state,
-        active: false,
-        lastTouchedAt: now,
-        lastTurnSettledAt: now,
-      });
+      c.state = { ...c.state, active: false, lastTouchedAt: now, lastTurnSettledAt: now };
       conversations.setContext(c, copyContext(ctx));
       c.state = { ...c.state, switchedFrom: null };
-      // Break-even may judge even the first warm not worth it for this conversation.
-      if (!worthGoingOn(c.state, 0)) c.state = { ...c.state, pausedBy: "not-worth-it" };
+      c.state = deps.rules?.turnSettled?.(c.state) ?? c.state;
       // A turn just read the whole prefix, so the full interval starts now.
       countdown.rearm(c);
       notify(id);

@@ -13,6 +13,7 @@ import {
   isDefaultRecord,
   type Logger,
   SIM_PRICING,
+  STANDARD_RULES,
   SURFACE_ID,
   systemClock,
 } from "@dispatch/cache-warming";
@@ -99,6 +100,8 @@ export async function startDispatchServer(
       sim: { ...SIM_PRICING, cacheTtlMs: config.cacheTtlMs },
       ...config.prices,
     },
+    // The spend guard, break-even and the ledger.
+    rules: STANDARD_RULES,
     // On the simulator, warms that name no model are the simulator's.
     ...(simulator === null ? {} : { defaultModel: "sim" }),
     // Every warm call, over all conversations, from one calls- and dollars-a-minute budget.

@@ -2,16 +2,10 @@
 // what the surface says, when the provider is called, what is stored.
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { describe, expect, it } from "vitest";
+import { economicsFor, type PriceTable, pricingFor } from "../model-cache.js";
 import { intervalMsFromPayload } from "../payloads.js";
 import { createHarness, INTERVAL, START, stat, timerOf } from "../testing/harness.js";
-import {
-  DEFAULT_PRICES,
-  economicsFor,
-  type PriceTable,
-  pricingFor,
-  warmCostUsd,
-  worthWarmingOn,
-} from "./economics.js";
+import { DEFAULT_PRICES, warmCostUsd, worthWarmingOn } from "./economics.js";
 
 const C = "conv-1";
 // Round numbers, so every dollar below can be checked by hand.

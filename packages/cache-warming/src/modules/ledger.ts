@@ -1,16 +1,12 @@
 // Opt-in module: what warming cost and saved per conversation (`ledger:<id>`), and the idle
 // gaps the break-even policy learns from.
 import * as z from "zod";
-import type { CacheWarmingState } from "../state.js";
+import type { ModelPricing } from "../model-cache.js";
+import type { WarmRules } from "../rules.js";
+import type { CacheWarmingState, Ledger } from "../state.js";
 import { countSchema, parseStored } from "../stored.js";
 import type { WarmResult } from "../warm-service.js";
-import {
-  type Ledger,
-  MAX_GAPS,
-  type ModelPricing,
-  savedByHitUsd,
-  warmCostUsd,
-} from "./economics.js";
+import { MAX_GAPS, savedByHitUsd, warmCostUsd } from "./economics.js";
 
 /** `ledger:<id>`: what warming cost and saved, and the idle gaps break-even learns from. */
 export function ledgerKey(conversationId: string): string {
@@ -130,3 +126,25 @@ export function describeLedger(state: CacheWarmingState): string {
   }
   return `spent $${view.spentUsd.toFixed(4)}, saved $${view.savedUsd.toFixed(4)} (${turns})`;
 }
+
+/**
+ * The ledger as warming rules: each good warm is charged at its model's prices (and its cost
+ * shown in the history); each turn's idle gap is kept, and a turn the warms kept the cache
+ * alive for is counted as saved.
+ */
+export const ledgerRules: WarmRules = {
+  warmRecorded(state, attempt) {
+    if (attempt.kind !== "ok") return state;
+    const { pricing } = state.economics;
+    const last = state.history.at(-1);
+    const history =
+      last === undefined || pricing === null
+        ? state.history
+        : [
+            ...state.history.slice(0, -1),
+            { ...last, costUsd: Math.round(warmCostUsd(attempt.usage, pricing) * 1e6) / 1e6 },
+          ];
+    return { ...state, history, ledger: chargeWarm(state.ledger, attempt.usage, pricing) };
+  },
+  turnStarted: recordTurnStart,
+};

@@ -2,38 +2,21 @@
 // policies (`fixed`, `break-even`). Stored beside upstream's settings as `spend-limits:<id>`.
 import * as z from "zod";
 import { ActionRejectedError } from "../payloads.js";
-import { DEFAULT_INTERVAL_MS, serializeSettings } from "../pure.js";
-import { type CacheWarmingState, effectiveIntervalMs } from "../state.js";
+import { computeExpectedCacheRate, DEFAULT_INTERVAL_MS, serializeSettings } from "../pure.js";
+import type { WarmRules } from "../rules.js";
+import {
+  type CacheWarmingState,
+  DEFAULT_DEAD_WARM_LIMIT,
+  DEFAULT_IDLE_WARM_CAP,
+  DEFAULT_SPEND_LIMITS,
+  type SpendLimits,
+  type SpendLimitsChange,
+  WARM_POLICIES,
+  type WarmPolicy,
+} from "../state.js";
 import { countSchema, parseStored } from "../stored.js";
-import { savedByHitUsd, worthWarmingOn } from "./economics.js";
-
-/** One hour of warming at the default interval, then the schedule pauses until a turn. */
-export const DEFAULT_IDLE_WARM_CAP = 15;
-
-/** Two automatic warms in a row that read nothing from the cache pause the schedule. */
-export const DEFAULT_DEAD_WARM_LIMIT = 2;
-
-/** The spend guard, stored beside upstream's settings (`spend-limits:<id>`), never inside. */
-export interface SpendLimits {
-  /** Automatic warms allowed since the last settled turn; 0 = unlimited. */
-  readonly idleWarmCap: number;
-  /** Consecutive automatic warms that read nothing from the cache before pausing; 0 = never. */
-  readonly deadWarmLimit: number;
-  /** `fixed`: warm every interval; `break-even`: only while the next warm is worth its price. */
-  readonly policy: WarmPolicy;
-}
-
-export const WARM_POLICIES = ["fixed", "break-even"] as const;
-
-export type WarmPolicy = (typeof WARM_POLICIES)[number];
 
 const warmPolicySchema = z.enum(WARM_POLICIES);
-
-export const DEFAULT_SPEND_LIMITS: SpendLimits = Object.freeze({
-  policy: "fixed" as WarmPolicy,
-  idleWarmCap: DEFAULT_IDLE_WARM_CAP,
-  deadWarmLimit: DEFAULT_DEAD_WARM_LIMIT,
-});
 
 export function spendLimitsKey(conversationId: string): string {
   return `spend-limits:${conversationId}`;
@@ -56,14 +39,6 @@ export function serializeSpendLimits(limits: SpendLimits): string {
     deadWarmLimit: limits.deadWarmLimit,
     policy: limits.policy,
   });
-}
-
-export function spendLimitsOf(state: SpendLimits): SpendLimits {
-  return {
-    idleWarmCap: state.idleWarmCap,
-    deadWarmLimit: state.deadWarmLimit,
-    policy: state.policy,
-  };
 }
 
 const DEFAULT_SETTINGS_RECORD = serializeSettings({
@@ -98,31 +73,6 @@ export function applySpendGuard(state: CacheWarmingState): CacheWarmingState {
   return guardPause || policyPause ? { ...state, pausedBy: null } : state;
 }
 
-/**
- * The break-even policy's decision, `idleMs` after the last touch (a warm, or the settled
- * turn at 0): true under `fixed`, without prices, or before a warm has told the prefix size.
- */
-export function worthGoingOn(state: CacheWarmingState, idleMs: number): boolean {
-  const { pricing, cacheTtlMs } = state.economics;
-  if (state.policy !== "break-even" || pricing === null || state.lastPrefixTokens === 0) {
-    return true;
-  }
-  const remaining = state.idleWarmCap > 0 ? state.idleWarmCap - state.autoWarmsSinceTurn : 0;
-  return worthWarmingOn({
-    idleMs,
-    intervalMs: effectiveIntervalMs(state),
-    cacheTtlMs,
-    gapsMs: state.gapsMs,
-    // A warm reads the prefix and writes about one token.
-    warmCostUsd: (state.lastPrefixTokens * pricing.cacheReadPerMTok + pricing.outputPerMTok) / 1e6,
-    savedByHitUsd: savedByHitUsd(state.lastPrefixTokens, pricing),
-    horizon: remaining > 0 ? remaining : BREAK_EVEN_HORIZON,
-  });
-}
-
-/** How many warms ahead the break-even policy looks when no idle cap bounds it. */
-export const BREAK_EVEN_HORIZON = 24;
-
 export const spendLimitsSchema = z
   .object({
     idleWarmCap: countSchema.optional(),
@@ -136,8 +86,6 @@ export const spendLimitsSchema = z
       limits.policy !== undefined,
     { message: "give idleWarmCap, deadWarmLimit and/or policy" },
   );
-
-export type SpendLimitsChange = Partial<SpendLimits>;
 
 /**
  * `set-spend-limits` takes `{ idleWarmCap?, deadWarmLimit?, policy? }`: whole numbers ≥ 0
@@ -168,3 +116,35 @@ export function definedOnly(change: {
     ...(policy === undefined ? {} : { policy }),
   };
 }
+
+/** A settled turn, a manual warm or re-enabling starts a fresh idle stretch. */
+export function resetIdleStretch(state: CacheWarmingState): CacheWarmingState {
+  return { ...state, autoWarmsSinceTurn: 0, deadWarmStreak: 0, pausedBy: null };
+}
+
+/**
+ * The spend guard as warming rules: automatic warms since the last turn and cold ones in a
+ * row are counted and pause the schedule at their limits; a turn, a manual warm or
+ * re-enabling starts over; new limits are judged against the warms made so far.
+ */
+export const spendGuardRules: WarmRules = {
+  warmRecorded(state, attempt, trigger) {
+    if (trigger === "manual") return resetIdleStretch(state);
+    let deadWarmStreak = state.deadWarmStreak;
+    if (attempt.kind === "ok") {
+      const { cacheReadTokens, cacheWriteTokens } = attempt.usage;
+      const cold = computeExpectedCacheRate(cacheReadTokens, cacheWriteTokens) === 0;
+      deadWarmStreak = cold ? deadWarmStreak + 1 : 0;
+    }
+    return applySpendGuard({
+      ...state,
+      autoWarmsSinceTurn: state.autoWarmsSinceTurn + 1,
+      deadWarmStreak,
+    });
+  },
+  turnSettled: resetIdleStretch,
+  settingsChanged(state, { enabling, limitsChanged }) {
+    if (enabling) return resetIdleStretch(state);
+    return limitsChanged ? applySpendGuard(state) : state;
+  },
+};

@@ -3,10 +3,12 @@
 // bucket while a dollars-a-minute bucket is above zero; a warm's cost is taken when it answers.
 // Stored (`warm-budget`, at most once a second and at dispose) so a restart does not hand out a
 // fresh minute.
+
+import type { ModelPricing } from "../model-cache.js";
 import type { WarmResult } from "../warm-service.js";
 import type { Logger, SettingsStorage, WarmGate } from "../warmer.js";
 import { createWriteQueue } from "../write-queue.js";
-import { type ModelPricing, warmCostUsd } from "./economics.js";
+import { warmCostUsd } from "./economics.js";
 import {
   BUDGET_KEY,
   type BudgetRecord,

@@ -9,7 +9,9 @@ import {
   createCacheWarmer,
   createCacheWarmingSurface,
   createWarmBudget,
+  DEFAULT_PRICES,
   type SettingsStorage,
+  STANDARD_RULES,
   TIMER_RENDERER_ID,
   type TimerPayload,
   type WarmBudgetOptions,
@@ -91,7 +93,9 @@ export function createHarness(options: HarnessOptions = {}) {
       ? {}
       : { manualWarmMinGapMs: options.manualWarmMinGapMs }),
     ...(options.warmTimeoutMs === undefined ? {} : { warmTimeoutMs: options.warmTimeoutMs }),
-    ...(options.prices === undefined ? {} : { prices: options.prices }),
+    // As the standalone server warms: every rule, the bundled price table.
+    prices: options.prices ?? DEFAULT_PRICES,
+    rules: STANDARD_RULES,
     ...options.extra,
   };
   // The global budget reads its limits from `deps` on every warm, so a test may set them later.

@@ -1,0 +1,38 @@
+// The seam for opt-in warming rules (spend guard, break-even, ledger). The core records what
+// happened; each rule may then add to the state it computed: count, charge, pause. Rules are
+// pure and run in the order given; a warmer with none behaves as upstream's does.
+import type { CacheWarmingState, WarmAttempt, WarmTrigger } from "./state.js";
+
+export interface WarmRules {
+  /** A finished warm was recorded (history, percentages, last error). */
+  readonly warmRecorded?: (
+    state: CacheWarmingState,
+    attempt: WarmAttempt,
+    trigger: WarmTrigger,
+    now: number,
+  ) => CacheWarmingState;
+  /** A turn started; `state` is already marked active. */
+  readonly turnStarted?: (state: CacheWarmingState, now: number) => CacheWarmingState;
+  /** A turn settled; `state` is idle again, with the turn's context and model. */
+  readonly turnSettled?: (state: CacheWarmingState) => CacheWarmingState;
+  /** Settings were applied: warming was just switched on, or the spend limits changed. */
+  readonly settingsChanged?: (
+    state: CacheWarmingState,
+    change: { readonly enabling: boolean; readonly limitsChanged: boolean },
+  ) => CacheWarmingState;
+}
+
+/** One rule set that runs each of `rules` in turn. */
+export function combineRules(...rules: readonly WarmRules[]): WarmRules {
+  return {
+    warmRecorded: (state, attempt, trigger, now) =>
+      rules.reduce((s, r) => r.warmRecorded?.(s, attempt, trigger, now) ?? s, state),
+    turnStarted: (state, now) => rules.reduce((s, r) => r.turnStarted?.(s, now) ?? s, state),
+    turnSettled: (state) => rules.reduce((s, r) => r.turnSettled?.(s) ?? s, state),
+    settingsChanged: (state, change) =>
+      rules.reduce((s, r) => r.settingsChanged?.(s, change) ?? s, state),
+  };
+}
+
+/** The core alone: no rule adds anything. */
+export const NO_RULES: WarmRules = Object.freeze({});
