@@ -36,8 +36,8 @@ export interface Conversation {
   persistedSchedule: string | null;
   /** Retries dropping an idle conversation once its manual-warm gap has passed. */
   releaseTimerId: number | null;
-  /** The ledger record last written, to skip writes that change nothing. */
-  persistedLedger: string | null;
+  /** Each kept record (`WarmRules.records`) as last read or written, to skip writes that change nothing. */
+  persistedRecords: (string | null)[];
   /** When the stored schedule said the next warm was due (read with the settings). */
   storedNextWarmAt: number | null;
 }
@@ -122,7 +122,7 @@ export function createConversations(
           lastManualWarmAt: null,
           persistedSchedule: null,
           releaseTimerId: null,
-          persistedLedger: null,
+          persistedRecords: [],
           storedNextWarmAt: null,
         };
         if (!isShutDown()) records.set(id, c);

@@ -30,26 +30,24 @@ export {
   worthWarmingOn,
 } from "./modules/economics.js";
 export { type BudgetDecision, takeFromBudget, type WarmBudget } from "./modules/global-budget.js";
-export {
-  describeLedger,
-  type LedgerView,
-  ledgerRules,
-  ledgerView,
-  recordTurnStart,
-} from "./modules/ledger.js";
+export { ledgerRules, recordTurnStart } from "./modules/ledger.js";
 export { createScheduler, DEFAULT_BATCH_SIZE, type SchedulerOptions } from "./modules/scheduler.js";
 export {
   applySpendGuard,
   isDefaultRecord,
   parseSpendLimits,
-  parseSpendLimitsPayload,
   resetIdleStretch,
   serializeSpendLimits,
   spendLimitsKey,
 } from "./modules/spend-guard.js";
 export { STANDARD_RULES } from "./modules/standard.js";
 export { createWarmBudget, type WarmBudgetOptions } from "./modules/warm-budget.js";
-export { ActionRejectedError, intervalMsFromPayload, parseTogglePayload } from "./payloads.js";
+export {
+  ActionRejectedError,
+  intervalMsFromPayload,
+  parseSpendLimitsPayload,
+  parseTogglePayload,
+} from "./payloads.js";
 export {
   ACTION_IDS,
   buildConversationSpec,
@@ -90,7 +88,10 @@ export { combineRules, NO_RULES, type WarmRules } from "./rules.js";
 export {
   buildCacheWarmingSpec,
   conversationView,
+  describeLedger,
   describeSchedule,
+  type LedgerView,
+  ledgerView,
   type Refusal,
   type ScheduleState,
   type ScheduleStatus,

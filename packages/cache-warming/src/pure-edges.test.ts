@@ -5,17 +5,18 @@ import { economicsFor } from "./model-cache.js";
 import { worthGoingOn } from "./modules/break-even.js";
 import { DEFAULT_PRICES, SIM_PRICING } from "./modules/economics.js";
 import { takeFromBudget } from "./modules/global-budget.js";
-import { ledgerView, mergeLedger, parseLedgerRecord, recordTurnStart } from "./modules/ledger.js";
-import {
-  isDefaultRecord,
-  parseSpendLimitsPayload,
-  serializeSpendLimits,
-} from "./modules/spend-guard.js";
+import { mergeLedger, parseLedgerRecord, recordTurnStart } from "./modules/ledger.js";
+import { isDefaultRecord, serializeSpendLimits } from "./modules/spend-guard.js";
 import { STANDARD_RULES } from "./modules/standard.js";
-import { ActionRejectedError, intervalMsFromPayload, parseTogglePayload } from "./payloads.js";
+import {
+  ActionRejectedError,
+  intervalMsFromPayload,
+  parseSpendLimitsPayload,
+  parseTogglePayload,
+} from "./payloads.js";
 import { parseIntervalPayload, parseSettings, serializeSettings } from "./pure.js";
 import { parseScheduleRecord } from "./restart.js";
-import { buildCacheWarmingSpec, conversationView, describeSchedule } from "./spec.js";
+import { buildCacheWarmingSpec, conversationView, describeSchedule, ledgerView } from "./spec.js";
 import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS } from "./state.js";
 import { initialState, recordWarm as recordWarmAlone, refuseManualWarm } from "./transitions.js";
 

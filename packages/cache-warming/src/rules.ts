@@ -1,9 +1,27 @@
 // The seam for opt-in warming rules (spend guard, break-even, ledger). The core records what
-// happened; each rule may then add to the state it computed: count, charge, pause. Rules are
-// pure and run in the order given; a warmer with none behaves as upstream's does.
+// happened; each rule may then add to the state it computed: count, charge, pause, and keep a
+// record of its own per conversation. Rules are pure and run in the order given; a warmer with
+// none behaves as upstream's does.
 import type { CacheWarmingState, WarmAttempt, WarmTrigger } from "./state.js";
 
+/** A record a rule keeps per conversation beside upstream's settings, read with them. */
+export interface KeptRecord {
+  /** What it holds, for log lines ("could not store the ledger"). */
+  readonly name: string;
+  readonly key: (conversationId: string) => string;
+  /** The state with the stored value applied (null: nothing stored). */
+  readonly restore: (state: CacheWarmingState, raw: string | null) => CacheWarmingState;
+  /** What to keep for this state, or null for nothing yet; written after a change that alters it. */
+  readonly recordOf: (state: CacheWarmingState) => string | null;
+  /**
+   * A setting (the spend limits): written by the settings setters before the change is applied,
+   * in place of upstream's `settings:<id>`, and by nothing else.
+   */
+  readonly setting?: boolean;
+}
+
 export interface WarmRules {
+  readonly records?: readonly KeptRecord[];
   /** A finished warm was recorded (history, percentages, last error). */
   readonly warmRecorded?: (
     state: CacheWarmingState,
@@ -25,6 +43,7 @@ export interface WarmRules {
 /** One rule set that runs each of `rules` in turn. */
 export function combineRules(...rules: readonly WarmRules[]): WarmRules {
   return {
+    records: rules.flatMap((r) => r.records ?? []),
     warmRecorded: (state, attempt, trigger, now) =>
       rules.reduce((s, r) => r.warmRecorded?.(s, attempt, trigger, now) ?? s, state),
     turnStarted: (state, now) => rules.reduce((s, r) => r.turnStarted?.(s, now) ?? s, state),

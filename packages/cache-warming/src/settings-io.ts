@@ -1,13 +1,11 @@
 // What the warmer reads and writes per conversation: upstream's `settings:<id>`, the spend
-// limits, the ledger and the schedule record, all through one write queue per conversation so
+// limits, the schedule record and each rule's own record, all through one write queue per conversation so
 // a later write never overtakes an earlier one. Records are written after the change they
 // describe and never block it.
 import type { Conversation, Conversations } from "./conversations.js";
-import { ledgerKey, ledgerRecordOf, mergeLedger, parseLedgerRecord } from "./modules/ledger.js";
-import { parseSpendLimits, spendLimitsKey } from "./modules/spend-guard.js";
 import { parseSettings, serializeSettings, settingsKey } from "./pure.js";
 import { parseScheduleRecord, restoreSchedule, scheduleKey, scheduleRecordOf } from "./restart.js";
-import { type CacheWarmingState, EMPTY_LEDGER } from "./state.js";
+import type { CacheWarmingState } from "./state.js";
 import type { CacheWarmerDeps } from "./warmer.js";
 import type { WriteQueue } from "./write-queue.js";
 
@@ -27,6 +25,7 @@ export function createSettingsIo(
   conversations: Conversations,
   writes: WriteQueue,
 ): SettingsIo {
+  const records = deps.rules?.records ?? [];
   function load(c: Conversation): Promise<void> {
     if (c.settingsLoaded) return Promise.resolve();
     if (!c.settingsLoad) {
@@ -35,25 +34,22 @@ export function createSettingsIo(
         .then(() =>
           Promise.all([
             deps.storage.get(settingsKey(c.id)),
-            deps.storage.get(spendLimitsKey(c.id)),
-            deps.storage.get(ledgerKey(c.id)),
+            Promise.all(records.map((kept) => deps.storage.get(kept.key(c.id)))),
             deps.storage.get(scheduleKey(c.id)),
           ]),
         )
         .then(
-          ([settings, limits, ledger, schedule]) => {
+          ([settings, kept, schedule]) => {
             const record = parseScheduleRecord(schedule);
-            const loaded: CacheWarmingState = {
-              ...c.state,
-              ...parseSettings(settings),
-              ...parseSpendLimits(limits),
-              ...mergeLedger(parseLedgerRecord(ledger), c.state),
-            };
+            let loaded: CacheWarmingState = { ...c.state, ...parseSettings(settings) };
+            records.forEach((r, index) => {
+              loaded = r.restore(loaded, kept[index] ?? null);
+            });
             c.state = restoreSchedule(loaded, record, deps.rules);
             // Restored: the model's prices and cache lifetime go with its context.
             if (c.state !== loaded) conversations.setContext(c, c.state.context);
             c.storedNextWarmAt = record?.nextWarmAt ?? null;
-            c.persistedLedger = ledger;
+            c.persistedRecords = kept;
             c.persistedSchedule = schedule;
             c.settingsLoaded = true;
             c.settingsLoad = null; // settingsLoaded says it now; no need to keep the promise
@@ -88,24 +84,23 @@ export function createSettingsIo(
       });
   }
 
-  /** Keeps `ledger:<id>` in step with the ledger and the idle gaps. */
-  function persistLedger(c: Conversation): void {
-    const { state } = c;
-    if (c.persistedLedger === null && state.ledger === EMPTY_LEDGER && state.gapsMs.length === 0) {
-      return;
-    }
-    const record = ledgerRecordOf(state);
-    if (record === c.persistedLedger) return;
-    c.persistedLedger = record;
-    void writes
-      .enqueue(c.id, () => deps.storage.set(ledgerKey(c.id), record))
-      .catch((err: unknown) => {
-        c.persistedLedger = null;
-        deps.logger.error("cache-warming: could not store the ledger", {
-          conversationId: c.id,
-          err,
+  /** Keeps each rule's record (`WarmRules.records`) in step with the state. */
+  function persistRecords(c: Conversation): void {
+    records.forEach((kept, index) => {
+      if (kept.setting === true) return; // the settings setters write it
+      const record = kept.recordOf(c.state);
+      if (record === null || record === c.persistedRecords[index]) return;
+      c.persistedRecords[index] = record;
+      void writes
+        .enqueue(c.id, () => deps.storage.set(kept.key(c.id), record))
+        .catch((err: unknown) => {
+          c.persistedRecords[index] = null; // written again with the next change
+          deps.logger.error(`cache-warming: could not store the ${kept.name}`, {
+            conversationId: c.id,
+            err,
+          });
         });
-      });
+    });
   }
 
   return {
@@ -120,7 +115,7 @@ export function createSettingsIo(
     persist(c) {
       if (!c.settingsLoaded || deps.persistSchedules === false) return;
       persistSchedule(c);
-      persistLedger(c);
+      persistRecords(c);
     },
     storeClosed: (id) =>
       writes.enqueue(id, async () => {

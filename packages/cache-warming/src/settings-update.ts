@@ -3,13 +3,7 @@
 // the spend limits live under separate keys; only the one that changes is written.
 import type { Conversation, Conversations } from "./conversations.js";
 import type { Countdown } from "./countdown.js";
-import {
-  definedOnly,
-  serializeSpendLimits,
-  spendLimitsKey,
-  spendLimitsSchema,
-} from "./modules/spend-guard.js";
-import { ActionRejectedError } from "./payloads.js";
+import { ActionRejectedError, definedOnly, spendLimitsSchema } from "./payloads.js";
 import {
   type ConversationSettings,
   clampIntervalMs,
@@ -43,6 +37,7 @@ export type SettingsSetters = Pick<
 export function createSettingsSetters(host: SettingsUpdateHost): SettingsSetters {
   const { deps, conversations, io, writes, countdown } = host;
   let enabledRefusals = 0;
+  const settingRecords = (deps.rules?.records ?? []).filter((kept) => kept.setting === true);
 
   async function update(
     id: string,
@@ -54,17 +49,18 @@ export function createSettingsSetters(host: SettingsUpdateHost): SettingsSetters
     return writes.enqueue(id, async () => {
       const before = c.state;
       const after: CacheWarmingState = { ...before, ...change(before) };
-      const limitsChanged =
-        after.idleWarmCap !== before.idleWarmCap ||
-        after.deadWarmLimit !== before.deadWarmLimit ||
-        after.policy !== before.policy;
+      const changedSetting = settingRecords.find(
+        (kept) => kept.recordOf(after) !== kept.recordOf(before),
+      );
+      const limitsChanged = changedSetting !== undefined;
       const enabling = after.enabled && !before.enabled;
       if (enabling) refuseOverEnabledCap(c);
       // Counted from now, so enables racing each other cannot pass the cap together.
       if (enabling) conversations.reserveEnabled(id);
       try {
-        if (limitsChanged) {
-          await deps.storage.set(spendLimitsKey(id), serializeSpendLimits(spendLimitsOf(after)));
+        const record = changedSetting?.recordOf(after);
+        if (changedSetting !== undefined && record != null) {
+          await deps.storage.set(changedSetting.key(id), record);
         } else {
           await deps.storage.set(settingsKey(id), serializeSettings(settingsOf(after)));
         }

@@ -1,7 +1,6 @@
 // The cache-warming surface this package serves: upstream's five fields, then its additions, and
 // the machine-readable status of the schedule.
 import type { SurfaceField, SurfaceSpec } from "@dispatch/ui-contract";
-import { describeLedger, type LedgerView, ledgerView } from "./modules/ledger.js";
 import { ACTION_IDS, baseFields, SURFACE_FRAME } from "./pure.js";
 import {
   type CacheWarmingState,
@@ -211,4 +210,35 @@ export function conversationView(conversationId: string, state: CacheWarmingStat
     schedule: describeSchedule(state),
     pricesKnown: state.economics.pricing !== null,
   };
+}
+
+export interface LedgerView {
+  readonly spentUsd: number | null;
+  readonly savedUsd: number | null;
+  readonly netUsd: number | null;
+  readonly warms: number;
+  readonly turnsSaved: number;
+}
+
+export function ledgerView(state: CacheWarmingState): LedgerView {
+  const { ledger } = state;
+  const priced = state.economics.pricing !== null && ledger.unpricedWarms === 0;
+  const usd = (value: number) => (priced ? Math.round(value * 1e6) / 1e6 : null);
+  return {
+    spentUsd: usd(ledger.spentUsd),
+    savedUsd: usd(ledger.savedUsd),
+    netUsd: usd(ledger.savedUsd - ledger.spentUsd),
+    warms: ledger.warms,
+    turnsSaved: ledger.turnsSaved,
+  };
+}
+
+/** The ledger for people: "spent $0.0123, saved $0.0456 (3 turns)" or why dollars are missing. */
+export function describeLedger(state: CacheWarmingState): string {
+  const view = ledgerView(state);
+  const turns = `${view.turnsSaved} turn${view.turnsSaved === 1 ? "" : "s"}`;
+  if (view.spentUsd === null || view.savedUsd === null) {
+    return `${view.warms} warms, ${turns} saved; prices unknown`;
+  }
+  return `spent $${view.spentUsd.toFixed(4)}, saved $${view.savedUsd.toFixed(4)} (${turns})`;
 }

@@ -9,8 +9,12 @@
 // refusal is also written into the spec itself (`Last refusal`), pushed to every subscriber.
 import type { SurfaceProvider } from "@dispatch/surface-registry";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
-import { parseSpendLimitsPayload } from "./modules/spend-guard.js";
-import { ActionRejectedError, intervalMsFromPayload, parseTogglePayload } from "./payloads.js";
+import {
+  ActionRejectedError,
+  intervalMsFromPayload,
+  parseSpendLimitsPayload,
+  parseTogglePayload,
+} from "./payloads.js";
 import { ACTION_IDS, buildDefaultSpec, SURFACE_ID, SURFACE_REGION, SURFACE_TITLE } from "./pure.js";
 import { buildCacheWarmingSpec, type Refusal } from "./spec.js";
 import type { CacheWarmer } from "./warmer.js";

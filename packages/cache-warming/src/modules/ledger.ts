@@ -3,7 +3,7 @@
 import * as z from "zod";
 import type { ModelPricing } from "../model-cache.js";
 import type { WarmRules } from "../rules.js";
-import type { CacheWarmingState, Ledger } from "../state.js";
+import { type CacheWarmingState, EMPTY_LEDGER, type Ledger } from "../state.js";
 import { countSchema, parseStored } from "../stored.js";
 import type { WarmResult } from "../warm-service.js";
 import { MAX_GAPS, savedByHitUsd, warmCostUsd } from "./economics.js";
@@ -96,43 +96,22 @@ export function recordTurnStart(state: CacheWarmingState, now: number): CacheWar
   return { ...state, gapsMs, ledger };
 }
 
-export interface LedgerView {
-  readonly spentUsd: number | null;
-  readonly savedUsd: number | null;
-  readonly netUsd: number | null;
-  readonly warms: number;
-  readonly turnsSaved: number;
-}
-
-export function ledgerView(state: CacheWarmingState): LedgerView {
-  const { ledger } = state;
-  const priced = state.economics.pricing !== null && ledger.unpricedWarms === 0;
-  const usd = (value: number) => (priced ? Math.round(value * 1e6) / 1e6 : null);
-  return {
-    spentUsd: usd(ledger.spentUsd),
-    savedUsd: usd(ledger.savedUsd),
-    netUsd: usd(ledger.savedUsd - ledger.spentUsd),
-    warms: ledger.warms,
-    turnsSaved: ledger.turnsSaved,
-  };
-}
-
-/** The ledger for people: "spent $0.0123, saved $0.0456 (3 turns)" or why dollars are missing. */
-export function describeLedger(state: CacheWarmingState): string {
-  const view = ledgerView(state);
-  const turns = `${view.turnsSaved} turn${view.turnsSaved === 1 ? "" : "s"}`;
-  if (view.spentUsd === null || view.savedUsd === null) {
-    return `${view.warms} warms, ${turns} saved; prices unknown`;
-  }
-  return `spent $${view.spentUsd.toFixed(4)}, saved $${view.savedUsd.toFixed(4)} (${turns})`;
-}
-
 /**
  * The ledger as warming rules: each good warm is charged at its model's prices (and its cost
  * shown in the history); each turn's idle gap is kept, and a turn the warms kept the cache
  * alive for is counted as saved.
  */
 export const ledgerRules: WarmRules = {
+  records: [
+    {
+      name: "ledger",
+      key: ledgerKey,
+      restore: (state, raw) => ({ ...state, ...mergeLedger(parseLedgerRecord(raw), state) }),
+      // Nothing is stored for a conversation that has neither spent nor waited yet.
+      recordOf: (state) =>
+        state.ledger === EMPTY_LEDGER && state.gapsMs.length === 0 ? null : ledgerRecordOf(state),
+    },
+  ],
   warmRecorded(state, attempt) {
     if (attempt.kind !== "ok") return state;
     const { pricing } = state.economics;

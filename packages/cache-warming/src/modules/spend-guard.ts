@@ -1,7 +1,7 @@
 // Opt-in module: the per-conversation spend guard (idle cap, dead-cache limit) and the warm
 // policies (`fixed`, `break-even`). Stored beside upstream's settings as `spend-limits:<id>`.
 import * as z from "zod";
-import { ActionRejectedError } from "../payloads.js";
+import { warmPolicySchema } from "../payloads.js";
 import { computeExpectedCacheRate, DEFAULT_INTERVAL_MS, serializeSettings } from "../pure.js";
 import type { WarmRules } from "../rules.js";
 import {
@@ -10,13 +10,9 @@ import {
   DEFAULT_IDLE_WARM_CAP,
   DEFAULT_SPEND_LIMITS,
   type SpendLimits,
-  type SpendLimitsChange,
-  WARM_POLICIES,
-  type WarmPolicy,
+  spendLimitsOf,
 } from "../state.js";
 import { countSchema, parseStored } from "../stored.js";
-
-const warmPolicySchema = z.enum(WARM_POLICIES);
 
 export function spendLimitsKey(conversationId: string): string {
   return `spend-limits:${conversationId}`;
@@ -73,50 +69,6 @@ export function applySpendGuard(state: CacheWarmingState): CacheWarmingState {
   return guardPause || policyPause ? { ...state, pausedBy: null } : state;
 }
 
-export const spendLimitsSchema = z
-  .object({
-    idleWarmCap: countSchema.optional(),
-    deadWarmLimit: countSchema.optional(),
-    policy: warmPolicySchema.optional(),
-  })
-  .refine(
-    (limits) =>
-      limits.idleWarmCap !== undefined ||
-      limits.deadWarmLimit !== undefined ||
-      limits.policy !== undefined,
-    { message: "give idleWarmCap, deadWarmLimit and/or policy" },
-  );
-
-/**
- * `set-spend-limits` takes `{ idleWarmCap?, deadWarmLimit?, policy? }`: whole numbers ≥ 0
- * (0 = off) and `"fixed"` or `"break-even"`.
- */
-export function parseSpendLimitsPayload(payload: unknown): SpendLimitsChange {
-  const parsed = spendLimitsSchema.safeParse(payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    throw new ActionRejectedError(
-      `set-spend-limits expects { idleWarmCap?, deadWarmLimit?, policy? }: ${where}${issue?.message}`,
-    );
-  }
-  return definedOnly(parsed.data);
-}
-
-/** The limits a change names, without the keys it leaves out. */
-export function definedOnly(change: {
-  idleWarmCap?: number | undefined;
-  deadWarmLimit?: number | undefined;
-  policy?: WarmPolicy | undefined;
-}): SpendLimitsChange {
-  const { idleWarmCap, deadWarmLimit, policy } = change;
-  return {
-    ...(idleWarmCap === undefined ? {} : { idleWarmCap }),
-    ...(deadWarmLimit === undefined ? {} : { deadWarmLimit }),
-    ...(policy === undefined ? {} : { policy }),
-  };
-}
-
 /** A settled turn, a manual warm or re-enabling starts a fresh idle stretch. */
 export function resetIdleStretch(state: CacheWarmingState): CacheWarmingState {
   return { ...state, autoWarmsSinceTurn: 0, deadWarmStreak: 0, pausedBy: null };
@@ -128,6 +80,15 @@ export function resetIdleStretch(state: CacheWarmingState): CacheWarmingState {
  * re-enabling starts over; new limits are judged against the warms made so far.
  */
 export const spendGuardRules: WarmRules = {
+  records: [
+    {
+      name: "spend limits",
+      key: spendLimitsKey,
+      restore: (state, raw) => ({ ...state, ...parseSpendLimits(raw) }),
+      recordOf: (state) => serializeSpendLimits(spendLimitsOf(state)),
+      setting: true,
+    },
+  ],
   warmRecorded(state, attempt, trigger) {
     if (trigger === "manual") return resetIdleStretch(state);
     let deadWarmStreak = state.deadWarmStreak;
