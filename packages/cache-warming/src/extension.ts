@@ -8,6 +8,7 @@ import { type CacheWarmingSurface, createCacheWarmingSurface } from "./surface.j
 import type { WarmService } from "./warm-service.js";
 import {
   type CacheWarmer,
+  type CacheWarmerDeps,
   createCacheWarmer,
   type Logger,
   type SettingsStorage,
@@ -75,7 +76,20 @@ export const manifest = {
   contributes: { services: ["cache-warming/surface", services.warmer.id] },
 } as const;
 
-export function createCacheWarmingExtension(clock: Clock = systemClock) {
+/**
+ * What a host app may add to the core when it wires the extension: rules (`STANDARD_RULES`),
+ * a price table, a warm gate (`createWarmBudget`), limits. Without any, the warmer does what
+ * upstream's does, plus `warmNow` and the machine-readable status.
+ */
+export type CacheWarmingOptions = Omit<
+  CacheWarmerDeps,
+  "warm" | "storage" | "logger" | "timers" | "now" | "onSurfaceChange"
+>;
+
+export function createCacheWarmingExtension(
+  clock: Clock = systemClock,
+  options: CacheWarmingOptions = {},
+) {
   return {
     manifest,
     activate(host: CacheWarmingHost): void {
@@ -89,6 +103,7 @@ export function createCacheWarmingExtension(clock: Clock = systemClock) {
         timers: clock.timers,
         now: clock.now,
         onSurfaceChange: (conversationId) => surface?.notifyChanged(conversationId),
+        ...options,
       });
       surface = createCacheWarmingSurface(warmer, clock.now);
       host.on(hooks.turnStarted, ({ conversationId }) => warmer.onTurnStarted(conversationId));

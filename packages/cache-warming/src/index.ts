@@ -4,6 +4,7 @@
 export { type Clock, systemClock } from "./clock.js";
 export {
   type CacheWarmingHost,
+  type CacheWarmingOptions,
   createCacheWarmingExtension,
   extension,
   hooks,

@@ -26,6 +26,7 @@ import {
   msToSeconds,
   parseIntervalPayload,
   parseSettings,
+  STANDARD_RULES,
   secondsToMs,
   serializeSettings,
   services,
@@ -632,6 +633,36 @@ describe("upstream's extension wiring", () => {
     expect(warmer.getState("c")).toMatchObject({ enabled: false, nextWarmAt: null });
     await clock.tickAsync(240_000 * 2);
     expect(calls).toHaveLength(1);
+  });
+
+  it("composes the core alone: warms every interval for as long as it idles, unless the host opts into the spend guard", async () => {
+    async function warmsInAnIdleDay(options?: Parameters<typeof createCacheWarmingExtension>[1]) {
+      const clock = FakeTimers.createClock(T0);
+      let calls = 0;
+      const bus = fakeHost({
+        async warm() {
+          calls += 1;
+          return USAGE;
+        },
+      });
+      const timers = {
+        setTimer: (fn: () => void, ms: number) => Number(clock.setTimeout(fn, ms)),
+        clearTimer: (id: number) => clock.clearTimeout(id),
+      };
+      createCacheWarmingExtension({ now: () => clock.now, timers }, options).activate(bus.host);
+      const warmer = bus.provided.get(services.warmer.id) as CacheWarmer;
+      await warmer.setEnabled("c", true);
+      bus.emit("session-orchestrator/turn-settled", { conversationId: "c" });
+      await clock.tickAsync(24 * 60 * 60 * 1000);
+      return { calls, status: warmer.getState("c").pausedBy };
+    }
+    // As upstream's: a warm every 240 s all day long (360 of them).
+    expect(await warmsInAnIdleDay()).toEqual({ calls: 360, status: null });
+    // Opted in: the idle cap (15) pauses the schedule until the next turn.
+    expect(await warmsInAnIdleDay({ rules: STANDARD_RULES })).toEqual({
+      calls: 15,
+      status: "idle-cap",
+    });
   });
 });
 
