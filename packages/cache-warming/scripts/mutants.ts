@@ -4,66 +4,73 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const warmer = fileURLToPath(new URL("../src/warmer.ts", import.meta.url));
-const pure = fileURLToPath(new URL("../src/pure.ts", import.meta.url));
-const economics = fileURLToPath(new URL("../src/economics.ts", import.meta.url));
+const file = (path: string) => fileURLToPath(new URL(`../src/${path}`, import.meta.url));
+const warmer = file("warmer.ts");
+const path = file("warm-path.ts");
+const call = file("warm-call.ts");
+const countdown = file("countdown.ts");
+const setters = file("settings-update.ts");
+const transitions = file("transitions.ts");
+const pure = file("pure.ts");
+const modelCache = file("model-cache.ts");
+const spendGuard = file("modules/spend-guard.ts");
+const ledger = file("modules/ledger.ts");
 
 const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "a warm does not restart the countdown from now",
-    warmer,
-    'if (attempt.kind === "ok") chargeBudget(c, attempt.usage);\n    rearm(c);',
-    'if (attempt.kind === "ok") chargeBudget(c, attempt.usage);\n    reconcile(c);',
+    path,
+    "    host.rearm(c);\n    host.notify(c.id);\n    logWarm(",
+    "    host.notify(c.id);\n    logWarm(",
   ],
   [
     "turn start does not cancel the timer",
     warmer,
-    "c.state = recordTurnStart({ ...c.state, active: true }, deps.now());\n      cancelTimer(c);",
-    "c.state = recordTurnStart({ ...c.state, active: true }, deps.now());",
+    "      countdown.cancel(c);\n      notify(id);\n    },\n\n    onTurnSettled",
+    "      notify(id);\n    },\n\n    onTurnSettled",
   ],
   [
     "a failed warm ends the schedule",
-    warmer,
-    "    rearm(c);\n    notify(c.id);\n    logWarm(",
-    '    if (attempt.kind === "ok") rearm(c);\n    else cancelTimer(c);\n    notify(c.id);\n    logWarm(',
+    path,
+    "    host.rearm(c);\n    host.notify(c.id);\n    logWarm(",
+    '    if (attempt.kind === "ok") host.rearm(c);\n    else c.state = { ...c.state, enabled: false };\n    host.notify(c.id);\n    logWarm(',
   ],
-  ["warms in flight are not coalesced", warmer, "if (c.flight) return c.flight.done;", ""],
+  ["warms in flight are not coalesced", path, "if (c.flight) return c.flight.done;", ""],
   [
     "a timer fire does not notify",
-    warmer,
-    "warmStartedAt: fires ? deps.now() : null };\n    notify(c.id);\n    if (!fires) return;",
+    countdown,
+    "warmStartedAt: fires ? deps.now() : null };\n    host.notify(c.id);\n    if (!fires) return;",
     "warmStartedAt: fires ? deps.now() : null };\n    if (!fires) return;",
   ],
   [
-    "armTimer leaks the previous timer",
-    warmer,
-    "function armTimer(c: Conversation, delayMs = effectiveIntervalMs(c.state)): void {\n    cancelTimer(c);",
-    "function armTimer(c: Conversation, delayMs = effectiveIntervalMs(c.state)): void {",
+    "arm leaks the previous timer",
+    countdown,
+    "function arm(c: Conversation, delayMs = effectiveIntervalMs(c.state)): void {\n    cancel(c);",
+    "function arm(c: Conversation, delayMs = effectiveIntervalMs(c.state)): void {",
   ],
   [
-    "cancelTimer keeps nextWarmAt",
-    warmer,
+    "cancel keeps nextWarmAt",
+    countdown,
     "    c.state = { ...c.state, nextWarmAt: null, budgetRetryAt: null };\n  }",
     "    c.state = { ...c.state, budgetRetryAt: null };\n  }",
   ],
   [
     "a timed-out warm keeps the conversation busy",
-    warmer,
-    "    const settle = (outcome: { attempt: WarmAttempt; raw: WarmResult | null } | null) => {\n",
-    "    const settle = (outcome: { attempt: WarmAttempt; raw: WarmResult | null } | null) => {\n" +
-      '      if (outcome?.attempt.kind === "failure") return;\n',
+    call,
+    "  const settle = (outcome: CallOutcome | null) => {\n",
+    '  const settle = (outcome: CallOutcome | null) => {\n    if (outcome?.attempt.kind === "failure") return;\n',
   ],
   [
     "an answer landing with a close is recorded",
-    warmer,
-    "if (outcome === null || !isCurrent(c)) {",
+    path,
+    "if (outcome === null || !conversations.isCurrent(c)) {",
     "if (outcome === null) {",
   ],
   [
     "re-enabling does not resume a paused schedule",
-    warmer,
-    "if (after.enabled && !before.enabled) c.state = resetIdleStretch(c.state);",
-    "if (after.enabled && !before.enabled) c.state = applySpendGuard(c.state);",
+    spendGuard,
+    "    if (enabling) return resetIdleStretch(state);",
+    "    if (enabling) return applySpendGuard(state);",
   ],
   [
     "the warmer's own warm is recorded again from its completion event",
@@ -79,19 +86,19 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   ],
   [
     "a failed warm moves lastWarmAt",
-    pure,
+    transitions,
     ": { ...state, history, lastError: attempt.error, lastErrorAt: now };",
     ": { ...state, history, lastError: attempt.error, lastErrorAt: now, lastWarmAt: now };",
   ],
   [
     "a manual warm does not reset the idle stretch",
-    pure,
-    'if (trigger === "manual") return resetIdleStretch(next);',
-    'if (trigger === "manual") return next;',
+    spendGuard,
+    'if (trigger === "manual") return resetIdleStretch(state);',
+    'if (trigger === "manual") return state;',
   ],
   [
     "the idle cap is off by one",
-    pure,
+    spendGuard,
     "state.autoWarmsSinceTurn >= state.idleWarmCap",
     "state.autoWarmsSinceTurn > state.idleWarmCap",
   ],
@@ -103,15 +110,21 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   ],
   [
     "the interval may reach the cache 9 s before it expires, not 10",
-    economics,
+    modelCache,
     "export const TTL_MARGIN_MS = 10_000;",
     "export const TTL_MARGIN_MS = 9_000;",
   ],
   [
     "a turn that found the cache alive by itself is credited to warming",
-    pure,
+    ledger,
     "    now - settled >= ttl;",
     "    now - settled >= 0;",
+  ],
+  [
+    "settings changes skip the rules (a new idle cap never pauses)",
+    setters,
+    "      if (enabling || limitsChanged) {",
+    "      if (enabling) {",
   ],
 ];
 

@@ -1,11 +1,9 @@
-// Edges of the pure core, case by case: stored records, the budget's arithmetic, the ledger's
-// credit rule, payload bounds and the words the surface shows for each status.
+// Edges of the pure core, case by case: stored records, the manual-warm gap, the prefix size,
+// payload bounds and the words the surface shows for each status.
 import { describe, expect, it } from "vitest";
 import { economicsFor } from "./model-cache.js";
-import { worthGoingOn } from "./modules/break-even.js";
-import { DEFAULT_PRICES, SIM_PRICING } from "./modules/economics.js";
-import { takeFromBudget } from "./modules/global-budget.js";
-import { mergeLedger, parseLedgerRecord, recordTurnStart } from "./modules/ledger.js";
+import { DEFAULT_PRICES } from "./modules/economics.js";
+import { parseLedgerRecord } from "./modules/ledger.js";
 import { isDefaultRecord, serializeSpendLimits } from "./modules/spend-guard.js";
 import { STANDARD_RULES } from "./modules/standard.js";
 import {
@@ -16,7 +14,7 @@ import {
 } from "./payloads.js";
 import { parseIntervalPayload, parseSettings, serializeSettings } from "./pure.js";
 import { parseScheduleRecord } from "./restart.js";
-import { buildCacheWarmingSpec, conversationView, describeSchedule, ledgerView } from "./spec.js";
+import { buildCacheWarmingSpec, describeSchedule } from "./spec.js";
 import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS } from "./state.js";
 import { initialState, recordWarm as recordWarmAlone, refuseManualWarm } from "./transitions.js";
 
@@ -26,7 +24,7 @@ const recordWarm: typeof recordWarmAlone = (state, attempt, trigger, now) =>
 
 const TTL = DEFAULT_CACHE_TTL_MS;
 const sim = economicsFor(DEFAULT_PRICES, "sim", TTL);
-const unknownModel = economicsFor(DEFAULT_PRICES, "mystery-model", TTL);
+const _unknownModel = economicsFor(DEFAULT_PRICES, "mystery-model", TTL);
 
 function state(over: Partial<CacheWarmingState> = {}): CacheWarmingState {
   return { ...initialState(undefined, undefined, sim), ...over };
@@ -85,48 +83,9 @@ describe("stored records", () => {
     expect(ledger(5)?.gapsMs).toEqual([5]);
     expect(ledger(-5)).toBeNull();
   });
-
-  it("adds a stored ledger to what happened before it was read, keeping the last 50 gaps", () => {
-    const stored = {
-      ledger: { spentUsd: 1, savedUsd: 2, warms: 3, turnsSaved: 4, unpricedWarms: 5 },
-      gapsMs: Array.from({ length: 45 }, (_, i) => i),
-    };
-    const now = state({
-      ledger: { spentUsd: 0.5, savedUsd: 0.25, warms: 1, turnsSaved: 2, unpricedWarms: 3 },
-      gapsMs: [100, 101, 102, 103, 104, 105, 106, 107, 108, 109],
-    });
-    const merged = mergeLedger(stored, now);
-    expect(merged.ledger).toEqual({
-      spentUsd: 1.5,
-      savedUsd: 2.25,
-      warms: 4,
-      turnsSaved: 6,
-      unpricedWarms: 8,
-    });
-    expect(merged.gapsMs).toHaveLength(50);
-    expect(merged.gapsMs[0]).toBe(5);
-    expect(merged.gapsMs.at(-1)).toBe(109);
-  });
 });
 
-describe("the warm budget", () => {
-  it("refills in proportion to time and per-minute rate, and says how long until the next", () => {
-    // 30 a minute: one every 2 s.
-    const empty = { tokens: 0, at: 0 };
-    expect(takeFromBudget(empty, 1_000, 30)).toEqual({
-      ok: false,
-      budget: { tokens: 0.5, at: 1_000 },
-      retryAfterMs: 1_000,
-    });
-    expect(takeFromBudget(empty, 2_000, 30)).toEqual({
-      ok: true,
-      budget: { tokens: 0, at: 2_000 },
-    });
-    expect(takeFromBudget({ tokens: 0.25, at: 0 }, 0, 60)).toMatchObject({ retryAfterMs: 750 });
-  });
-});
-
-describe("manual warms and the ledger", () => {
+describe("manual warms and the prefix", () => {
   it("says the manual-warm gap in the refusal", () => {
     expect(
       refuseManualWarm(state(), {
@@ -150,59 +109,6 @@ describe("manual warms and the ledger", () => {
       cacheWriteTokens: 300,
     };
     expect(recordWarm(state(), { kind: "ok", usage }, "auto", 1).lastPrefixTokens).toBe(900);
-  });
-
-  it("counts warms of a model without prices as unpriced, and shows no dollars then", () => {
-    const usage = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
-    let s = state({ economics: unknownModel });
-    s = recordWarm(s, { kind: "ok", usage }, "manual", 1);
-    s = recordWarm(s, { kind: "ok", usage }, "manual", 2);
-    expect(s.ledger).toMatchObject({ warms: 2, unpricedWarms: 2, spentUsd: 0 });
-    expect(ledgerView(s)).toMatchObject({ spentUsd: null, savedUsd: null, netUsd: null });
-    // A model with prices, but warms counted before its prices were known: still no dollars.
-    expect(ledgerView({ ...s, economics: sim }).spentUsd).toBeNull();
-    expect(
-      ledgerView({ ...s, economics: sim, ledger: { ...s.ledger, unpricedWarms: 0 } }).spentUsd,
-    ).toBe(0);
-    expect(conversationView("c1", s, 0)).toMatchObject({ pricesKnown: false });
-    expect(conversationView("c1", state(), 0)).toMatchObject({ pricesKnown: true });
-  });
-
-  it("credits a turn only when warms alone kept the cache alive (exactly at the TTL)", () => {
-    const settled = 1_000_000;
-    const base = state({ lastTurnSettledAt: settled, lastPrefixTokens: 20_000 });
-    const credit = (lastWarmAt: number | null, now: number) =>
-      recordTurnStart({ ...base, lastWarmAt }, now).ledger.turnsSaved;
-    expect(credit(settled + TTL - 1_000, settled + TTL)).toBe(1); // gap exactly one TTL
-    expect(credit(settled + TTL - 1_000, settled + TTL - 1)).toBe(0); // the turn's own cache
-    expect(credit(null, settled + TTL)).toBe(0); // nothing warmed
-    expect(credit(settled, settled + TTL)).toBe(0); // the warm is the turn's own moment
-    expect(credit(settled + 1, settled + TTL + 1)).toBe(0); // that warm's cache just expired
-    expect(credit(settled + 2, settled + TTL + 1)).toBe(1);
-    const saved = recordTurnStart({ ...base, lastWarmAt: settled + TTL - 1 }, settled + TTL);
-    expect(saved.ledger.savedUsd).toBeCloseTo((20_000 * (3.75 - 0.3)) / 1e6, 12);
-    expect(saved.gapsMs).toEqual([TTL]);
-    expect(SIM_PRICING.cacheWritePerMTok).toBe(3.75);
-  });
-});
-
-describe("break-even's horizon", () => {
-  // A conversation whose gaps all end 20–40 minutes in: only a long run of warms pays.
-  const gapsMs = Array.from({ length: 50 }, (_, i) => 20 * 60_000 + i * 24_000);
-  const breakEven = (over: Partial<CacheWarmingState>) =>
-    worthGoingOn(state({ policy: "break-even", lastPrefixTokens: 100_000, gapsMs, ...over }), 0);
-
-  it("looks as far as the idle cap leaves, or 24 warms without one", () => {
-    expect(breakEven({ idleWarmCap: 0 })).toBe(true);
-    expect(breakEven({ idleWarmCap: 15, autoWarmsSinceTurn: 0 })).toBe(true);
-    // Two warms left under the cap cannot reach a return 20 minutes away.
-    expect(breakEven({ idleWarmCap: 15, autoWarmsSinceTurn: 13 })).toBe(false);
-    expect(breakEven({ idleWarmCap: 15, autoWarmsSinceTurn: 15 })).toBe(true);
-  });
-
-  it("prices a warm as reading the prefix, so a tiny prefix is not worth warming far", () => {
-    expect(breakEven({ lastPrefixTokens: 100_000, idleWarmCap: 0 })).toBe(true);
-    expect(breakEven({ lastPrefixTokens: 1, idleWarmCap: 0 })).toBe(false);
   });
 });
 

@@ -1,9 +1,9 @@
 // The global warm budgets, in calls and in dollars, and what a restart does with them.
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { describe, expect, it } from "vitest";
-import { SIM_PRICING } from "./modules/economics.js";
-import { BUDGET_KEY } from "./modules/global-budget.js";
-import { createHarness, START } from "./testing/harness.js";
+import { createHarness, START } from "../testing/harness.js";
+import { SIM_PRICING } from "./economics.js";
+import { BUDGET_KEY } from "./global-budget.js";
 
 describe("the warm budget across a restart", () => {
   it("picks up where it was after a clean stop: no fresh minute", async () => {
