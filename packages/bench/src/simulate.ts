@@ -1,13 +1,8 @@
 // `pnpm simulate`: replays idle-gap traces through the real warmer, on fake time, against the
 // simulator's TTL cache, and prints what each warming rule costs and how many real turns
 // find the cache alive. Deterministic: the same seeds give the same table.
-import {
-  createCacheWarmer,
-  SIM_PRICING,
-  type SpendLimits,
-  type WarmResult,
-  warmCostUsd,
-} from "@dispatch/cache-warming";
+import { createCacheWarmer, type SpendLimits, type WarmResult } from "@dispatch/cache-warming";
+import { SIM_PRICING, warmCostUsd } from "@dispatch/cache-warming/modules";
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { createPromptCacheSimulator } from "@dispatch/warm-service";
 import FakeTimers from "@sinonjs/fake-timers";

@@ -21,28 +21,6 @@ export {
   pricingFor,
   TTL_MARGIN_MS,
 } from "./model-cache.js";
-export { BREAK_EVEN_HORIZON, breakEvenRules, worthGoingOn } from "./modules/break-even.js";
-export {
-  DEFAULT_PRICES,
-  priceTableSchema,
-  SIM_PRICING,
-  savedByHitUsd,
-  warmCostUsd,
-  worthWarmingOn,
-} from "./modules/economics.js";
-export { type BudgetDecision, takeFromBudget, type WarmBudget } from "./modules/global-budget.js";
-export { ledgerRules, recordTurnStart } from "./modules/ledger.js";
-export { createScheduler, DEFAULT_BATCH_SIZE, type SchedulerOptions } from "./modules/scheduler.js";
-export {
-  applySpendGuard,
-  isDefaultRecord,
-  parseSpendLimits,
-  resetIdleStretch,
-  serializeSpendLimits,
-  spendLimitsKey,
-} from "./modules/spend-guard.js";
-export { STANDARD_RULES } from "./modules/standard.js";
-export { createWarmBudget, type WarmBudgetOptions } from "./modules/warm-budget.js";
 export {
   ActionRejectedError,
   intervalMsFromPayload,

@@ -6,7 +6,8 @@ import { createMemoryStorage } from "@dispatch/kv-storage";
 import FakeTimers from "@sinonjs/fake-timers";
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { type CacheWarmer, createCacheWarmer, DEFAULT_PRICES, STANDARD_RULES } from "./index.js";
+import { type CacheWarmer, createCacheWarmer } from "./index.js";
+import { DEFAULT_PRICES, STANDARD_RULES } from "./modules/index.js";
 import { HIT, START, silentLogger } from "./testing/harness.js";
 import type { WarmOutcome } from "./warm-service.js";
 

@@ -26,7 +26,6 @@ import {
   msToSeconds,
   parseIntervalPayload,
   parseSettings,
-  STANDARD_RULES,
   secondsToMs,
   serializeSettings,
   services,
@@ -34,6 +33,7 @@ import {
   shouldWarm,
   type TimerDeps,
 } from "./index.js";
+import { STANDARD_RULES } from "./modules/index.js";
 import type { WarmOptions, WarmOutcome, WarmResult } from "./warm-service.js";
 
 const T0 = 1_000_000;

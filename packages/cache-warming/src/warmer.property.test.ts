@@ -13,13 +13,11 @@ import {
   type CacheWarmer,
   computeExpectedCacheRate,
   createCacheWarmer,
-  createScheduler,
   DEFAULT_INTERVAL_MS,
-  DEFAULT_PRICES,
   type PauseReason,
-  STANDARD_RULES,
   type TimerDeps,
 } from "./index.js";
+import { createScheduler, DEFAULT_PRICES, STANDARD_RULES } from "./modules/index.js";
 import { HIT, MISS, START, silentLogger } from "./testing/harness.js";
 import type { WarmOutcome } from "./warm-service.js";
 

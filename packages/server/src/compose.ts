@@ -7,16 +7,18 @@ import {
   conversationView,
   createCacheWarmer,
   createCacheWarmingSurface,
+  type Logger,
+  SURFACE_ID,
+  systemClock,
+} from "@dispatch/cache-warming";
+import {
   createScheduler,
   createWarmBudget,
   DEFAULT_PRICES,
   isDefaultRecord,
-  type Logger,
   SIM_PRICING,
   STANDARD_RULES,
-  SURFACE_ID,
-  systemClock,
-} from "@dispatch/cache-warming";
+} from "@dispatch/cache-warming/modules";
 import {
   createMemoryStorage,
   type KeyValueStorage,

@@ -1,10 +1,7 @@
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
-import {
-  DEFAULT_MANUAL_WARM_MIN_GAP_MS,
-  type PriceTable,
-  priceTableSchema,
-} from "@dispatch/cache-warming";
+import { DEFAULT_MANUAL_WARM_MIN_GAP_MS, type PriceTable } from "@dispatch/cache-warming";
+import { priceTableSchema } from "@dispatch/cache-warming/modules";
 import {
   DEFAULT_HOST,
   DEFAULT_HTTP_PORT,

@@ -1,7 +1,8 @@
 // Armed conversations at scale, with the production scheduler and in-memory settings: heap
 // bytes per armed conversation and arming rate (ids made inside the measured loop), then one
 // interval of fake time, in which every conversation must warm exactly once.
-import { createCacheWarmer, createScheduler, type TimerDeps } from "@dispatch/cache-warming";
+import { createCacheWarmer, type TimerDeps } from "@dispatch/cache-warming";
+import { createScheduler } from "@dispatch/cache-warming/modules";
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { heapUsedAfterGc, round, silentLogger } from "../stats.js";
 

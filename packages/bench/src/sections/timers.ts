@@ -2,7 +2,8 @@
 // scheduler. Lateness = when the warm reached the provider − the nextWarmAt the surface had
 // promised; the event loop's own delay is reported beside it.
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { createCacheWarmer, createScheduler, systemClock } from "@dispatch/cache-warming";
+import { createCacheWarmer, systemClock } from "@dispatch/cache-warming";
+import { createScheduler } from "@dispatch/cache-warming/modules";
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { round, silentLogger, summarize } from "../stats.js";
 

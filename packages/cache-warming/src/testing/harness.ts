@@ -8,14 +8,16 @@ import {
   type CacheWarmerDeps,
   createCacheWarmer,
   createCacheWarmingSurface,
-  createWarmBudget,
-  DEFAULT_PRICES,
   type SettingsStorage,
-  STANDARD_RULES,
   TIMER_RENDERER_ID,
   type TimerPayload,
-  type WarmBudgetOptions,
 } from "../index.js";
+import {
+  createWarmBudget,
+  DEFAULT_PRICES,
+  STANDARD_RULES,
+  type WarmBudgetOptions,
+} from "../modules/index.js";
 import type { WarmOptions, WarmOutcome, WarmResult } from "../warm-service.js";
 
 export const START = Date.UTC(2026, 10, 25, 12, 0, 0);

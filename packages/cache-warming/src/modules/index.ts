@@ -1,0 +1,29 @@
+// The opt-in modules (`@dispatch/cache-warming/modules`): nothing in the core imports them. The
+// standalone server composes all of them; a host app picks what it wants:
+// - `STANDARD_RULES` (or `spendGuardRules`, `breakEvenRules`, `ledgerRules`): warming rules;
+// - `createWarmBudget`: a global calls- and dollars-a-minute budget, as the warmer's `warmGate`;
+// - `createScheduler`: one host timer for every conversation's countdown, as the warmer's `timers`;
+// - `DEFAULT_PRICES`: prices and cache lifetimes per model, as the warmer's `prices`.
+export { BREAK_EVEN_HORIZON, breakEvenRules, worthGoingOn } from "./break-even.js";
+export {
+  DEFAULT_PRICES,
+  priceTableSchema,
+  SIM_PRICING,
+  savedByHitUsd,
+  warmCostUsd,
+  worthWarmingOn,
+} from "./economics.js";
+export { type BudgetDecision, takeFromBudget, type WarmBudget } from "./global-budget.js";
+export { ledgerRules, recordTurnStart } from "./ledger.js";
+export { createScheduler, DEFAULT_BATCH_SIZE, type SchedulerOptions } from "./scheduler.js";
+export {
+  applySpendGuard,
+  isDefaultRecord,
+  parseSpendLimits,
+  resetIdleStretch,
+  serializeSpendLimits,
+  spendGuardRules,
+  spendLimitsKey,
+} from "./spend-guard.js";
+export { STANDARD_RULES } from "./standard.js";
+export { createWarmBudget, type WarmBudgetOptions } from "./warm-budget.js";
