@@ -1,5 +1,5 @@
-// What warming costs and saves, from a price table, and the break-even policy's decision.
-// Pure: prices, usage, gaps and times in; dollars and decisions out.
+// Opt-in module: prices per model (the bundled table), what a warm costs and a hit saves, and
+// the return estimate break-even decides with. Pure: prices, usage and gaps in; dollars out.
 import * as z from "zod";
 import type { ModelPricing, PriceTable } from "../model-cache.js";
 import type { WarmResult } from "../warm-service.js";
