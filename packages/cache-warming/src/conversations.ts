@@ -2,7 +2,13 @@
 // which ones have warming enabled, and (when the host says who watches) forgetting idle ones.
 import { economicsFor, type ModelEconomics } from "./model-cache.js";
 import { type ConversationContext, DEFAULT_INTERVAL_MS } from "./pure.js";
-import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS, DEFAULT_SPEND_LIMITS } from "./state.js";
+import {
+  type CacheWarmingState,
+  DEFAULT_CACHE_TTL_MS,
+  DEFAULT_SPEND_LIMITS,
+  settingsOf,
+  spendLimitsOf,
+} from "./state.js";
 import { initialState } from "./transitions.js";
 import type { WarmResult } from "./warm-service.js";
 import {
@@ -48,7 +54,13 @@ export interface Conversations {
   open(id: string): Conversation;
   /** Still the record memory holds for its id (not closed, released or replaced). */
   isCurrent(c: Conversation): boolean;
-  forget(id: string): void;
+  /**
+   * Forgets a closed conversation's runtime state (a warm in flight is abandoned); settings
+   * read before stay visible, with warming off.
+   */
+  close(id: string): void;
+  /** The conversation's state, or a fresh one's for an id memory does not hold. */
+  stateOf(id: string): CacheWarmingState;
   all(): IterableIterator<Conversation>;
   clear(): void;
   readonly size: number;
@@ -106,34 +118,48 @@ export function createConversations(
     records.delete(c.id);
   }
 
+  function open(id: string): Conversation {
+    let c = records.get(id);
+    if (!c) {
+      c = {
+        id,
+        state: initialState(undefined, undefined, economicsOf({})),
+        timerId: null,
+        flight: null,
+        unechoedResult: null,
+        settingsLoad: null,
+        settingsLoaded: false,
+        lastManualWarmAt: null,
+        persistedSchedule: null,
+        releaseTimerId: null,
+        persistedRecords: [],
+        storedNextWarmAt: null,
+      };
+      if (!isShutDown()) records.set(id, c);
+    }
+    return c;
+  }
+
   return {
     get: (id) => records.get(id),
-    open(id) {
-      let c = records.get(id);
-      if (!c) {
-        c = {
-          id,
-          state: initialState(undefined, undefined, economicsOf({})),
-          timerId: null,
-          flight: null,
-          unechoedResult: null,
-          settingsLoad: null,
-          settingsLoaded: false,
-          lastManualWarmAt: null,
-          persistedSchedule: null,
-          releaseTimerId: null,
-          persistedRecords: [],
-          storedNextWarmAt: null,
-        };
-        if (!isShutDown()) records.set(id, c);
-      }
-      return c;
-    },
+    open,
     isCurrent,
-    forget(id) {
+    close(id) {
+      const c = records.get(id);
+      if (!c) return;
       records.delete(id);
       enabledIds.delete(id);
+      c.flight?.abandon?.();
+      if (!c.settingsLoaded || isShutDown()) return;
+      const reopened = open(id);
+      reopened.state = initialState(
+        { ...settingsOf(c.state), enabled: false },
+        spendLimitsOf(c.state),
+        economicsOf({}),
+      );
+      reopened.settingsLoaded = true;
     },
+    stateOf: (id) => records.get(id)?.state ?? initialState(undefined, undefined, economicsOf({})),
     all: () => records.values(),
     clear() {
       records.clear();

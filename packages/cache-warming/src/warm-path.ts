@@ -14,6 +14,7 @@ import {
   type CacheWarmerDeps,
   DEFAULT_MANUAL_WARM_MIN_GAP_MS,
   DEFAULT_WARM_TIMEOUT_MS,
+  type Logger,
   type WarmGate,
   type WarmNowResult,
 } from "./warmer.js";
@@ -54,7 +55,7 @@ export function createWarmPath(host: WarmPathHost): WarmPath {
       return { ok: false, reason: "closed", error: "the conversation was closed" };
     }
     const context = { ...c.state.context, ...copyContext(opts) };
-    const refused = refuseWarmNow(c, context);
+    const refused = refuseWarmNow(host, c, context);
     if (refused === null) return runWarm(c, context, "manual");
     // Budget refusals have their own lines (a debug each, a warning a minute): under attack
     // one line per refusal would flood the log.
@@ -122,7 +123,7 @@ export function createWarmPath(host: WarmPathHost): WarmPath {
     if (attempt.kind === "ok") host.gate?.charge?.(attempt.usage, c.state.economics.pricing);
     host.rearm(c);
     host.notify(c.id);
-    logWarm(c, trigger, attempt, pausedBefore);
+    logWarm(deps.logger, c, trigger, attempt, pausedBefore);
     const external = settleEchoes(c, flight, raw);
     if (attempt.kind === "failure") {
       for (const usage of external) recordCompletion(c, usage);
@@ -143,58 +144,6 @@ export function createWarmPath(host: WarmPathHost): WarmPath {
     return result;
   }
 
-  /** One line per finished warm, and one when it paused the schedule. */
-  function logWarm(
-    c: Conversation,
-    trigger: WarmTrigger,
-    attempt: WarmAttempt,
-    pausedBefore: PauseReason | null,
-  ): void {
-    const conversationId = c.id;
-    if (attempt.kind === "ok") {
-      deps.logger.info("cache-warming: warmed", {
-        conversationId,
-        trigger,
-        cachePct: c.state.lastPct,
-        expectedCacheRate: c.state.lastExpectedPct,
-        model: c.state.context.modelName ?? null,
-        nextWarmAt: c.state.nextWarmAt,
-      });
-    } else if (attempt.reason === "refused") {
-      deps.logger.info("cache-warming: the provider refused a warm", {
-        conversationId,
-        trigger,
-        error: attempt.error,
-      });
-    } else {
-      deps.logger.warn("cache-warming: warm failed", {
-        conversationId,
-        trigger,
-        reason: attempt.reason,
-        error: attempt.error,
-      });
-    }
-    if (c.state.pausedBy !== null && c.state.pausedBy !== pausedBefore) {
-      deps.logger.info("cache-warming: paused", { conversationId, reason: c.state.pausedBy });
-    }
-  }
-
-  /**
-   * Sorts the completion events held during a flight: the one that is this warm's own echo
-   * (the very result object, or an equal copy) is dropped; the rest were other warms. When the
-   * echo has not come yet, the result is remembered so a late echo is still recognised.
-   */
-  function settleEchoes(c: Conversation, flight: Flight, raw: WarmResult | null): WarmResult[] {
-    const held = flight.heldCompletions;
-    if (raw === null) return held;
-    const echo = held.findIndex((usage) => usage === raw || sameUsage(usage, raw));
-    if (echo < 0) {
-      c.unechoedResult = raw;
-      return held;
-    }
-    return held.filter((_, index) => index !== echo);
-  }
-
   function recordCompletion(c: Conversation, usage: WarmResult): void {
     if (c.state.active) {
       deps.logger.debug("cache-warming: dropping warm result (conversation active)", {
@@ -207,40 +156,95 @@ export function createWarmPath(host: WarmPathHost): WarmPath {
     host.notify(c.id);
   }
 
-  /** Why a manual warm is turned away before the provider is called, or null to go ahead. */
-  function refuseWarmNow(
-    c: Conversation,
-    context: ConversationContext,
-  ): Exclude<WarmNowResult, { ok: true }> | null {
-    const now = deps.now();
-    const refusal = refuseManualWarm(c.state, {
-      now,
-      inFlight: c.flight !== null,
-      lastManualWarmAt: c.lastManualWarmAt,
-      minGapMs: deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS,
-    });
-    if (refusal) return { ok: false, ...refusal };
-    if (conversations.economicsOf(context).pricing?.selfCaching === true) {
-      return {
-        ok: false,
-        reason: "refused",
-        error: `${context.modelName}'s provider caches prompts by itself; warming would only cost`,
-      };
-    }
-    // Joining a warm in flight is free: it counts toward neither limit.
-    if (c.flight) return null;
-    const taken = host.gate?.take(c.id) ?? { ok: true };
-    if (!taken.ok) {
-      return {
-        ok: false,
-        reason: "budget",
-        error: taken.error,
-        retryAfterMs: taken.retryAfterMs,
-      };
-    }
-    c.lastManualWarmAt = now;
-    return null;
-  }
-
   return { warmNow, calls: () => calls, runWarm, recordCompletion };
+}
+
+/** One line per finished warm, and one when it paused the schedule. */
+function logWarm(
+  logger: Logger,
+  c: Conversation,
+  trigger: WarmTrigger,
+  attempt: WarmAttempt,
+  pausedBefore: PauseReason | null,
+): void {
+  const conversationId = c.id;
+  if (attempt.kind === "ok") {
+    logger.info("cache-warming: warmed", {
+      conversationId,
+      trigger,
+      cachePct: c.state.lastPct,
+      expectedCacheRate: c.state.lastExpectedPct,
+      model: c.state.context.modelName ?? null,
+      nextWarmAt: c.state.nextWarmAt,
+    });
+  } else if (attempt.reason === "refused") {
+    logger.info("cache-warming: the provider refused a warm", {
+      conversationId,
+      trigger,
+      error: attempt.error,
+    });
+  } else {
+    logger.warn("cache-warming: warm failed", {
+      conversationId,
+      trigger,
+      reason: attempt.reason,
+      error: attempt.error,
+    });
+  }
+  if (c.state.pausedBy !== null && c.state.pausedBy !== pausedBefore) {
+    logger.info("cache-warming: paused", { conversationId, reason: c.state.pausedBy });
+  }
+}
+
+/**
+ * Sorts the completion events held during a flight: the one that is this warm's own echo
+ * (the very result object, or an equal copy) is dropped; the rest were other warms. When the
+ * echo has not come yet, the result is remembered so a late echo is still recognised.
+ */
+function settleEchoes(c: Conversation, flight: Flight, raw: WarmResult | null): WarmResult[] {
+  const held = flight.heldCompletions;
+  if (raw === null) return held;
+  const echo = held.findIndex((usage) => usage === raw || sameUsage(usage, raw));
+  if (echo < 0) {
+    c.unechoedResult = raw;
+    return held;
+  }
+  return held.filter((_, index) => index !== echo);
+}
+
+/** Why a manual warm is turned away before the provider is called, or null to go ahead. */
+function refuseWarmNow(
+  host: WarmPathHost,
+  c: Conversation,
+  context: ConversationContext,
+): Exclude<WarmNowResult, { ok: true }> | null {
+  const { deps, conversations } = host;
+  const now = deps.now();
+  const refusal = refuseManualWarm(c.state, {
+    now,
+    inFlight: c.flight !== null,
+    lastManualWarmAt: c.lastManualWarmAt,
+    minGapMs: deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS,
+  });
+  if (refusal) return { ok: false, ...refusal };
+  if (conversations.economicsOf(context).pricing?.selfCaching === true) {
+    return {
+      ok: false,
+      reason: "refused",
+      error: `${context.modelName}'s provider caches prompts by itself; warming would only cost`,
+    };
+  }
+  // Joining a warm in flight is free: it counts toward neither limit.
+  if (c.flight) return null;
+  const taken = host.gate?.take(c.id) ?? { ok: true };
+  if (!taken.ok) {
+    return {
+      ok: false,
+      reason: "budget",
+      error: taken.error,
+      retryAfterMs: taken.retryAfterMs,
+    };
+  }
+  c.lastManualWarmAt = now;
+  return null;
 }

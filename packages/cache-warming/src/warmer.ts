@@ -3,24 +3,21 @@
 // (`conversations.ts`), the countdown (`countdown.ts`), the one warm path (`warm-path.ts`),
 // settings changes (`settings-update.ts`), storage (`settings-io.ts`) and restart resume
 // (`resume.ts`). A global budget plugs in as a `WarmGate` (`modules/warm-budget.ts`).
-import { createConversations } from "./conversations.js";
+import { type Conversations, createConversations } from "./conversations.js";
 import { createCountdown } from "./countdown.js";
 import type { ModelPricing, PriceTable } from "./model-cache.js";
 import type { ConversationContext, ConversationSettings } from "./pure.js";
 import { resumeSchedules } from "./resume.js";
 import type { WarmRules } from "./rules.js";
-import { createSettingsIo } from "./settings-io.js";
+import { createSettingsIo, type SettingsIo } from "./settings-io.js";
 import { createSettingsSetters } from "./settings-update.js";
-import {
-  type CacheWarmingState,
-  type NotResumedReason,
-  type SpendLimits,
-  type SpendLimitsChange,
-  settingsOf,
-  spendLimitsOf,
-  type WarmFailureReason,
+import type {
+  CacheWarmingState,
+  NotResumedReason,
+  SpendLimits,
+  SpendLimitsChange,
+  WarmFailureReason,
 } from "./state.js";
-import { initialState } from "./transitions.js";
 import { copyContext } from "./warm-call.js";
 import { createWarmPath } from "./warm-path.js";
 import type { WarmOptions, WarmOutcome, WarmResult } from "./warm-service.js";
@@ -220,6 +217,29 @@ export interface CacheWarmer {
   stats(): WarmerStats;
 }
 
+/** After every visible change: keep counts and records in step, then tell the surface. */
+function notifyChange(
+  deps: CacheWarmerDeps,
+  conversations: Conversations,
+  io: SettingsIo,
+  id: string,
+): void {
+  const c = conversations.get(id);
+  if (c) {
+    conversations.trackEnabled(c);
+    io.persist(c);
+  }
+  try {
+    deps.onSurfaceChange(id);
+  } catch (err) {
+    deps.logger.error("cache-warming: surface change listener threw", {
+      conversationId: id,
+      err,
+    });
+  }
+  if (c) conversations.releaseIfIdle(c);
+}
+
 export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   let disposed = false;
   const isShutDown = () => disposed;
@@ -229,6 +249,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   // what the close wrote.
   const writes = createWriteQueue();
   const io = createSettingsIo(deps, conversations, writes);
+  const notify = (id: string) => notifyChange(deps, conversations, io, id);
   const countdown = createCountdown({ deps, conversations, gate, path: () => path, notify });
   const path = createWarmPath({
     deps,
@@ -248,24 +269,6 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     isShutDown,
     notify,
   });
-
-  /** After every visible change: keep counts and records in step, then tell the surface. */
-  function notify(id: string): void {
-    const c = conversations.get(id);
-    if (c) {
-      conversations.trackEnabled(c);
-      io.persist(c);
-    }
-    try {
-      deps.onSurfaceChange(id);
-    } catch (err) {
-      deps.logger.error("cache-warming: surface change listener threw", {
-        conversationId: id,
-        err,
-      });
-    }
-    if (c) conversations.releaseIfIdle(c);
-  }
 
   return {
     onTurnStarted(id) {
@@ -316,32 +319,14 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 
     async onConversationClosed(id) {
       const c = conversations.get(id);
-      if (c) {
-        countdown.cancel(c);
-        conversations.forget(id);
-        c.flight?.abandon?.();
-        // Runtime state goes; known settings stay visible, with warming off.
-        if (c.settingsLoaded && !disposed) {
-          const reopened = conversations.open(id);
-          reopened.state = initialState(
-            { ...settingsOf(c.state), enabled: false },
-            spendLimitsOf(c.state),
-            conversations.economicsOf({}),
-          );
-          reopened.settingsLoaded = true;
-        }
-      }
+      if (c) countdown.cancel(c);
+      conversations.close(id);
       if (disposed) return;
       notify(id);
       await io.storeClosed(id);
     },
 
-    getState(id) {
-      return {
-        ...(conversations.get(id)?.state ??
-          initialState(undefined, undefined, conversations.economicsOf({}))),
-      };
-    },
+    getState: (id) => ({ ...conversations.stateOf(id) }),
 
     getContext: (id) => ({ ...conversations.get(id)?.state.context }),
     setEnabled: setters.setEnabled,
