@@ -2,7 +2,12 @@
 // simulator's TTL cache, and prints what each warming rule costs and how many real turns
 // find the cache alive. Deterministic: the same seeds give the same table.
 import { createCacheWarmer, type SpendLimits, type WarmResult } from "@dispatch/cache-warming";
-import { SIM_PRICING, warmCostUsd } from "@dispatch/cache-warming/modules";
+import {
+  DEFAULT_PRICES,
+  SIM_PRICING,
+  STANDARD_RULES,
+  warmCostUsd,
+} from "@dispatch/cache-warming/modules";
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { createPromptCacheSimulator } from "@dispatch/warm-service";
 import FakeTimers from "@sinonjs/fake-timers";
@@ -98,6 +103,9 @@ async function replay(gapsMs: readonly number[], rule: Rule): Promise<Outcome> {
     },
     now: () => clock.now,
     onSurfaceChange: () => {},
+    // As the standalone server warms: every rule, the bundled price table.
+    rules: STANDARD_RULES,
+    prices: DEFAULT_PRICES,
   });
   const id = "trace";
   await warmer.setEnabled(id, rule.enabled);

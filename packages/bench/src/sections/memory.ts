@@ -2,7 +2,7 @@
 // bytes per armed conversation and arming rate (ids made inside the measured loop), then one
 // interval of fake time, in which every conversation must warm exactly once.
 import { createCacheWarmer, type TimerDeps } from "@dispatch/cache-warming";
-import { createScheduler } from "@dispatch/cache-warming/modules";
+import { createScheduler, DEFAULT_PRICES, STANDARD_RULES } from "@dispatch/cache-warming/modules";
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { heapUsedAfterGc, round, silentLogger } from "../stats.js";
 
@@ -58,6 +58,9 @@ export async function benchMemory(n: number) {
     manualWarmMinGapMs: 0,
     // As the server runs with in-memory settings: nothing to resume after a restart.
     persistSchedules: false,
+    // As the standalone server warms: every rule, the bundled price table.
+    rules: STANDARD_RULES,
+    prices: DEFAULT_PRICES,
   });
   const before = heapUsedAfterGc();
   const started = performance.now();

@@ -3,7 +3,7 @@
 // promised; the event loop's own delay is reported beside it.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createCacheWarmer, systemClock } from "@dispatch/cache-warming";
-import { createScheduler } from "@dispatch/cache-warming/modules";
+import { createScheduler, DEFAULT_PRICES, STANDARD_RULES } from "@dispatch/cache-warming/modules";
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { round, silentLogger, summarize } from "../stats.js";
 
@@ -23,6 +23,9 @@ export async function benchTimers(n: number, runMs: number) {
     logger: silentLogger,
     timers: createScheduler(systemClock.timers, systemClock.now, { defer: setImmediate }),
     now: systemClock.now,
+    // As the standalone server warms: every rule, the bundled price table.
+    rules: STANDARD_RULES,
+    prices: DEFAULT_PRICES,
     // What the surface would show after each change: the promise the lateness is measured by.
     onSurfaceChange(id) {
       if (id === undefined) return;
