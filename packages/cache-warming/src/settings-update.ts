@@ -12,7 +12,13 @@ import {
   settingsKey,
 } from "./pure.js";
 import type { SettingsIo } from "./settings-io.js";
-import { type CacheWarmingState, type SpendLimits, settingsOf, spendLimitsOf } from "./state.js";
+import {
+  type CacheWarmingState,
+  type SpendLimits,
+  settingsOf,
+  spendLimitsOf,
+  WARM_POLICIES,
+} from "./state.js";
 import type { CacheWarmer, CacheWarmerDeps } from "./warmer.js";
 import type { WriteQueue } from "./write-queue.js";
 
@@ -113,7 +119,7 @@ export function createSettingsSetters(host: SettingsUpdateHost): SettingsSetters
       const parsed = spendLimitsSchema.safeParse(limits);
       if (!parsed.success) {
         throw new RangeError(
-          'spend limits must be whole numbers from 0 (off); policy "fixed" or "break-even"',
+          `spend limits must be whole numbers from 0 (off); policy ${WARM_POLICIES.map((p) => `"${p}"`).join(", ")}`,
         );
       }
       return spendLimitsOf(await update(id, () => definedOnly(parsed.data)));

@@ -30,6 +30,8 @@ export interface CacheWarmingState extends ConversationState, SpendLimits {
   ledger: Ledger;
   /** This conversation's idle gaps (turn settled → next turn started), newest last. */
   gapsMs: readonly number[];
+  /** The adaptive policy's account: what its automatic warms and turns cost, and the optimum. */
+  adaptiveBudget: AdaptiveBudget;
   /** Epoch-ms the last turn settled (the cache's last touch by a real turn). */
   lastTurnSettledAt: number | null;
   /** Tokens of the cacheable prefix, from the last warm (read + written). */
@@ -110,7 +112,7 @@ export interface SpendLimits {
   readonly policy: WarmPolicy;
 }
 
-export const WARM_POLICIES = ["fixed", "break-even"] as const;
+export const WARM_POLICIES = ["fixed", "break-even", "adaptive"] as const;
 
 export type WarmPolicy = (typeof WARM_POLICIES)[number];
 
@@ -149,3 +151,19 @@ export const EMPTY_LEDGER: Ledger = {
   turnsSaved: 0,
   unpricedWarms: 0,
 };
+
+/**
+ * The adaptive policy's account over the idle gaps it warmed: what it paid, what the offline
+ * optimum would have, and what each "stop after k warms" rule would have (k = 0, 1, …).
+ */
+export interface AdaptiveBudget {
+  readonly spentUsd: number;
+  readonly optimumUsd: number;
+  readonly stopCostsUsd: readonly number[];
+}
+
+export const EMPTY_ADAPTIVE_BUDGET: AdaptiveBudget = Object.freeze({
+  spentUsd: 0,
+  optimumUsd: 0,
+  stopCostsUsd: Object.freeze([]),
+});

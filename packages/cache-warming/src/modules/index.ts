@@ -4,6 +4,15 @@
 // - `createWarmBudget`: a global calls- and dollars-a-minute budget, as the warmer's `warmGate`;
 // - `createScheduler`: one host timer for every conversation's countdown, as the warmer's `timers`;
 // - `DEFAULT_PRICES`: prices and cache lifetimes per model, as the warmer's `prices`.
+export {
+  ADAPTIVE_BUDGET,
+  adaptiveRules,
+  adaptiveStop,
+  learnedStop,
+  optimumCost,
+  safeStop,
+  stopAfterCost,
+} from "./adaptive.js";
 export { BREAK_EVEN_HORIZON, breakEvenRules, worthGoingOn } from "./break-even.js";
 export {
   DEFAULT_PRICES,

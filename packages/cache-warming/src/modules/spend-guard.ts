@@ -64,8 +64,8 @@ export function applySpendGuard(state: CacheWarmingState): CacheWarmingState {
     return { ...state, pausedBy: "dead-cache" };
   }
   const guardPause = state.pausedBy === "idle-cap" || state.pausedBy === "dead-cache";
-  // Break-even's own pause lasts only while break-even is the policy.
-  const policyPause = state.pausedBy === "not-worth-it" && state.policy !== "break-even";
+  // A policy's own pause lasts only while that policy (break-even, adaptive) is in force.
+  const policyPause = state.pausedBy === "not-worth-it" && state.policy === "fixed";
   return guardPause || policyPause ? { ...state, pausedBy: null } : state;
 }
 
