@@ -144,7 +144,7 @@ const COST = await (async () => {
 })();
 
 /** Warms needed to keep the cache alive until a return `gap` after the turn settled. */
-const warmsToBridge = (gap: number) => Math.max(0, Math.ceil((gap - TTL) / INTERVAL));
+const warmsToBridge = (gap: number) => (gap < TTL ? 0 : Math.floor((gap - TTL) / INTERVAL) + 1);
 /** Warms a rule that never stops would have made before the return. */
 const warmsBefore = (gap: number) => Math.max(0, Math.ceil(gap / INTERVAL) - 1);
 

@@ -15,6 +15,7 @@ const pure = file("pure.ts");
 const modelCache = file("model-cache.ts");
 const spendGuard = file("modules/spend-guard.ts");
 const ledger = file("modules/ledger.ts");
+const adaptive = file("modules/adaptive.ts");
 
 const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
@@ -119,6 +120,12 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
     ledger,
     "    now - settled >= ttl;",
     "    now - settled >= 0;",
+  ],
+  [
+    "the adaptive policy never plays safe, whatever it has spent",
+    adaptive,
+    "return spentUsd > budget * optimumUsd ? safe : learnedStop(stopCostsUsd, costs);",
+    "return learnedStop(stopCostsUsd, costs);",
   ],
   [
     "settings changes skip the rules (a new idle cap never pauses)",

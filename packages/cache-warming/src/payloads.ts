@@ -63,7 +63,7 @@ export const spendLimitsSchema = z
 
 /**
  * `set-spend-limits` takes `{ idleWarmCap?, deadWarmLimit?, policy? }`: whole numbers ≥ 0
- * (0 = off) and `"fixed"` or `"break-even"`.
+ * (0 = off) and one of WARM_POLICIES (`"fixed"`, `"break-even"`, `"adaptive"`).
  */
 export function parseSpendLimitsPayload(payload: unknown): SpendLimitsChange {
   const parsed = spendLimitsSchema.safeParse(payload);

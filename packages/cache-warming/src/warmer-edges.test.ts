@@ -303,7 +303,7 @@ describe("refusals in words", () => {
   it("names the rule a bad spend limit broke", async () => {
     const h = createHarness();
     await expect(h.warmer.setSpendLimits("c1", { idleWarmCap: -1 })).rejects.toThrow(
-      'spend limits must be whole numbers from 0 (off); policy "fixed" or "break-even"',
+      'spend limits must be whole numbers from 0 (off); policy "fixed", "break-even", "adaptive"',
     );
   });
 

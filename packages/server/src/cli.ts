@@ -370,9 +370,10 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
     .option("--idle-cap <n>", "automatic warms allowed without a turn", wholeNumber(0))
     .option("--dead-limit <n>", "warms in a row that read nothing before pausing", wholeNumber(0))
     .addOption(
-      new Option("--policy <policy>", "warm every interval, or only while it pays").choices(
-        WARM_POLICIES,
-      ),
+      new Option(
+        "--policy <policy>",
+        "fixed: every interval; break-even: while it pays; adaptive: stop where the history says, within 2x the best possible",
+      ).choices(WARM_POLICIES),
     )
     .action((id: string, options: { idleCap?: number; deadLimit?: number; policy?: string }) =>
       run(async () => {

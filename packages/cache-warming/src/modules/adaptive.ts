@@ -51,7 +51,11 @@ export function gapCosts(state: CacheWarmingState, pricing: ModelPricing): GapCo
 
 /** Warms that keep the cache alive until a return `gapMs` after the turn settled. */
 export function warmsToBridge(gapMs: number, costs: GapCosts): number {
-  return Math.max(0, Math.ceil((gapMs - costs.cacheTtlMs) / costs.intervalMs));
+  // A cache read at t lives while now < t + TTL: the k-th warm (at kI) carries it past gapMs
+  // only if kI + TTL > gapMs.
+  return gapMs < costs.cacheTtlMs
+    ? 0
+    : Math.floor((gapMs - costs.cacheTtlMs) / costs.intervalMs) + 1;
 }
 
 /** What stopping after k warms costs for one gap: the warms made before the return, and the turn. */
