@@ -115,7 +115,8 @@ function timerOf(spec: SurfaceSpec): TimerPayload | null {
 }
 
 function countdown(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
+  // Rounded up, as countdowns are: a warm due in 239.9 s shows 4:00, not 3:59.
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 

@@ -39,11 +39,29 @@ export function loggerOptionsFromEnv(
   };
 }
 
+/** Log fields that hold epoch-ms (the warmer's `at`, `nextWarmAt`); shown as times when pretty. */
+const EPOCH_FIELDS = ["at", "nextWarmAt", "lastWarmAt"] as const;
+
+/** `1764647522017` → `03:32:02` (local time), anything else as it is. */
+export function readableTime(value: unknown): string {
+  if (typeof value !== "number" || !Number.isFinite(value)) return String(value);
+  const date = new Date(value);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
 /** The warmer's and transport's Logger shape, written by pino. */
 export function createLogger(options: LoggerOptions): Logger & { flush(): void } {
   const destination = options.destination ?? process.stdout;
   const stream = options.pretty
-    ? pretty({ destination, sync: true, colorize: destination === process.stdout })
+    ? pretty({
+        destination,
+        sync: true,
+        colorize: destination === process.stdout,
+        // Wall-clock times a person reads, for the line and for the epoch-ms fields.
+        translateTime: "SYS:HH:MM:ss",
+        customPrettifiers: Object.fromEntries(EPOCH_FIELDS.map((key) => [key, readableTime])),
+      })
     : destination;
   const log = pino(
     {
