@@ -17,6 +17,7 @@ export {
   intervalTooLong,
   type ModelEconomics,
   type ModelPricing,
+  type PriceSource,
   type PriceTable,
   pricingFor,
   TTL_MARGIN_MS,

@@ -15,6 +15,9 @@ export interface ModelPricing {
 
 export type PriceTable = Readonly<Record<string, ModelPricing>>;
 
+/** Where a model's prices come from: a table (matched as `pricingFor` says) or a catalog's lookup. */
+export type PriceSource = PriceTable | ((model: string) => ModelPricing | null);
+
 /** A table entry by exact key, never one the object inherits (`constructor`, `__proto__`…). */
 function ownEntry(table: PriceTable, key: string): ModelPricing | null {
   return Object.hasOwn(table, key) ? (table[key] ?? null) : null;
@@ -62,11 +65,16 @@ export interface ModelEconomics {
 }
 
 export function economicsFor(
-  table: PriceTable,
+  source: PriceSource,
   model: string | undefined,
   defaultCacheTtlMs: number,
 ): ModelEconomics {
-  const pricing = pricingFor(table, model);
+  const pricing =
+    typeof source !== "function"
+      ? pricingFor(source, model)
+      : model === undefined
+        ? null
+        : source(model);
   if (pricing === null) {
     return {
       model: model ?? null,

@@ -5,7 +5,7 @@
 // (`resume.ts`). A global budget plugs in as a `WarmGate` (`modules/warm-budget.ts`).
 import { type Conversations, createConversations } from "./conversations.js";
 import { createCountdown } from "./countdown.js";
-import type { ModelPricing, PriceTable } from "./model-cache.js";
+import type { ModelPricing, PriceSource } from "./model-cache.js";
 import type { ConversationContext, ConversationSettings } from "./pure.js";
 import { resumeSchedules } from "./resume.js";
 import type { WarmRules } from "./rules.js";
@@ -76,10 +76,10 @@ export interface CacheWarmerDeps {
    */
   readonly cacheTtlMs?: number;
   /**
-   * Cache lifetimes (and prices) per model, e.g. `DEFAULT_PRICES`; a model not in it lives
-   * `cacheTtlMs` and warms unpriced. Default: none.
+   * Cache lifetimes (and prices) per model: a table such as `DEFAULT_PRICES`, or a catalog's
+   * lookup; a model it does not know lives `cacheTtlMs` and warms unpriced. Default: none.
    */
-  readonly prices?: PriceTable;
+  readonly prices?: PriceSource;
   /** The price-table entry for warms that name no model (the provider's default model). */
   readonly defaultModel?: string;
   /** Decides whether a warm call may start: the seam for a global budget (`createWarmBudget`). */

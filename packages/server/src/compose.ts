@@ -38,6 +38,7 @@ import {
   type PromptCacheSimulator,
   type WarmService,
 } from "@dispatch/warm-service";
+import { catalogPrices } from "./catalog-prices.js";
 import type { ServerConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 
@@ -96,13 +97,14 @@ export async function startDispatchServer(
     onSurfaceChange: (conversationId) => surface?.notifyChanged(conversationId),
     manualWarmMinGapMs: config.manualWarmMinGapMs,
     cacheTtlMs: config.cacheTtlMs,
-    // The simulator's model lives as long as the simulator keeps caches; yours override both.
-    prices: {
-      ...DEFAULT_PRICES,
-      sim: { ...SIM_PRICING, cacheTtlMs: config.cacheTtlMs },
-      ...config.prices,
-    },
-    // The spend guard, break-even and the ledger.
+    // Prices from the catalog; the simulator's model lives as long as the simulator keeps
+    // caches; yours (DISPATCH_PRICES) override both; the bundled table covers the rest.
+    prices: catalogPrices({
+      overrides: { sim: { ...SIM_PRICING, cacheTtlMs: config.cacheTtlMs }, ...config.prices },
+      fallback: DEFAULT_PRICES,
+      tier: config.cacheTier,
+    }),
+    // The ledger, the spend guard and the policies.
     rules: STANDARD_RULES,
     // On the simulator, warms that name no model are the simulator's.
     ...(simulator === null ? {} : { defaultModel: "sim" }),

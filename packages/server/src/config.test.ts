@@ -36,6 +36,7 @@ const cases: Array<[string, string, Record<string, unknown>]> = [
   ["DISPATCH_MAX_USD_PER_MINUTE", "0.25", { maxUsdPerMinute: 0.25 }],
   ["DISPATCH_MAX_ENABLED_CONVERSATIONS", "7", { maxEnabledConversations: 7 }],
   ["DISPATCH_DEV_ROUTES", "1", { devRoutes: true }],
+  ["DISPATCH_CACHE_TIER", "1h", { cacheTier: "1h" }],
 ];
 
 describe("configuration from the environment", () => {

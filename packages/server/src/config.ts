@@ -11,6 +11,7 @@ import {
 import { describeIssues } from "@dispatch/ui-contract-schemas";
 import { DEFAULT_CACHE_TTL_MS } from "@dispatch/warm-service";
 import * as z from "zod";
+import { CACHE_TIERS, type CacheTier } from "./catalog-prices.js";
 
 export interface ServerConfig {
   host: string;
@@ -24,8 +25,10 @@ export interface ServerConfig {
   localNames: string[];
   manualWarmMinGapMs: number;
   cacheTtlMs: number;
-  /** Prices and cache lifetimes per model, over the defaults (`DISPATCH_PRICES`, JSON). */
+  /** Prices and cache lifetimes per model, over the catalog (`DISPATCH_PRICES`, JSON). */
   prices: PriceTable;
+  /** Anthropic's cache tier warms keep alive: `5m` (writes 1.25× input) or `1h` (2×). */
+  cacheTier: CacheTier;
   /** Warm calls a minute across all conversations; 0 = no limit. */
   maxWarmsPerMinute: number;
   /** Dollars a minute of priced warms across all conversations; 0 = no limit. */
@@ -65,6 +68,7 @@ const envSchema = z.object({
     .default(DEFAULT_MAX_WARMS_PER_MINUTE),
   DISPATCH_MAX_USD_PER_MINUTE: z.coerce.number().finite().min(0).default(0),
   DISPATCH_DEV_ROUTES: z.enum(["0", "1"]).default("0"),
+  DISPATCH_CACHE_TIER: z.enum(CACHE_TIERS).default("5m"),
   DISPATCH_PRICES: z
     .string()
     .default("{}")
@@ -122,6 +126,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
       manualWarmMinGapMs: e.DISPATCH_MANUAL_WARM_MIN_GAP_MS,
       cacheTtlMs: e.DISPATCH_CACHE_TTL_MS,
       prices: e.DISPATCH_PRICES,
+      cacheTier: e.DISPATCH_CACHE_TIER,
       maxWarmsPerMinute: e.DISPATCH_MAX_WARMS_PER_MINUTE,
       maxUsdPerMinute: e.DISPATCH_MAX_USD_PER_MINUTE,
       maxEnabledConversations: e.DISPATCH_MAX_ENABLED_CONVERSATIONS,
@@ -144,6 +149,7 @@ export function ephemeralConfig(overrides: Partial<ServerConfig> = {}): ServerCo
     manualWarmMinGapMs: DEFAULT_MANUAL_WARM_MIN_GAP_MS,
     cacheTtlMs: DEFAULT_CACHE_TTL_MS,
     prices: {},
+    cacheTier: "5m",
     maxWarmsPerMinute: DEFAULT_MAX_WARMS_PER_MINUTE,
     maxUsdPerMinute: 0,
     maxEnabledConversations: DEFAULT_MAX_ENABLED_CONVERSATIONS,

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { economicsFor, type PriceTable, pricingFor } from "../model-cache.js";
 import { intervalMsFromPayload } from "../payloads.js";
 import { createHarness, INTERVAL, START, stat, timerOf } from "../testing/harness.js";
-import { DEFAULT_PRICES, warmCostUsd, worthWarmingOn } from "./economics.js";
+import { DEFAULT_PRICES, SIM_PRICING, warmCostUsd, worthWarmingOn } from "./economics.js";
 
 const C = "conv-1";
 // Round numbers, so every dollar below can be checked by hand.
@@ -194,6 +194,26 @@ describe("the break-even decision", () => {
 });
 
 describe("the model's cache lifetime", () => {
+  it("takes a catalog's lookup as well as a table", () => {
+    const asked: string[] = [];
+    const lookup = (model: string) => {
+      asked.push(model);
+      return model === "hour-model" ? { ...SIM_PRICING, cacheTtlMs: 3_600_000 } : null;
+    };
+    expect(economicsFor(lookup, "hour-model", 300_000)).toMatchObject({
+      ttlKnown: true,
+      cacheTtlMs: 3_600_000,
+      maxIntervalMs: 3_590_000,
+    });
+    expect(economicsFor(lookup, "other", 300_000)).toMatchObject({
+      pricing: null,
+      ttlKnown: false,
+    });
+    // No model named: the lookup is not asked at all.
+    expect(economicsFor(lookup, undefined, 300_000).pricing).toBeNull();
+    expect(asked).toEqual(["hour-model", "other"]);
+  });
+
   it("refuses an interval that would reach the cache dead, and shows the real maximum", async () => {
     const h = harness();
     await h.idleOn("hour-model");
