@@ -10,6 +10,7 @@ import type { WarmResult } from "../warm-service.js";
 import {
   ADAPTIVE_BUDGET,
   adaptiveKey,
+  adaptiveRules,
   adaptiveStop,
   type GapCosts,
   gapCosts,
@@ -110,6 +111,80 @@ function ttlCache(now: () => number) {
     };
   };
 }
+
+describe("the adaptive policy's account", () => {
+  it("adds each gap's cost and its optimum as the next turn starts, and each stop's cost", async () => {
+    const storage = createMemoryStorage();
+    const h = createHarness({ storage, manualWarmMinGapMs: 0 });
+    h.setResponse(ttlCache(() => h.clock.now));
+    await h.warmer.setEnabled("c", true);
+    await h.warmer.setSpendLimits("c", { policy: "adaptive", idleWarmCap: 0 });
+    await h.warmer.onTurnSettled("c", { modelName: "sim" });
+    await h.flush();
+    // Nothing to account for before the first gap ends: nothing stored.
+    expect(await storage.get(adaptiveKey("c"))).toBeNull();
+    // A manual warm tells the prefix size; the gap then runs 9 minutes.
+    await h.warmer.warmNow("c");
+    const gapCosts9 = gapCosts(h.warmer.getState("c"), SIM_PRICING);
+    const stop = adaptiveStop(h.warmer.getState("c")) as number;
+    await h.warmer.onTurnSettled("c", { modelName: "sim" });
+    await h.clock.tickAsync(9 * MINUTE);
+    const warms = Math.min(stop, 2);
+    h.warmer.onTurnStarted("c");
+    const account = h.warmer.getState("c").adaptiveBudget;
+    const alive = warms >= 2;
+    expect(account.spentUsd).toBeCloseTo(
+      warms * gapCosts9.warm + (alive ? gapCosts9.hit : gapCosts9.miss),
+      12,
+    );
+    expect(account.optimumUsd).toBeCloseTo(optimumCost(9 * MINUTE, gapCosts9), 12);
+    expect(account.stopCostsUsd).toHaveLength(25);
+    expect(account.stopCostsUsd[0]).toBeCloseTo(gapCosts9.miss, 12);
+    expect(account.stopCostsUsd[2]).toBeCloseTo(2 * gapCosts9.warm + gapCosts9.hit, 12);
+    expect(account.stopCostsUsd[24]).toBeCloseTo(2 * gapCosts9.warm + gapCosts9.hit, 12);
+    await h.flush();
+    expect(JSON.parse((await storage.get(adaptiveKey("c"))) ?? "null")).toEqual(account);
+  });
+
+  it("keeps no account under another policy, while warming is off, or before any turn settled", () => {
+    const s = state({ lastTurnSettledAt: 0, autoWarmsSinceTurn: 1 });
+    const started = (over: Partial<CacheWarmingState>) =>
+      adaptiveRules.turnStarted?.(state({ lastTurnSettledAt: 0, ...over }), 10 * MINUTE)
+        .adaptiveBudget;
+    expect(adaptiveRules.turnStarted?.(s, 10 * MINUTE).adaptiveBudget.optimumUsd).toBeGreaterThan(
+      0,
+    );
+    expect(started({ policy: "fixed" })).toEqual(s.adaptiveBudget);
+    expect(started({ enabled: false })).toEqual(s.adaptiveBudget);
+    expect(started({ lastTurnSettledAt: null })).toEqual(s.adaptiveBudget);
+  });
+
+  it("judges a prefix it has not seen yet as a nominal one, and a big prefix as the same stops", () => {
+    const unseen = state({ lastPrefixTokens: 0 });
+    expect(gapCosts(unseen, SIM_PRICING).hit).toBeCloseTo((10_000 * 0.3) / 1e6, 12);
+    expect(adaptiveStop(unseen)).toBe(adaptiveStop(state({ lastPrefixTokens: 10_000 })));
+  });
+
+  it("pauses only at its stop, only after a good automatic warm, and never over another pause", () => {
+    const ok = {
+      kind: "ok" as const,
+      usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 1, cacheWriteTokens: 0 },
+    };
+    const at = (autoWarmsSinceTurn: number, over: Partial<CacheWarmingState> = {}) =>
+      adaptiveRules.warmRecorded?.(state({ autoWarmsSinceTurn, ...over }), ok, "auto", 0).pausedBy;
+    const stop = adaptiveStop(state()) as number;
+    expect(at(stop - 1)).toBeNull();
+    expect(at(stop)).toBe("not-worth-it");
+    expect(at(stop, { pausedBy: "idle-cap" })).toBe("idle-cap");
+    expect(
+      adaptiveRules.warmRecorded?.(state({ autoWarmsSinceTurn: stop }), ok, "manual", 0).pausedBy,
+    ).toBeNull();
+    const failed = { kind: "failure" as const, reason: "failed" as const, error: "x" };
+    expect(
+      adaptiveRules.warmRecorded?.(state({ autoWarmsSinceTurn: stop }), failed, "auto", 0).pausedBy,
+    ).toBeNull();
+  });
+});
 
 describe("the adaptive policy in the warmer", () => {
   it("stays within 2x the offline optimum when every return comes just after it stops warming", async () => {
