@@ -54,6 +54,7 @@ export function createCountdown(host: CountdownHost): Countdown {
       return;
     c.timerId = null;
     const fires = shouldSchedule(c.state);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: a current timer only fires while the state schedules (every change that stops scheduling cancels it), so `fires` is true here; only a flight decides
     if (fires && !c.flight) {
       const taken = gate?.take(c.id) ?? { ok: true };
       if (!taken.ok) {
@@ -68,6 +69,7 @@ export function createCountdown(host: CountdownHost): Countdown {
     // already in flight is joined; its finish re-arms and notifies) until it finishes.
     c.state = { ...c.state, nextWarmAt: null, warmStartedAt: fires ? deps.now() : null };
     host.notify(c.id);
+    // Stryker disable next-line ConditionalExpression: unreachable for a current timer, as above
     if (!fires) return;
     deps.logger.debug("cache-warming: firing warm", { conversationId: c.id });
     void host.path().runWarm(c, c.state.context, "auto");

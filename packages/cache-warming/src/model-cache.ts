@@ -92,7 +92,8 @@ export function economicsFor(
 /** Why an interval this long cannot work, or null when it can. */
 export function intervalTooLong(intervalMs: number, economics: ModelEconomics): string | null {
   if (economics.maxIntervalMs === null || intervalMs <= economics.maxIntervalMs) return null;
-  const whose = economics.model === null ? "the provider's" : `${economics.model}'s`;
+  // A known lifetime comes from a priced model, so the model has a name here.
+  const whose = `${economics.model}'s`;
   return (
     `interval must be at most ${economics.maxIntervalMs / 1000} s: ${whose} cache lives ` +
     `${economics.cacheTtlMs / 1000} s, so a later warm would find it expired and pay to write it again`

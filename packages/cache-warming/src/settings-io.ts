@@ -47,6 +47,7 @@ export function createSettingsIo(
             });
             c.state = restoreSchedule(loaded, record, deps.rules);
             // Restored: the model's prices and cache lifetime go with its context.
+            // Stryker disable next-line ConditionalExpression: setting an unchanged context again computes the same economics
             if (c.state !== loaded) conversations.setContext(c, c.state.context);
             c.storedNextWarmAt = record?.nextWarmAt ?? null;
             c.persistedRecords = kept;

@@ -204,6 +204,7 @@ function logWarm(
 function settleEchoes(c: Conversation, flight: Flight, raw: WarmResult | null): WarmResult[] {
   const held = flight.heldCompletions;
   if (raw === null) return held;
+  // Stryker disable next-line ConditionalExpression: the very object also has the same usage; `===` only saves the comparison
   const echo = held.findIndex((usage) => usage === raw || sameUsage(usage, raw));
   if (echo < 0) {
     c.unechoedResult = raw;

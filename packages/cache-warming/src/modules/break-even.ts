@@ -15,6 +15,7 @@ export function worthGoingOn(state: CacheWarmingState, idleMs: number): boolean 
   if (state.policy !== "break-even" || pricing === null || state.lastPrefixTokens === 0) {
     return true;
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: with no cap (0) the difference is ≤ 0, which falls to the horizon just as 0 does
   const remaining = state.idleWarmCap > 0 ? state.idleWarmCap - state.autoWarmsSinceTurn : 0;
   return worthWarmingOn({
     idleMs,

@@ -79,3 +79,77 @@ describe("the dollar budget", () => {
     for (const id of ["a", "b", "c"]) expect((await h.warmer.warmNow(id)).ok).toBe(true);
   });
 });
+
+describe("what the warm budget stores", () => {
+  function storing(extra: Record<string, unknown>, stored?: string) {
+    const storage = createMemoryStorage();
+    const writes: string[] = [];
+    const counting = {
+      ...storage,
+      set: async (key: string, value: string) => {
+        if (key === BUDGET_KEY) writes.push(value);
+        await storage.set(key, value);
+      },
+    };
+    if (stored !== undefined) void storage.set(BUDGET_KEY, stored);
+    const h = createHarness({ storage: counting, manualWarmMinGapMs: 0, extra });
+    return { h, writes, storage };
+  }
+
+  it("stores nothing without a limit, or when schedules are not kept", async () => {
+    for (const extra of [{}, { maxWarmsPerMinute: 5, persistSchedules: false }]) {
+      const { h, writes } = storing(extra);
+      await h.warmer.warmNow("a");
+      h.warmer.dispose();
+      await h.warmer.drainWrites();
+      expect(writes).toEqual([]);
+    }
+  });
+
+  it("leaves what a previous run stored alone when it neither read nor spent (a failed start)", async () => {
+    const old = JSON.stringify({ calls: { tokens: 0, at: START }, usd: { tokens: 0, at: START } });
+    const { h, writes } = storing({ maxWarmsPerMinute: 5 }, old);
+    h.warmer.dispose();
+    await h.warmer.drainWrites();
+    expect(writes).toEqual([]);
+  });
+
+  it("stores at dispose what it spent, and after a restart what it read", async () => {
+    const spent = storing({ maxWarmsPerMinute: 5 });
+    await spent.h.warmer.warmNow("a");
+    spent.h.warmer.dispose();
+    await spent.h.warmer.drainWrites();
+    expect(spent.writes.map((w) => JSON.parse(w).calls.tokens)).toEqual([4, 4]);
+    const read = storing({ maxWarmsPerMinute: 5 });
+    await read.h.warmer.resumeSchedules();
+    read.h.warmer.dispose();
+    await read.h.warmer.drainWrites();
+    expect(read.writes).toHaveLength(1);
+  });
+
+  it("logs a store that fails, with the error", async () => {
+    const errors: unknown[] = [];
+    const storage = createMemoryStorage();
+    const h = createHarness({
+      storage: {
+        ...storage,
+        set: async (key, value) => {
+          if (key === BUDGET_KEY) throw new Error("disk full");
+          await storage.set(key, value);
+        },
+      },
+      logger: {
+        debug() {},
+        info() {},
+        warn() {},
+        error: (msg, attrs) => errors.push([msg, attrs]),
+      },
+      extra: { maxWarmsPerMinute: 5 },
+    });
+    await h.warmer.warmNow("a");
+    await h.warmer.drainWrites();
+    expect(errors).toEqual([
+      ["cache-warming: could not store the warm budget", { err: new Error("disk full") }],
+    ]);
+  });
+});

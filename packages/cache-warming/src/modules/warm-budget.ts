@@ -39,7 +39,7 @@ export function createWarmBudget(options: WarmBudgetOptions): WarmGate {
   // A crash forgets at most a second of spending.
   let writtenAt = Number.NEGATIVE_INFINITY;
   let restored = false;
-  let taken = 0;
+  let tookAny = false;
   let refused = 0;
   let lastWarningAt = Number.NEGATIVE_INFINITY;
 
@@ -50,7 +50,7 @@ export function createWarmBudget(options: WarmBudgetOptions): WarmGate {
     if (!limited || storage === undefined || options.persistSchedules === false) return;
     // A gate that neither read the stored budget nor spent any has nothing to say about it
     // (a start that failed must not overwrite it with a fresh minute).
-    if (!restored && taken === 0) return;
+    if (!restored && !tookAny) return;
     if (!force && now - writtenAt < 1_000) return;
     writtenAt = now;
     const record: BudgetRecord = { calls: budget, usd: usdBudget };
@@ -69,7 +69,7 @@ export function createWarmBudget(options: WarmBudgetOptions): WarmGate {
       const decision = usd.ok ? takeFromBudget(budget, now, calls()) : { ...usd, budget };
       budget = decision.budget;
       if (decision.ok) {
-        taken += 1;
+        tookAny = true;
         store(false);
         return { ok: true };
       }
