@@ -40,8 +40,8 @@ const mutants: Array<[name: string, file: string, from: string, to: string]> = [
   [
     "a timer fire does not notify",
     countdown,
-    "warmStartedAt: fires ? deps.now() : null };\n    host.notify(c.id);\n    if (!fires) return;",
-    "warmStartedAt: fires ? deps.now() : null };\n    if (!fires) return;",
+    "warmStartedAt: fires ? deps.now() : null };\n    host.notify(c.id);\n",
+    "warmStartedAt: fires ? deps.now() : null };\n",
   ],
   [
     "arm leaks the previous timer",
