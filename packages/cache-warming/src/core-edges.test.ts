@@ -133,6 +133,13 @@ describe("what memory keeps", () => {
     expect(h.warmer.isLoaded("c")).toBe(false);
   });
 
+  it("forgets a closed conversation whose settings it never read, rather than showing made-up ones", async () => {
+    const h = createHarness();
+    h.warmer.onTurnStarted("c");
+    await h.warmer.onConversationClosed("c");
+    expect(h.warmer.isLoaded("c")).toBe(false);
+  });
+
   it("holds nothing after dispose", async () => {
     const h = createHarness();
     await h.enabledAndIdle("a");
@@ -277,6 +284,13 @@ describe("what a restart reads back", () => {
     // The warm that was in flight at the stop is the newest entry, with the reason in words.
     expect(restored.history.at(-1)).toMatchObject({ at: 5, error: LOST_IN_RESTART });
     expect(LOST_IN_RESTART).toBe("its answer was lost when the server stopped; counted as made");
+    // Without a warm in flight the restore itself keeps the last 20.
+    const settled = restoreSchedule(
+      { ...initialState(), enabled: true },
+      parseScheduleRecord(JSON.stringify({ lastTouchedAt: 1, history })),
+    );
+    expect(settled.history).toHaveLength(20);
+    expect(settled.history.at(-1)?.error).toBe("boom");
   });
 });
 

@@ -66,13 +66,15 @@ const pctOrNull = z.number().int().min(0).max(100).nullable().catch(null);
 
 const PAUSE_REASONS = ["idle-cap", "dead-cache", "budget", "not-worth-it", "self-caching"] as const;
 
+/** A stored failure message is at most this long (the warmer's own are far shorter). */
+const MAX_ERROR_LENGTH = 1024;
 const historyEntrySchema = z.object({
   at: z.number().int().min(0),
   trigger: z.enum(["manual", "auto"]),
   model: z.string().max(256).nullable(),
   cachePct: z.number().int().min(0).max(100).nullable(),
   costUsd: z.number().finite().min(0).nullable(),
-  error: z.string().max(1024).nullable(),
+  error: z.string().max(MAX_ERROR_LENGTH).nullable(),
 });
 
 const storedScheduleSchema = z.object({

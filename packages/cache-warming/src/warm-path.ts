@@ -75,7 +75,7 @@ export function createWarmPath(host: WarmPathHost): WarmPath {
     opts: ConversationContext,
     trigger: WarmTrigger,
   ): Promise<WarmNowResult> {
-    
+    if (c.flight) return c.flight.done;
     let answer!: (outcome: CallOutcome | null) => void;
     const answered = new Promise<CallOutcome | null>((resolve) => {
       answer = resolve;

@@ -18,6 +18,7 @@ import {
   optimumCost,
   safeStop,
   stopAfterCost,
+  warmsToBridge,
 } from "./adaptive.js";
 import { DEFAULT_PRICES, SIM_PRICING } from "./economics.js";
 
@@ -52,6 +53,10 @@ describe("the adaptive policy's arithmetic", () => {
     expect(stopAfterCost(1, 301 * SECOND, costs)).toBeCloseTo(costs.warm + costs.hit, 12);
     // A return at 3:00 needs none, whatever k: no warm is due before it.
     expect(stopAfterCost(5, 3 * MINUTE, costs)).toBeCloseTo(costs.hit, 12);
+    // A cache read at 0 is gone at exactly its TTL: a return then needs one warm.
+    expect(warmsToBridge(300 * SECOND, costs)).toBe(1);
+    expect(warmsToBridge(299 * SECOND, costs)).toBe(0);
+    expect(optimumCost(10 * SECOND, costs)).toBeCloseTo(costs.hit, 12);
     // After an hour, warming through costs more than one lapse: the optimum lets it lapse.
     expect(optimumCost(60 * MINUTE, costs)).toBeCloseTo(costs.miss, 12);
     expect(optimumCost(9 * MINUTE, costs)).toBeCloseTo(2 * costs.warm + costs.hit, 12);
@@ -82,7 +87,10 @@ describe("what the adaptive policy learns", () => {
   });
 
   it("starts from the prior, and does nothing under another policy or without prices", () => {
-    expect(adaptiveStop(state())).toBe(learnedStop([], costs));
+    // The prior's returns (mostly within minutes, some after 15 and 40 minutes, some hours):
+    // three warms reach the 15-minute ones.
+    expect(learnedStop([], costs)).toBe(3);
+    expect(adaptiveStop(state())).toBe(3);
     expect(adaptiveStop(state({ policy: "fixed" }))).toBeNull();
     const unpriced = economicsFor(DEFAULT_PRICES, "mystery", DEFAULT_CACHE_TTL_MS);
     expect(adaptiveStop(state({ economics: unpriced }))).toBeNull();
@@ -90,10 +98,10 @@ describe("what the adaptive policy learns", () => {
 
   it("plays safe once it has spent more than the budget over the optimum", () => {
     const history = totalsOf([...Array(150).fill(6 * MINUTE), ...Array(50).fill(2 * 60 * MINUTE)]);
-    const within = { spentUsd: 1.8, optimumUsd: 1, stopCostsUsd: history };
-    const over = { spentUsd: 1.91, optimumUsd: 1, stopCostsUsd: history };
-    expect(adaptiveStop(state({ adaptiveBudget: within }))).toBe(1);
-    expect(adaptiveStop(state({ adaptiveBudget: over }))).toBe(10);
+    const account = (spentUsd: number) => ({ spentUsd, optimumUsd: 2, stopCostsUsd: history });
+    // 1.88× is within the budget (1.9×), though past the safe stop's own worst gap (1.87×).
+    expect(adaptiveStop(state({ adaptiveBudget: account(3.76) }))).toBe(1);
+    expect(adaptiveStop(state({ adaptiveBudget: account(3.81) }))).toBe(10);
   });
 });
 
@@ -144,6 +152,26 @@ describe("the adaptive policy's account", () => {
     expect(account.stopCostsUsd[24]).toBeCloseTo(2 * gapCosts9.warm + gapCosts9.hit, 12);
     await h.flush();
     expect(JSON.parse((await storage.get(adaptiveKey("c"))) ?? "null")).toEqual(account);
+  });
+
+  it("counts a return at exactly the cache's end as a miss, and adds a stored account to the one since start", () => {
+    const atExpiry = adaptiveRules.turnStarted?.(
+      state({ lastTurnSettledAt: 0, lastTouchedAt: 0 }),
+      300 * SECOND,
+    );
+    expect(atExpiry?.adaptiveBudget.spentUsd).toBeCloseTo(costs.miss, 12);
+    expect(adaptiveKey("c")).toBe("adaptive:c");
+    const kept = adaptiveRules.records?.[0];
+    const sinceStart = { spentUsd: 1, optimumUsd: 1, stopCostsUsd: [1] };
+    const restored = kept?.restore(
+      state({ adaptiveBudget: sinceStart }),
+      JSON.stringify({ spentUsd: 0.5, optimumUsd: 0.25, stopCostsUsd: [0.25, 0.5] }),
+    );
+    expect(restored?.adaptiveBudget).toEqual({
+      spentUsd: 1.5,
+      optimumUsd: 1.25,
+      stopCostsUsd: [1.25, 0.5],
+    });
   });
 
   it("keeps no account under another policy, while warming is off, or before any turn settled", () => {
