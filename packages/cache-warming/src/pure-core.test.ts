@@ -18,11 +18,10 @@ import {
 } from "./restart.js";
 import { buildCacheWarmingSpec, scheduleStatus } from "./spec.js";
 import { DEFAULT_SPEND_LIMITS } from "./state.js";
-import { initialState, recordWarm as recordWarmAlone } from "./transitions.js";
+import { recordWarmAsServer as recordWarm } from "./testing/states.js";
+import { initialState } from "./transitions.js";
 
-// The standalone server's rules: the spend guard counts, the ledger charges, break-even judges.
-const recordWarm: typeof recordWarmAlone = (state, attempt, trigger, now) =>
-  recordWarmAlone(state, attempt, trigger, now, STANDARD_RULES);
+// The standalone server's rules: restored warms count toward the spend guard too.
 const restoreSchedule: typeof restoreScheduleAlone = (state, record) =>
   restoreScheduleAlone(state, record, STANDARD_RULES);
 

@@ -1,11 +1,8 @@
 // Edges of the pure core, case by case: stored records, the manual-warm gap, the prefix size,
 // payload bounds and the words the surface shows for each status.
 import { describe, expect, it } from "vitest";
-import { economicsFor } from "./model-cache.js";
-import { DEFAULT_PRICES } from "./modules/economics.js";
 import { parseLedgerRecord } from "./modules/ledger.js";
 import { isDefaultRecord, serializeSpendLimits } from "./modules/spend-guard.js";
-import { STANDARD_RULES } from "./modules/standard.js";
 import {
   ActionRejectedError,
   intervalMsFromPayload,
@@ -15,20 +12,8 @@ import {
 import { parseIntervalPayload, parseSettings, serializeSettings } from "./pure.js";
 import { parseScheduleRecord } from "./restart.js";
 import { buildCacheWarmingSpec, describeSchedule } from "./spec.js";
-import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS } from "./state.js";
-import { initialState, recordWarm as recordWarmAlone, refuseManualWarm } from "./transitions.js";
-
-// The standalone server's rules: the spend guard counts, the ledger charges, break-even judges.
-const recordWarm: typeof recordWarmAlone = (state, attempt, trigger, now) =>
-  recordWarmAlone(state, attempt, trigger, now, STANDARD_RULES);
-
-const TTL = DEFAULT_CACHE_TTL_MS;
-const sim = economicsFor(DEFAULT_PRICES, "sim", TTL);
-const _unknownModel = economicsFor(DEFAULT_PRICES, "mystery-model", TTL);
-
-function state(over: Partial<CacheWarmingState> = {}): CacheWarmingState {
-  return { ...initialState(undefined, undefined, sim), ...over };
-}
+import { recordWarmAsServer as recordWarm, simState as state } from "./testing/states.js";
+import { refuseManualWarm } from "./transitions.js";
 
 describe("stored records", () => {
   it.each([

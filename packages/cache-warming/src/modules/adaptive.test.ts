@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { economicsFor } from "../model-cache.js";
 import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS } from "../state.js";
 import { createHarness, START } from "../testing/harness.js";
-import { initialState } from "../transitions.js";
+import { simState } from "../testing/states.js";
 import type { WarmResult } from "../warm-service.js";
 import {
   ADAPTIVE_BUDGET,
@@ -24,17 +24,11 @@ import { DEFAULT_PRICES, SIM_PRICING } from "./economics.js";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
-const sim = economicsFor(DEFAULT_PRICES, "sim", DEFAULT_CACHE_TTL_MS);
 const PREFIX = 20_000;
 
-function state(over: Partial<CacheWarmingState> = {}): CacheWarmingState {
-  return {
-    ...initialState({ enabled: true, intervalMs: 240_000 }, undefined, sim),
-    policy: "adaptive",
-    lastPrefixTokens: PREFIX,
-    ...over,
-  };
-}
+/** Warming on, under the adaptive policy, with a known prefix. */
+const state = (over: Partial<CacheWarmingState> = {}): CacheWarmingState =>
+  simState({ enabled: true, policy: "adaptive", lastPrefixTokens: PREFIX, ...over });
 
 const costs: GapCosts = gapCosts(state(), SIM_PRICING);
 

@@ -1,23 +1,8 @@
 // The break-even policy's horizon and its price of a warm.
 import { describe, expect, it } from "vitest";
-import { economicsFor } from "../model-cache.js";
-import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS } from "../state.js";
-import { initialState, recordWarm as recordWarmAlone } from "../transitions.js";
+import type { CacheWarmingState } from "../state.js";
+import { simState as state } from "../testing/states.js";
 import { breakEvenRules, worthGoingOn } from "./break-even.js";
-import { DEFAULT_PRICES } from "./economics.js";
-import { STANDARD_RULES } from "./standard.js";
-
-// The standalone server's rules: the spend guard counts, the ledger charges, break-even judges.
-const _recordWarm: typeof recordWarmAlone = (state, attempt, trigger, now) =>
-  recordWarmAlone(state, attempt, trigger, now, STANDARD_RULES);
-
-const TTL = DEFAULT_CACHE_TTL_MS;
-const sim = economicsFor(DEFAULT_PRICES, "sim", TTL);
-const _unknownModel = economicsFor(DEFAULT_PRICES, "mystery-model", TTL);
-
-function state(over: Partial<CacheWarmingState> = {}): CacheWarmingState {
-  return { ...initialState(undefined, undefined, sim), ...over };
-}
 
 describe("break-even's horizon", () => {
   // A conversation whose gaps all end 20–40 minutes in: only a long run of warms pays.

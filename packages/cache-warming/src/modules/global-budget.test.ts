@@ -1,23 +1,6 @@
 // The global budget's arithmetic: a token bucket refilled in proportion to time.
 import { describe, expect, it } from "vitest";
-import { economicsFor } from "../model-cache.js";
-import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS } from "../state.js";
-import { initialState, recordWarm as recordWarmAlone } from "../transitions.js";
-import { DEFAULT_PRICES } from "./economics.js";
 import { takeFromBudget } from "./global-budget.js";
-import { STANDARD_RULES } from "./standard.js";
-
-// The standalone server's rules: the spend guard counts, the ledger charges, break-even judges.
-const _recordWarm: typeof recordWarmAlone = (state, attempt, trigger, now) =>
-  recordWarmAlone(state, attempt, trigger, now, STANDARD_RULES);
-
-const TTL = DEFAULT_CACHE_TTL_MS;
-const sim = economicsFor(DEFAULT_PRICES, "sim", TTL);
-const _unknownModel = economicsFor(DEFAULT_PRICES, "mystery-model", TTL);
-
-function _state(over: Partial<CacheWarmingState> = {}): CacheWarmingState {
-  return { ...initialState(undefined, undefined, sim), ...over };
-}
 
 describe("the warm budget", () => {
   it("refills in proportion to time and per-minute rate, and says how long until the next", () => {

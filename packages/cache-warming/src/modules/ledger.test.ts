@@ -2,23 +2,18 @@
 import { describe, expect, it } from "vitest";
 import { economicsFor } from "../model-cache.js";
 import { conversationView, ledgerView } from "../spec.js";
-import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS } from "../state.js";
-import { initialState, recordWarm as recordWarmAlone } from "../transitions.js";
+import { DEFAULT_CACHE_TTL_MS } from "../state.js";
+import {
+  recordWarmAsServer as recordWarm,
+  SIM_ECONOMICS,
+  simState as state,
+} from "../testing/states.js";
 import { DEFAULT_PRICES, SIM_PRICING } from "./economics.js";
 import { mergeLedger, recordTurnStart } from "./ledger.js";
-import { STANDARD_RULES } from "./standard.js";
-
-// The standalone server's rules: the spend guard counts, the ledger charges, break-even judges.
-const recordWarm: typeof recordWarmAlone = (state, attempt, trigger, now) =>
-  recordWarmAlone(state, attempt, trigger, now, STANDARD_RULES);
 
 const TTL = DEFAULT_CACHE_TTL_MS;
-const sim = economicsFor(DEFAULT_PRICES, "sim", TTL);
+const sim = SIM_ECONOMICS;
 const unknownModel = economicsFor(DEFAULT_PRICES, "mystery-model", TTL);
-
-function state(over: Partial<CacheWarmingState> = {}): CacheWarmingState {
-  return { ...initialState(undefined, undefined, sim), ...over };
-}
 
 describe("the ledger", () => {
   it("adds a stored ledger to what happened before it was read, keeping the last 50 gaps", () => {
