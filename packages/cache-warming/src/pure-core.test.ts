@@ -1,6 +1,6 @@
 import { surfaceSpecSchema } from "@dispatch/ui-contract-schemas";
 import { describe, expect, it } from "vitest";
-import { parseSpendLimits, serializeSpendLimits } from "./modules/spend-guard.js";
+import { GUARDED_DEFAULTS, parseSpendLimits, serializeSpendLimits } from "./modules/spend-guard.js";
 import { STANDARD_RULES } from "./modules/standard.js";
 import {
   buildDefaultSpec,
@@ -17,7 +17,6 @@ import {
   scheduleRecordOf,
 } from "./restart.js";
 import { buildCacheWarmingSpec, scheduleStatus } from "./spec.js";
-import { DEFAULT_SPEND_LIMITS } from "./state.js";
 import { recordWarmAsServer as recordWarm } from "./testing/states.js";
 import { initialState } from "./transitions.js";
 
@@ -55,9 +54,18 @@ describe("cache numbers", () => {
 });
 
 describe("settings", () => {
-  it("defaults to opt-in off at 240 s, and the spend guard to 15 warms / 2 dead warms", () => {
+  it("defaults to opt-in off at 240 s, the adaptive policy and 15 warms / 2 dead warms", () => {
     expect(parseSettings(null)).toEqual({ enabled: false, intervalMs: 240_000 });
-    expect(parseSpendLimits(null)).toEqual({ idleWarmCap: 15, deadWarmLimit: 2, policy: "fixed" });
+    expect(parseSpendLimits(null)).toEqual({
+      idleWarmCap: 15,
+      deadWarmLimit: 2,
+      policy: "adaptive",
+    });
+    // A record from before policies existed has no policy: it gets the default, as no record does.
+    expect(parseSpendLimits('{"idleWarmCap":3,"deadWarmLimit":2}')).toMatchObject({
+      idleWarmCap: 3,
+      policy: "adaptive",
+    });
   });
 
   it("round-trips upstream's two keys and nothing else, the spend limits under their own key", () => {
@@ -85,9 +93,9 @@ describe("settings", () => {
     expect(parseSpendLimits('{"idleWarmCap":-1,"deadWarmLimit":4,"policy":"x"}')).toEqual({
       idleWarmCap: 15,
       deadWarmLimit: 4,
-      policy: "fixed",
+      policy: "adaptive",
     });
-    expect(parseSpendLimits("[")).toEqual(DEFAULT_SPEND_LIMITS);
+    expect(parseSpendLimits("[")).toEqual(GUARDED_DEFAULTS);
   });
 });
 

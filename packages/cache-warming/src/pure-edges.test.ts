@@ -27,7 +27,7 @@ describe("stored records", () => {
 
   it("tells records that say no more than their absence from those that do", () => {
     const defaults = serializeSettings({ enabled: false, intervalMs: 240_000 });
-    const limits = serializeSpendLimits({ idleWarmCap: 15, deadWarmLimit: 2, policy: "fixed" });
+    const limits = serializeSpendLimits({ idleWarmCap: 15, deadWarmLimit: 2, policy: "adaptive" });
     expect(isDefaultRecord("settings:c1", defaults)).toBe(true);
     expect(
       isDefaultRecord("settings:c1", serializeSettings({ enabled: true, intervalMs: 240_000 })),
@@ -37,7 +37,14 @@ describe("stored records", () => {
     expect(
       isDefaultRecord(
         "spend-limits:c1",
-        serializeSpendLimits({ idleWarmCap: 3, deadWarmLimit: 2, policy: "fixed" }),
+        serializeSpendLimits({ idleWarmCap: 3, deadWarmLimit: 2, policy: "adaptive" }),
+      ),
+    ).toBe(false);
+    // A user who chose `fixed` keeps it: that record is not the default any more.
+    expect(
+      isDefaultRecord(
+        "spend-limits:c1",
+        serializeSpendLimits({ idleWarmCap: 15, deadWarmLimit: 2, policy: "fixed" }),
       ),
     ).toBe(false);
     expect(isDefaultRecord("schedule:c1", defaults)).toBe(false);

@@ -210,7 +210,7 @@ describe("the countdown follows the lifecycle", () => {
       intervalMs: INTERVAL,
       lastFailure: null,
       model: "m1",
-      policy: "fixed",
+      policy: "adaptive",
       // m1 has no price-table entry: any interval, warms counted, dollars unknown.
       maxIntervalMs: null,
       cacheTtlMs: null,
@@ -681,7 +681,7 @@ describe("spend guard", () => {
     expect(JSON.parse((await h.storage.get(`spend-limits:${C}`))!)).toEqual({
       idleWarmCap: 0,
       deadWarmLimit: 2,
-      policy: "fixed",
+      policy: "adaptive",
     });
     expect(JSON.parse((await h.storage.get(`settings:${C}`))!)).toEqual({
       enabled: true,

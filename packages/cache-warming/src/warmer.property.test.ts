@@ -183,7 +183,8 @@ async function runScenario(commands: Command[], viaScheduler = false): Promise<v
   for (const id of IDS) {
     await storage.set(
       `spend-limits:${id}`,
-      JSON.stringify({ idleWarmCap: CAP, deadWarmLimit: DEAD_LIMIT }),
+      // The model is the fixed policy's (its conversations are unpriced: no policy would differ).
+      JSON.stringify({ idleWarmCap: CAP, deadWarmLimit: DEAD_LIMIT, policy: "fixed" }),
     );
   }
   const models = new Map<Id, ModelConversation>(IDS.map((id) => [id, freshModel()]));

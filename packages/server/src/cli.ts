@@ -373,7 +373,7 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
     .addOption(
       new Option(
         "--policy <policy>",
-        "fixed: every interval; break-even: while it pays; adaptive: stop where the history says, within 2x the best possible",
+        "fixed: every interval; break-even: while it pays; adaptive (the default): stop where the history says, within 2x the best possible",
       ).choices(WARM_POLICIES),
     )
     .action((id: string, options: { idleCap?: number; deadLimit?: number; policy?: string }) =>

@@ -71,7 +71,7 @@ describe("the server, end to end over real sockets", () => {
       intervalMs: 240_000,
       lastFailure: null,
       model: null,
-      policy: "fixed",
+      policy: "adaptive",
       maxIntervalMs: 290_000,
       cacheTtlMs: 300_000,
       // The simulator prices warms that name no model as its own.

@@ -177,7 +177,7 @@ describe("the break-even decision", () => {
     );
     // Under the fixed policy the same conversation warms every interval.
     const fixed = harness();
-    await fixed.warmer.setSpendLimits(C, { idleWarmCap: 0 });
+    await fixed.warmer.setSpendLimits(C, { policy: "fixed", idleWarmCap: 0 });
     await fixed.idleOn("p-model");
     await fixed.clock.tickAsync(24 * INTERVAL);
     expect(fixed.calls).toHaveLength(24);
@@ -216,6 +216,7 @@ describe("the model's cache lifetime", () => {
 
   it("refuses an interval that would reach the cache dead, and shows the real maximum", async () => {
     const h = harness();
+    await h.warmer.setSpendLimits(C, { policy: "fixed" });
     await h.idleOn("hour-model");
     const number = () => h.spec(C).fields.find((f) => f.kind === "number");
     expect(number()).toMatchObject({ max: 3_590 });

@@ -27,6 +27,8 @@ export { ledgerRules, recordTurnStart } from "./ledger.js";
 export { createScheduler, DEFAULT_BATCH_SIZE, type SchedulerOptions } from "./scheduler.js";
 export {
   applySpendGuard,
+  DEFAULT_POLICY,
+  GUARDED_DEFAULTS,
   isDefaultRecord,
   parseSpendLimits,
   resetIdleStretch,

@@ -1,5 +1,5 @@
-// Opt-in module: the per-conversation spend guard (idle cap, dead-cache limit) and the warm
-// policies (`fixed`, `break-even`). Stored beside upstream's settings as `spend-limits:<id>`.
+// Opt-in module: the per-conversation spend guard (idle cap, dead-cache limit) and the choice of
+// warm policy. Stored beside upstream's settings as `spend-limits:<id>`.
 import * as z from "zod";
 import { warmPolicySchema } from "../payloads.js";
 import { computeExpectedCacheRate, DEFAULT_INTERVAL_MS, serializeSettings } from "../pure.js";
@@ -11,6 +11,7 @@ import {
   DEFAULT_SPEND_LIMITS,
   type SpendLimits,
   spendLimitsOf,
+  type WarmPolicy,
 } from "../state.js";
 import { countSchema, parseStored } from "../stored.js";
 
@@ -18,15 +19,28 @@ export function spendLimitsKey(conversationId: string): string {
   return `spend-limits:${conversationId}`;
 }
 
+/**
+ * The policy of a conversation whose limits say none (no record, or one stored before
+ * policies existed). The core alone warms every interval (`fixed`); with the guard, `adaptive`
+ * (compose `adaptiveRules` too, as `STANDARD_RULES` does, or it warms as `fixed` does).
+ */
+export const DEFAULT_POLICY: WarmPolicy = "adaptive";
+
+/** The limits of a conversation that never set any, once the guard has read its record. */
+export const GUARDED_DEFAULTS: SpendLimits = Object.freeze({
+  ...DEFAULT_SPEND_LIMITS,
+  policy: DEFAULT_POLICY,
+});
+
 // Each field falls back on its own, so one bad value does not throw the other away.
 const storedSpendLimitsSchema = z.object({
   idleWarmCap: countSchema.catch(DEFAULT_IDLE_WARM_CAP),
   deadWarmLimit: countSchema.catch(DEFAULT_DEAD_WARM_LIMIT),
-  policy: warmPolicySchema.catch("fixed"),
+  policy: warmPolicySchema.catch(DEFAULT_POLICY),
 });
 
 export function parseSpendLimits(raw: string | null): SpendLimits {
-  return parseStored(raw, storedSpendLimitsSchema, DEFAULT_SPEND_LIMITS);
+  return parseStored(raw, storedSpendLimitsSchema, GUARDED_DEFAULTS);
 }
 
 export function serializeSpendLimits(limits: SpendLimits): string {
@@ -42,7 +56,7 @@ const DEFAULT_SETTINGS_RECORD = serializeSettings({
   intervalMs: DEFAULT_INTERVAL_MS,
 });
 
-const DEFAULT_SPEND_LIMITS_RECORD = serializeSpendLimits(DEFAULT_SPEND_LIMITS);
+const DEFAULT_SPEND_LIMITS_RECORD = serializeSpendLimits(GUARDED_DEFAULTS);
 
 /** Whether a stored value says no more than its absence would (a store may drop it). */
 export function isDefaultRecord(key: string, value: string): boolean {
