@@ -30,6 +30,7 @@ import {
   createAccessPolicy,
   createApp,
   listen,
+  type RunningTransport,
   type TransportLimits,
 } from "@dispatch/transport-http";
 import { conversationIdSchema } from "@dispatch/ui-contract-schemas";
@@ -54,6 +55,8 @@ export interface ServerOverrides {
 export interface DispatchServer {
   httpUrl: string;
   wsUrl: string;
+  /** Where each listener is really bound, as the kernel reports it. */
+  addresses(): ReturnType<RunningTransport["addresses"]>;
   warmer: CacheWarmer;
   registry: SurfaceRegistry;
   close(): Promise<void>;
@@ -198,6 +201,7 @@ export async function startDispatchServer(
   return {
     httpUrl: transport.httpUrl,
     wsUrl: transport.wsUrl,
+    addresses: transport.addresses,
     warmer,
     registry,
     async close() {
