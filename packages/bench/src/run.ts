@@ -37,6 +37,9 @@ const sections: Record<string, () => Promise<void>> = {
         nodeProcesses: start.nodeProcesses,
       },
     ]);
+    console.log(
+      `a CLI call (--version, no source changed): bin ${JSON.stringify(start.cliBinMs)} ms, through pnpm ${JSON.stringify(start.cliThroughPnpmMs)} ms`,
+    );
     results.start = start;
   },
   async memory() {

@@ -1,10 +1,11 @@
 // `pnpm start`'s server: the bundled entry run by plain node. Time from spawn to the first
-// answered /health, idle RSS a second later, and how many node processes it runs.
-import { execFileSync, spawn } from "node:child_process";
+// answered /health, idle RSS a second later, and how many node processes it runs. Also a CLI
+// call that changes no source (`--version`), through its bin and through pnpm, interleaved.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serverBundle } from "../child.js";
+import { here, serverBundle } from "../child.js";
 import { medianSpread } from "../stats.js";
 
 async function once() {
@@ -51,13 +52,31 @@ async function once() {
   };
 }
 
+const repoRoot = here("../../..");
+
+/** Milliseconds from spawn to exit of one CLI call. */
+function cliCallMs(command: string, args: readonly string[]): number {
+  const started = performance.now();
+  const result = spawnSync(command, args, { cwd: repoRoot, stdio: "ignore" });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}`);
+  return performance.now() - started;
+}
+
 export async function benchStart(runs: number) {
   const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(await once());
+  const binMs: number[] = [];
+  const pnpmMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    samples.push(await once());
+    binMs.push(cliCallMs(join(repoRoot, "node_modules/.bin/dispatch-cw"), ["--version"]));
+    pnpmMs.push(cliCallMs("pnpm", ["-s", "dispatch-cw", "--version"]));
+  }
   return {
     runs,
     listeningMs: medianSpread(samples.map((s) => s.listeningMs)),
     idleRssMb: medianSpread(samples.map((s) => s.rssMb)),
     nodeProcesses: Math.max(...samples.map((s) => s.nodeProcesses)),
+    cliBinMs: medianSpread(binMs),
+    cliThroughPnpmMs: medianSpread(pnpmMs),
   };
 }
