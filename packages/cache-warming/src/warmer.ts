@@ -199,7 +199,7 @@ export interface CacheWarmer {
   // ---- this package's additions ----
   warmNow(conversationId: string, opts?: ConversationContext): Promise<WarmNowResult>;
   toggleEnabled(conversationId: string): Promise<ConversationSettings>;
-  /** Per-conversation spend guard (persisted); changing it starts a fresh idle stretch. */
+  /** Per-conversation spend guard (persisted), judged against the warms made so far. */
   setSpendLimits(conversationId: string, limits: SpendLimitsChange): Promise<SpendLimits>;
   /** Loads persisted settings so `getState` reflects them; safe to call repeatedly. */
   ensureLoaded(conversationId: string): Promise<void>;
