@@ -24,6 +24,8 @@ export interface ClosableStorage extends KeyValueStorage {
   close(): void;
   /** Transactions committed so far (a batch of writes is one). */
   commits(): number;
+  /** Of those, the ones flushed to the disk itself (fsync) before they were acknowledged. */
+  syncedCommits(): number;
 }
 
 export function createMemoryStorage(initial: Record<string, string> = {}): KeyValueStorage {
@@ -74,13 +76,22 @@ export interface SqliteStorageOptions {
    * empty database, then renamed to `settings.json.imported`.
    */
   legacyJsonPath?: string;
+  /**
+   * Which keys must reach the disk itself before their write is acknowledged (`fsync`,
+   * SQLite's `synchronous=FULL`). A batch without one is committed with `synchronous=NORMAL`:
+   * written to the WAL file before it is acknowledged, so a process crash (`kill -9`) loses
+   * none of it, but not flushed, so a power loss may lose it until the next synced commit or
+   * checkpoint. Default: every key.
+   */
+  durable?: (key: string) => boolean;
 }
 
 /**
- * Storage in an SQLite database (one key/value table, WAL, `synchronous=FULL`). Writes asked
- * for in one turn of the event loop are committed together, in one durable transaction; each
- * `set` or `delete` resolves once its write is on disk, and one that fails rejects and leaves
- * nothing behind, in memory or on disk. Calls are synchronous underneath (better-sqlite3).
+ * Storage in an SQLite database (one key/value table, WAL). Writes asked for in one turn of
+ * the event loop are committed together, in one transaction; each `set` or `delete` resolves
+ * once its transaction is committed (and synced, when it holds a `durable` key), and one that
+ * fails rejects and leaves nothing behind, in memory or on disk. Calls are synchronous
+ * underneath (better-sqlite3).
  */
 export function openSqliteStorage(
   dbPath: string,
@@ -131,7 +142,8 @@ export function openSqliteStorage(
     importLegacyJson(options.legacyJsonPath, db, (key, value) => statements.set.run(key, value));
   }
   // Group commit: the writes asked for in one turn of the event loop go to disk in one
-  // transaction (one fsync), and each promise resolves only once that transaction is durable.
+  // transaction (one fsync, when it holds a durable key), and each promise resolves only once
+  // that transaction is committed.
   // A write the database refuses fails alone: the batch is retried one write at a time.
   interface Write {
     readonly key: string;
@@ -143,9 +155,19 @@ export function openSqliteStorage(
     if (write.value === null) statements.delete.run(write.key);
     else statements.set.run(write.key, write.value);
   };
+  const durable = options.durable ?? (() => true);
+  let synced = true; // synchronous = FULL, as set above
+  const syncFor = (writes: readonly Write[]) => {
+    const wanted = writes.some((write) => durable(write.key));
+    if (wanted !== synced) db.pragma(`synchronous = ${wanted ? "FULL" : "NORMAL"}`);
+    synced = wanted;
+  };
   let commits = 0;
+  let syncedCommits = 0;
   const commitAll = db.transaction((writes: Write[]) => {
     commits += 1;
+    // Read back from SQLite: the count says what the connection really does (2 = FULL).
+    if (db.pragma("synchronous", { simple: true }) === 2) syncedCommits += 1;
     for (const write of writes) run(write);
   });
   const failure = (write: Write, error: unknown) =>
@@ -156,6 +178,7 @@ export function openSqliteStorage(
     const writes = batch;
     batch = [];
     if (writes.length === 0) return;
+    syncFor(writes);
     try {
       commitAll(writes);
       for (const write of writes) write.done();
@@ -204,6 +227,7 @@ export function openSqliteStorage(
       if (db.open) db.close();
     },
     commits: () => commits,
+    syncedCommits: () => syncedCommits,
   };
 }
 

@@ -9,6 +9,7 @@ import {
   createCacheWarmingSurface,
   type Logger,
   SURFACE_ID,
+  settingsKey,
   systemClock,
 } from "@dispatch/cache-warming";
 import {
@@ -18,6 +19,7 @@ import {
   isDefaultRecord,
   SIM_PRICING,
   STANDARD_RULES,
+  spendLimitsKey,
 } from "@dispatch/cache-warming/modules";
 import {
   createMemoryStorage,
@@ -62,6 +64,11 @@ export interface DispatchServer {
   close(): Promise<void>;
 }
 
+/** The records a user's action writes (upstream's settings and the spend limits). */
+export function isSettingKey(key: string): boolean {
+  return key.startsWith(settingsKey("")) || key.startsWith(spendLimitsKey(""));
+}
+
 export async function startDispatchServer(
   config: ServerConfig,
   overrides: ServerOverrides = {},
@@ -72,6 +79,9 @@ export async function startDispatchServer(
     overrides.storage === undefined && config.dataDir !== null
       ? openSqliteStorage(join(config.dataDir, "cache-warming.db"), {
           legacyJsonPath: join(config.dataDir, "settings.json"),
+          // What a client is told was saved is synced to the disk before the answer; the
+          // schedule, ledger and budget records a warm writes survive a crash, not a power loss.
+          durable: isSettingKey,
         })
       : null;
   // Settings equal to the defaults are not stored: reading nothing gives the same.
@@ -170,7 +180,14 @@ export async function startDispatchServer(
         warmer,
         policy,
         logger,
-        stats: () => ({ ...warmer.stats(), sockets: sockets() }),
+        stats: () => ({
+          ...warmer.stats(),
+          sockets: sockets(),
+          // Store transactions so far, and of those the ones synced to the disk itself.
+          ...(database === null
+            ? {}
+            : { commits: database.commits(), syncedCommits: database.syncedCommits() }),
+        }),
       }),
       registry,
       policy,

@@ -187,4 +187,54 @@ describe("start-up order", () => {
     }
     await after.server.close();
   }, 30_000);
+
+  it("keeps a warm's unsynced records through kill -9: written to the WAL before the next request", async () => {
+    const dataDir = await tempDataDir();
+    const root = fileURLToPath(new URL("../../..", import.meta.url));
+    execFileSync("node", ["packages/server/scripts/build.mjs"], { cwd: root });
+    const child = spawn("node", ["packages/server/dist/server.mjs"], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: "0",
+        WS_PORT: "0",
+        DISPATCH_DATA_DIR: dataDir,
+        LOG_FORMAT: "json",
+      },
+    });
+    const http = await new Promise<string>((resolve) => {
+      let out = "";
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+        const line = out.split("\n").find((l) => l.includes('"msg":"listening"'));
+        if (line) resolve((JSON.parse(line) as { http: string }).http);
+      });
+    });
+    for (let i = 1; i <= 10; i++) {
+      expect((await postWarm(http, { conversationId: `w${i}` })).status).toBe(200);
+    }
+    // Each warm's history and ledger were committed, none of those commits synced to the disk.
+    const stats = (await (await fetch(`${http}/stats`)).json()) as Record<string, number>;
+    expect(stats.commits).toBeGreaterThanOrEqual(10);
+    expect(stats.syncedCommits).toBe(0);
+    // A setting the client is told was saved is synced before the answer.
+    const saved = await fetch(`${http}/cache-warming/w1/actions/set-interval`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "90",
+    });
+    expect(saved.status).toBe(200);
+    const afterSetting = (await (await fetch(`${http}/stats`)).json()) as Record<string, number>;
+    expect(afterSetting.syncedCommits).toBe(1);
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+    const after = await startTestServer({ dataDir });
+    for (let i = 1; i <= 10; i++) {
+      await after.server.warmer.ensureLoaded(`w${i}`);
+      const state = after.server.warmer.getState(`w${i}`);
+      expect([state.history.length, state.ledger.warms]).toEqual([1, 1]);
+    }
+    await after.server.close();
+  }, 30_000);
 });
