@@ -1,6 +1,9 @@
-// The reference for `POST /chat/warm`: a minimal Hono app on @hono/node-server that parses
-// the same JSON body and answers a JSON of the same size. Nothing else: no Host, Origin or
-// CORS handling, no body limit, no schema, no warmer.
+// The reference for `POST /chat/warm`: a minimal Hono app on @hono/node-server that reads the
+// body the way the production path does (Node's request stream, `readBody`), parses it and
+// answers a JSON of the same size. Nothing else: no Host, Origin or CORS handling, no schema,
+// no warmer, no store, no log line.
+
+import { readBody } from "@dispatch/transport-http";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 
@@ -17,7 +20,7 @@ const answer = JSON.stringify({
   lastWarmAt: 1795608100000,
 });
 app.post("/chat/warm", async (c) => {
-  const body = JSON.parse(await c.req.text()) as { conversationId?: unknown };
+  const body = JSON.parse(await readBody(c, 4096)) as { conversationId?: unknown };
   if (typeof body.conversationId !== "string") return c.json({ error: "conversationId" }, 400);
   return c.body(`${answer}\n`, 200, { "Content-Type": "application/json; charset=UTF-8" });
 });

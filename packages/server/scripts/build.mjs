@@ -4,7 +4,8 @@
 // better-sqlite3 stays outside (a native addon), resolved from this package's node_modules.
 import { bundlesAreFresh, outdir } from "./fresh.mjs";
 
-if (!bundlesAreFresh()) {
+// `--force` builds even when the bundles look fresh (a test that must run today's sources).
+if (process.argv.includes("--force") || !bundlesAreFresh()) {
   // Loaded only when there is something to build: it is most of this script's start-up.
   const { build } = await import("esbuild");
   await build({

@@ -191,7 +191,7 @@ describe("start-up order", () => {
   it("keeps a warm's unsynced records through kill -9: written to the WAL before the next request", async () => {
     const dataDir = await tempDataDir();
     const root = fileURLToPath(new URL("../../..", import.meta.url));
-    execFileSync("node", ["packages/server/scripts/build.mjs"], { cwd: root });
+    execFileSync("node", ["packages/server/scripts/build.mjs", "--force"], { cwd: root });
     const child = spawn("node", ["packages/server/dist/server.mjs"], {
       cwd: root,
       env: {

@@ -1,5 +1,6 @@
 export type { AppDeps, DevControls } from "./app.js";
 export { createApp, DEFAULT_MAX_BODY_BYTES } from "./app.js";
+export { readBody } from "./read-body.js";
 export type { AccessPolicy, AccessPolicyOptions } from "./security.js";
 export { createAccessPolicy, parseList, requestHost } from "./security.js";
 export type { ListenOptions, RunningTransport, TransportLimits } from "./server.js";
