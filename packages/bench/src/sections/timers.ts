@@ -1,10 +1,15 @@
-// Timer lateness with real time: N conversations on 1-2 s intervals through the production
-// scheduler. Lateness = when the warm reached the provider − the nextWarmAt the surface had
-// promised; the event loop's own delay is reported beside it.
+// Timer lateness with real time: N conversations on a 5 s interval through the production
+// scheduler, with the server's SQLite store on this machine's disk (only settings synced, as
+// the server opens it). Lateness = when the warm reached the provider − the nextWarmAt the
+// surface had promised; the event loop's own delay is reported beside it.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createCacheWarmer, systemClock } from "@dispatch/cache-warming";
 import { createScheduler, DEFAULT_PRICES, STANDARD_RULES } from "@dispatch/cache-warming/modules";
-import { createMemoryStorage } from "@dispatch/kv-storage";
+import { openSqliteStorage } from "@dispatch/kv-storage";
+import { isSettingKey } from "@dispatch/server";
 import { round, silentLogger, summarize } from "../stats.js";
 
 const USAGE = { inputTokens: 1000, outputTokens: 1, cacheReadTokens: 1000, cacheWriteTokens: 0 };
@@ -13,13 +18,19 @@ export async function benchTimers(n: number, runMs: number) {
   const promised = new Map<string, number>();
   const lateness: number[] = [];
   let measuring = false;
+  const storage = openSqliteStorage(
+    join(mkdtempSync(join(tmpdir(), "bench-timers-")), "db.sqlite"),
+    {
+      durable: isSettingKey,
+    },
+  );
   const warmer = createCacheWarmer({
     warm: async (id) => {
       const due = promised.get(id);
       if (measuring && due !== undefined) lateness.push(Date.now() - due);
       return USAGE;
     },
-    storage: createMemoryStorage(),
+    storage,
     logger: silentLogger,
     timers: createScheduler(systemClock.timers, systemClock.now, { defer: setImmediate }),
     now: systemClock.now,
@@ -37,10 +48,10 @@ export async function benchTimers(n: number, runMs: number) {
   for (let i = 0; i < n; i++) {
     const id = `conv-${i}`;
     await warmer.setSpendLimits(id, { idleWarmCap: 0, deadWarmLimit: 0 });
-    await warmer.setIntervalMs(id, i % 2 === 0 ? 1_000 : 2_000);
+    await warmer.setIntervalMs(id, 5_000);
     await warmer.setEnabled(id, true);
   }
-  await new Promise((resolve) => setTimeout(resolve, 2_500)); // past the first, aligned burst
+  await new Promise((resolve) => setTimeout(resolve, 6_000)); // past the first, aligned burst
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   measuring = true;
@@ -48,7 +59,10 @@ export async function benchTimers(n: number, runMs: number) {
   measuring = false;
   loop.disable();
   warmer.dispose();
+  await warmer.drainWrites();
+  storage.close();
   return {
+    store: "sqlite on disk",
     conversations: n,
     runMs,
     latenessMs: summarize(lateness),
