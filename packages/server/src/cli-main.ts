@@ -9,5 +9,6 @@ const code = await runCli(process.argv.slice(2), {
   now: () => Date.now(),
   env: process.env,
   signal: stop.signal,
+  ...(process.stdout.columns === undefined ? {} : { columns: process.stdout.columns }),
 });
 process.exit(code);

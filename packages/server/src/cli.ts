@@ -15,6 +15,8 @@ export interface CliIo {
   now(): number;
   /** Ends `watch` (Ctrl-C in the real entry, the test's end in tests). */
   signal?: AbortSignal;
+  /** The terminal's width, which help text wraps to (80 when unknown, as in tests and docs). */
+  columns?: number;
 }
 
 /** 0 done, 1 the server refused or is unreachable, 2 bad usage. */
@@ -291,11 +293,17 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
       "the surface WebSocket (default: $DISPATCH_WS, else the server's host on $WS_PORT, else 24205)",
     )
     .configureHelp({ showGlobalOptions: true })
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 done; 1 the server refused the request or could not be reached (the message names the address); 2 bad arguments.",
+    )
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),
       writeErr: (text) => io.err(text.trimEnd()),
+      getOutHelpWidth: () => io.columns ?? 80,
+      getErrHelpWidth: () => io.columns ?? 80,
     });
   const urls = () =>
     serverAddresses(cli.opts<{ server?: string; http?: string; ws?: string }>(), io.env);
