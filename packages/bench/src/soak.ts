@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
+import { Database } from "@dispatch/kv-storage/driver";
 import WebSocket from "ws";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 150);

@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import Database from "better-sqlite3";
+import { Database } from "./driver.js";
 
 /** Key/value storage shaped like upstream's kernel `StorageNamespace`. */
 export interface KeyValueStorage {
@@ -105,7 +105,7 @@ export function openSqliteStorage(
       `the settings database's write-ahead log ${dbPath}-wal is damaged (${damage}): starting would drop changes saved after it; restore a backup, or move the -wal file away to start from the state before it`,
     );
   }
-  let db: Database.Database;
+  let db: Database;
   try {
     makeDirectory(dirname(dbPath));
     // No waiting on a lock: a database another server holds is refused at once.
@@ -326,7 +326,7 @@ function messageOf(error: unknown): string {
 /** One-time import of the earlier JSON store, and removal of the temp files it could leave. */
 function importLegacyJson(
   jsonPath: string,
-  db: Database.Database,
+  db: Database,
   put: (key: string, value: string) => void,
 ): void {
   const dir = dirname(jsonPath);

@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { Database } from "./driver.js";
 import {
   createMemoryStorage,
   type KeyValueStorage,

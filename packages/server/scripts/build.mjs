@@ -19,10 +19,10 @@ if (process.argv.includes("--force") || !bundlesAreFresh()) {
     platform: "node",
     target: "node20",
     format: "esm",
-    external: ["better-sqlite3"],
+    external: ["better-sqlite3", "better-sqlite3-napi"],
     // CommonJS dependencies bundled into ESM still call require() for Node's own modules.
     banner: {
-      js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
+      js: 'import { createRequire as bannerRequire } from "node:module"; const require = bannerRequire(import.meta.url);',
     },
     legalComments: "none",
     logLevel: "warning",

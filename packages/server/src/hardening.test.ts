@@ -2,7 +2,7 @@
 // do, each bounded and shown over real sockets.
 import { connect as connectTcp, createServer } from "node:net";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { Database } from "@dispatch/kv-storage/driver";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
