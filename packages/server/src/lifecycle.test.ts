@@ -147,26 +147,7 @@ describe("start-up order", () => {
 
   it("takes the data directory back after the holder was killed with kill -9, losing no acknowledged change", async () => {
     const dataDir = await tempDataDir();
-    const root = fileURLToPath(new URL("../../..", import.meta.url));
-    execFileSync("node", ["packages/server/scripts/build.mjs"], { cwd: root });
-    const child = spawn("node", ["packages/server/dist/server.mjs"], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: "0",
-        WS_PORT: "0",
-        DISPATCH_DATA_DIR: dataDir,
-        LOG_FORMAT: "json",
-      },
-    });
-    const http = await new Promise<string>((resolve) => {
-      let out = "";
-      child.stdout.on("data", (chunk) => {
-        out += chunk;
-        const line = out.split("\n").find((l) => l.includes('"msg":"listening"'));
-        if (line) resolve((JSON.parse(line) as { http: string }).http);
-      });
-    });
+    const { http, kill } = await spawnBuiltServer(dataDir);
     await expect(startTestServer({ dataDir })).rejects.toThrow(/in use by another server/);
     // Acknowledged, then killed at once: group commit answers only after the commit.
     for (let i = 1; i <= 20; i++) {
@@ -177,9 +158,7 @@ describe("start-up order", () => {
       });
       expect(res.status).toBe(200);
     }
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
+    await kill();
     const after = await startTestServer({ dataDir });
     for (let i = 1; i <= 20; i++) {
       await after.server.warmer.ensureLoaded(`c${i}`);
@@ -190,26 +169,7 @@ describe("start-up order", () => {
 
   it("keeps a warm's unsynced records through kill -9: written to the WAL before the next request", async () => {
     const dataDir = await tempDataDir();
-    const root = fileURLToPath(new URL("../../..", import.meta.url));
-    execFileSync("node", ["packages/server/scripts/build.mjs", "--force"], { cwd: root });
-    const child = spawn("node", ["packages/server/dist/server.mjs"], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: "0",
-        WS_PORT: "0",
-        DISPATCH_DATA_DIR: dataDir,
-        LOG_FORMAT: "json",
-      },
-    });
-    const http = await new Promise<string>((resolve) => {
-      let out = "";
-      child.stdout.on("data", (chunk) => {
-        out += chunk;
-        const line = out.split("\n").find((l) => l.includes('"msg":"listening"'));
-        if (line) resolve((JSON.parse(line) as { http: string }).http);
-      });
-    });
+    const { http, kill } = await spawnBuiltServer(dataDir);
     for (let i = 1; i <= 10; i++) {
       expect((await postWarm(http, { conversationId: `w${i}` })).status).toBe(200);
     }
@@ -226,9 +186,7 @@ describe("start-up order", () => {
     expect(saved.status).toBe(200);
     const afterSetting = (await (await fetch(`${http}/stats`)).json()) as Record<string, number>;
     expect(afterSetting.syncedCommits).toBe(1);
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
+    await kill();
     const after = await startTestServer({ dataDir });
     for (let i = 1; i <= 10; i++) {
       await after.server.warmer.ensureLoaded(`w${i}`);
@@ -238,3 +196,34 @@ describe("start-up order", () => {
     await after.server.close();
   }, 30_000);
 });
+
+/** The bundled server in its own process on `dataDir`, as `pnpm start` runs it; `kill` is kill -9. */
+async function spawnBuiltServer(dataDir: string) {
+  const root = fileURLToPath(new URL("../../..", import.meta.url));
+  // Today's sources, whatever the bundles' times say.
+  execFileSync("node", ["packages/server/scripts/build.mjs", "--force"], { cwd: root });
+  const child = spawn("node", ["packages/server/dist/server.mjs"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: "0",
+      WS_PORT: "0",
+      DISPATCH_DATA_DIR: dataDir,
+      LOG_FORMAT: "json",
+    },
+  });
+  const http = await new Promise<string>((resolve) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const line = out.split("\n").find((l) => l.includes('"msg":"listening"'));
+      if (line) resolve((JSON.parse(line) as { http: string }).http);
+    });
+  });
+  const kill = async () => {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+  };
+  return { http, kill };
+}

@@ -65,15 +65,22 @@ const on = async (server: DispatchServer) => {
   await server.warmer.setEnabled("c", true);
   await server.warmer.setSpendLimits("c", { policy: "fixed" });
 };
-const settled = (server: DispatchServer) => server.warmer.onTurnSettled("c", { modelName: "sim" });
+
+/** `c` on with `fixed`, `setUp` applied, one turn settled, then `ms` pass. */
+const settledFor =
+  (ms: number, setUp?: (server: DispatchServer, p: Provider) => unknown): Row["before"] =>
+  async (server, tick, p) => {
+    await on(server);
+    await setUp?.(server, p);
+    await server.warmer.onTurnSettled("c", { modelName: "sim" });
+    await tick(ms);
+  };
 
 const ROWS: readonly Row[] = [
   {
     state: "off",
-    before: async (server, tick) => {
-      await on(server);
-      await settled(server);
-      await tick(INTERVAL + SECOND); // one warm, then off
+    before: async (server, tick, p) => {
+      await settledFor(INTERVAL + SECOND)(server, tick, p); // one warm, then off
       await server.warmer.setEnabled("c", false);
     },
     downMs: MINUTE,
@@ -82,11 +89,7 @@ const ROWS: readonly Row[] = [
   },
   {
     state: "scheduled, cache still alive",
-    before: async (server, tick) => {
-      await on(server);
-      await settled(server);
-      await tick(MINUTE);
-    },
+    before: settledFor(MINUTE),
     downMs: MINUTE,
     shows: { state: "scheduled", nextWarmAt: START + INTERVAL },
     // At its old time, then every interval.
@@ -94,23 +97,17 @@ const ROWS: readonly Row[] = [
   },
   {
     state: "scheduled, cache expired meanwhile",
-    before: async (server, tick) => {
-      await on(server);
-      await settled(server);
-      await tick(MINUTE);
-    },
+    before: settledFor(MINUTE),
     downMs: 10 * MINUTE,
     shows: { state: "idle", reason: "cache-expired", nextWarmAt: null },
     pays: () => [],
   },
   {
     state: "warming (a warm in flight)",
-    before: async (server, tick, p) => {
-      await on(server);
-      await settled(server);
+    // The warm is sent and never answered.
+    before: settledFor(INTERVAL + SECOND, (_, p) => {
       p.control.hold = true;
-      await tick(INTERVAL + SECOND); // the warm was sent and never answered
-    },
+    }),
     downMs: 30 * SECOND,
     shows: { state: "scheduled", nextWarmAt: START + 2 * INTERVAL },
     // Counted as made: the next one comes an interval after it, never at once.
@@ -118,24 +115,18 @@ const ROWS: readonly Row[] = [
   },
   {
     state: "paused by the idle cap",
-    before: async (server, tick) => {
-      await on(server);
-      await server.warmer.setSpendLimits("c", { idleWarmCap: 2 });
-      await settled(server);
-      await tick(3 * INTERVAL);
-    },
+    before: settledFor(3 * INTERVAL, (server) =>
+      server.warmer.setSpendLimits("c", { idleWarmCap: 2 }),
+    ),
     downMs: MINUTE,
     shows: { state: "paused", reason: "idle-cap", nextWarmAt: null },
     pays: () => [],
   },
   {
     state: "paused by the dead-cache limit",
-    before: async (server, tick, p) => {
-      await on(server);
+    before: settledFor(3 * INTERVAL, (_, p) => {
       p.control.answer = MISS;
-      await settled(server);
-      await tick(3 * INTERVAL);
-    },
+    }),
     downMs: MINUTE,
     shows: { state: "paused", reason: "dead-cache", nextWarmAt: null },
     pays: () => [],
@@ -144,7 +135,7 @@ const ROWS: readonly Row[] = [
     state: "paused by the adaptive policy (not-worth-it)",
     before: async (server, tick) => {
       await server.warmer.setEnabled("c", true); // the default policy: adaptive
-      await settled(server);
+      await server.warmer.onTurnSettled("c", { modelName: "sim" });
       await tick(5 * INTERVAL);
     },
     downMs: MINUTE,
@@ -172,10 +163,8 @@ const ROWS: readonly Row[] = [
   },
   {
     state: "generating (a turn was running)",
-    before: async (server, tick) => {
-      await on(server);
-      await settled(server);
-      await tick(MINUTE);
+    before: async (server, tick, p) => {
+      await settledFor(MINUTE)(server, tick, p);
       server.warmer.onTurnStarted("c");
     },
     downMs: MINUTE,

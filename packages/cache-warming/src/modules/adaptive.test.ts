@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { economicsFor } from "../model-cache.js";
 import { type CacheWarmingState, DEFAULT_CACHE_TTL_MS } from "../state.js";
 import { createHarness, START } from "../testing/harness.js";
-import { simState } from "../testing/states.js";
+import { simState, ttlCache } from "../testing/states.js";
 import type { WarmResult } from "../warm-service.js";
 import {
   ADAPTIVE_BUDGET,
@@ -99,26 +99,11 @@ describe("what the adaptive policy learns", () => {
   });
 });
 
-/** A prompt cache in front of the harness's service: read when alive, written otherwise. */
-function ttlCache(now: () => number) {
-  let expiresAt = Number.NEGATIVE_INFINITY;
-  return (): WarmResult => {
-    const alive = now() < expiresAt;
-    expiresAt = now() + SIM_PRICING.cacheTtlMs;
-    return {
-      inputTokens: PREFIX,
-      outputTokens: 1,
-      cacheReadTokens: alive ? PREFIX : 0,
-      cacheWriteTokens: alive ? 0 : PREFIX,
-    };
-  };
-}
-
 describe("the adaptive policy's account", () => {
   it("adds each gap's cost and its optimum as the next turn starts, and each stop's cost", async () => {
     const storage = createMemoryStorage();
     const h = createHarness({ storage, manualWarmMinGapMs: 0 });
-    h.setResponse(ttlCache(() => h.clock.now));
+    h.setResponse(ttlCache(() => h.clock.now, PREFIX));
     await h.warmer.setEnabled("c", true);
     await h.warmer.setSpendLimits("c", { policy: "adaptive", idleWarmCap: 0 });
     await h.warmer.onTurnSettled("c", { modelName: "sim" });
@@ -211,7 +196,7 @@ describe("the adaptive policy's account", () => {
 describe("the adaptive policy in the warmer", () => {
   it("stays within 2x the offline optimum when every return comes just after it stops warming", async () => {
     const h = createHarness({ manualWarmMinGapMs: 0 });
-    const cache = ttlCache(() => h.clock.now);
+    const cache = ttlCache(() => h.clock.now, PREFIX);
     h.setResponse(cache);
     await h.warmer.setEnabled("c", true);
     await h.warmer.setSpendLimits("c", { policy: "adaptive", idleWarmCap: 0 });

@@ -2,32 +2,16 @@
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { expect, it } from "vitest";
 import { createHarness } from "../testing/harness.js";
-import type { WarmResult } from "../warm-service.js";
-import { SIM_PRICING } from "./economics.js";
+import { ttlCache } from "../testing/states.js";
 
 const MINUTE = 60_000;
 const PREFIX = 20_000;
-
-/** The simulator's cache in front of the harness: read while alive, written otherwise. */
-function ttlCache(now: () => number): () => WarmResult {
-  let expiresAt = Number.NEGATIVE_INFINITY;
-  return () => {
-    const alive = now() < expiresAt;
-    expiresAt = now() + SIM_PRICING.cacheTtlMs;
-    return {
-      inputTokens: PREFIX,
-      outputTokens: 1,
-      cacheReadTokens: alive ? PREFIX : 0,
-      cacheWriteTokens: alive ? 0 : PREFIX,
-    };
-  };
-}
 
 async function idleHour(stored: string | null) {
   const storage = createMemoryStorage();
   if (stored !== null) await storage.set("spend-limits:c", stored);
   const h = createHarness({ storage });
-  h.setResponse(ttlCache(() => h.clock.now));
+  h.setResponse(ttlCache(() => h.clock.now, PREFIX));
   await h.warmer.setEnabled("c", true);
   await h.warmer.onTurnSettled("c", { modelName: "sim" });
   await h.clock.tickAsync(60 * MINUTE);
