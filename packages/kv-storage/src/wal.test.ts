@@ -5,6 +5,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
+import { Database } from "./driver.js";
 import { openSqliteStorage, walDamage } from "./index.js";
 
 /** A database whose WAL still holds five committed transactions, as a crash leaves it. */
@@ -69,4 +70,32 @@ it("takes a torn last transaction as a crash: the earlier ones open, the torn on
   expect(walDamage(join(tmpdir(), "no-such-db-wal"))).toBeNull();
   writeFileSync(wal, Buffer.alloc(16));
   expect(walDamage(wal)).toBeNull(); // shorter than a header: nothing was committed to it
+});
+
+it("takes the frames a restarted WAL left past its end, under older salts, for no transaction", async () => {
+  const live = join(await mkdtemp(join(tmpdir(), "kv-wal-reset-")), "db.sqlite");
+  const writer = new Database(live);
+  writer.pragma("journal_mode = WAL");
+  writer.pragma("wal_autocheckpoint = 0");
+  writer.exec("CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID");
+  const put = writer.prepare<[string, string]>("INSERT INTO kv (key, value) VALUES (?, ?)");
+  for (let i = 1; i <= 5; i++) put.run(`old${i}`, "x".repeat(3000));
+  writer.pragma("wal_checkpoint(RESTART)");
+  put.run("new", "v"); // the WAL starts over at its first frame, under new salts
+  const db = join(await mkdtemp(join(tmpdir(), "kv-wal-reset-copy-")), "db.sqlite");
+  copyFileSync(live, db);
+  copyFileSync(`${live}-wal`, `${db}-wal`);
+  writer.close();
+  const wal = `${db}-wal`;
+  const bytes = readFileSync(wal);
+  const frames = (bytes.length - 32) / frameBytes(bytes);
+  expect(frames).toBeGreaterThan(5); // the older transactions' frames are still in the file
+  expect(walDamage(wal)).toBeNull();
+  // The new transaction torn: what follows it is the older WAL's, not a later commit of this one.
+  bytes.writeUInt8(bytes.readUInt8(32 + 124) ^ 0xff, 32 + 124);
+  writeFileSync(wal, bytes);
+  expect(walDamage(wal)).toBeNull();
+  const storage = openSqliteStorage(db);
+  expect(await storage.keys()).toEqual(["old1", "old2", "old3", "old4", "old5"]);
+  storage.close();
 });
