@@ -231,7 +231,7 @@ export function openSqliteStorage(
     },
     close() {
       flush();
-      if (db.open) db.close();
+      db.close(); // a second close is nothing
     },
     commits: () => commits,
     syncedCommits: () => syncedCommits,

@@ -196,7 +196,7 @@ export async function startDispatchServer(
       httpPort: config.httpPort,
       wsPort: config.wsPort,
       clock,
-      ...(overrides.transportLimits === undefined ? {} : { limits: overrides.transportLimits }),
+      limits: { maxSocketsPerAddress: config.maxSocketsPerAddress, ...overrides.transportLimits },
     });
   } catch (error) {
     warmer.dispose();

@@ -35,6 +35,7 @@ const cases: Array<[string, string, Record<string, unknown>]> = [
   ["DISPATCH_MAX_WARMS_PER_MINUTE", "0", { maxWarmsPerMinute: 0 }],
   ["DISPATCH_MAX_USD_PER_MINUTE", "0.25", { maxUsdPerMinute: 0.25 }],
   ["DISPATCH_MAX_ENABLED_CONVERSATIONS", "7", { maxEnabledConversations: 7 }],
+  ["DISPATCH_MAX_SOCKETS_PER_ADDRESS", "1000", { maxSocketsPerAddress: 1000 }],
   ["DISPATCH_DEV_ROUTES", "1", { devRoutes: true }],
   ["DISPATCH_CACHE_TIER", "1h", { cacheTier: "1h" }],
 ];
@@ -82,6 +83,8 @@ describe("configuration from the environment", () => {
     ["DISPATCH_MAX_WARMS_PER_MINUTE", "lots", /DISPATCH_MAX_WARMS_PER_MINUTE/],
     ["DISPATCH_MAX_USD_PER_MINUTE", "-1", /DISPATCH_MAX_USD_PER_MINUTE/],
     ["DISPATCH_MAX_ENABLED_CONVERSATIONS", "2.5", /DISPATCH_MAX_ENABLED_CONVERSATIONS/],
+    ["DISPATCH_MAX_SOCKETS_PER_ADDRESS", "0", /DISPATCH_MAX_SOCKETS_PER_ADDRESS/],
+    ["DISPATCH_MAX_SOCKETS_PER_ADDRESS", "1001", /DISPATCH_MAX_SOCKETS_PER_ADDRESS/],
     ["DISPATCH_DEV_ROUTES", "yes", /DISPATCH_DEV_ROUTES/],
     ["DISPATCH_DEV_ROUTES", "true", /DISPATCH_DEV_ROUTES/],
     ["DISPATCH_PRICES", "{", /DISPATCH_PRICES: not JSON/],

@@ -5,6 +5,7 @@ import { priceTableSchema } from "@dispatch/cache-warming/modules";
 import {
   DEFAULT_HOST,
   DEFAULT_HTTP_PORT,
+  DEFAULT_TRANSPORT_LIMITS,
   DEFAULT_WS_PORT,
   parseList,
 } from "@dispatch/transport-http";
@@ -35,6 +36,11 @@ export interface ServerConfig {
   maxUsdPerMinute: number;
   /** Conversations with warming enabled at once; 0 = no limit. */
   maxEnabledConversations: number;
+  /**
+   * Surface WebSockets from one address (all of loopback counts as one): a reverse proxy on
+   * this machine brings every user's socket from loopback.
+   */
+  maxSocketsPerAddress: number;
   /** `POST /dev/turn` and `POST /dev/history`, for trying turns by hand (off by default). */
   devRoutes: boolean;
 }
@@ -86,6 +92,12 @@ const envSchema = z.object({
     .int()
     .min(0)
     .default(DEFAULT_MAX_ENABLED_CONVERSATIONS),
+  DISPATCH_MAX_SOCKETS_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(DEFAULT_TRANSPORT_LIMITS.maxSockets)
+    .default(DEFAULT_TRANSPORT_LIMITS.maxSocketsPerAddress),
 });
 
 export interface ParsedConfig {
@@ -130,6 +142,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
       maxWarmsPerMinute: e.DISPATCH_MAX_WARMS_PER_MINUTE,
       maxUsdPerMinute: e.DISPATCH_MAX_USD_PER_MINUTE,
       maxEnabledConversations: e.DISPATCH_MAX_ENABLED_CONVERSATIONS,
+      maxSocketsPerAddress: e.DISPATCH_MAX_SOCKETS_PER_ADDRESS,
       devRoutes: e.DISPATCH_DEV_ROUTES === "1",
     },
     warning,
@@ -153,6 +166,7 @@ export function ephemeralConfig(overrides: Partial<ServerConfig> = {}): ServerCo
     maxWarmsPerMinute: DEFAULT_MAX_WARMS_PER_MINUTE,
     maxUsdPerMinute: 0,
     maxEnabledConversations: DEFAULT_MAX_ENABLED_CONVERSATIONS,
+    maxSocketsPerAddress: DEFAULT_TRANSPORT_LIMITS.maxSocketsPerAddress,
     devRoutes: false,
     ...overrides,
   };
