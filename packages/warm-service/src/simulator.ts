@@ -31,6 +31,8 @@ export interface PromptCacheSimulatorOptions {
 export interface PromptCacheSimulator extends WarmService {
   /** A conversation without history is refused as upstream refuses it: `{ error: "no history" }`. */
   setHistory(conversationId: string, present: boolean): void;
+  /** Prefixes it remembers, expired ones not yet forgotten included: its memory's bound. */
+  cachedPrefixes(): number;
 }
 
 export function createPromptCacheSimulator(
@@ -72,5 +74,6 @@ export function createPromptCacheSimulator(
       if (present) withoutHistory.delete(conversationId);
       else withoutHistory.add(conversationId);
     },
+    cachedPrefixes: () => expiresAtByKey.size,
   };
 }
