@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Database } from "./driver.js";
 import { makeDirectory, openSqliteStorage, walDamage } from "./index.js";
+import { refuseOnDisk } from "./testing/refuse.js";
 
 const tempDir = () => mkdtemp(join(tmpdir(), "kv-edges-"));
 
@@ -65,10 +66,7 @@ describe("writing", () => {
     const path = join(await tempDir(), "store.db");
     const storage = openSqliteStorage(path, { exclusive: false });
     await storage.set("settings:c", "kept");
-    const side = new Database(path);
-    side.exec(`CREATE TRIGGER refuse BEFORE DELETE ON kv WHEN OLD.key = 'settings:c'
-      BEGIN SELECT RAISE(ABORT, 'read-only'); END`);
-    side.close();
+    refuseOnDisk(path, "DELETE", "settings:c", "read-only");
     await expect(storage.delete("settings:c")).rejects.toThrow(
       'settings database delete of "settings:c" failed: read-only',
     );

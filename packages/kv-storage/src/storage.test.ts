@@ -3,7 +3,6 @@ import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Database } from "./driver.js";
 import {
   createMemoryStorage,
   type KeyValueStorage,
@@ -11,6 +10,7 @@ import {
   openSqliteStorage,
   withoutDefaults,
 } from "./index.js";
+import { refuseOnDisk } from "./testing/refuse.js";
 
 async function tempDir() {
   return mkdtemp(join(tmpdir(), "kv-"));
@@ -60,11 +60,8 @@ describe("sqlite storage", () => {
     // Shared, so a second connection can make the disk refuse one write.
     const storage = openSqliteStorage(path, { exclusive: false });
     await storage.set("settings:c", '{"enabled":false}');
-    // The disk refuses this one write (as EPERM, EROFS or ENOSPC would).
-    const side = new Database(path);
-    side.exec(`CREATE TRIGGER refuse BEFORE UPDATE ON kv WHEN NEW.key = 'settings:c'
-      BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
-    side.close();
+    // The disk refuses this one write.
+    refuseOnDisk(path, "UPDATE", "settings:c", "disk full");
     await expect(storage.set("settings:c", '{"enabled":true}')).rejects.toThrow(
       /write of "settings:c" failed: disk full/,
     );
@@ -98,10 +95,7 @@ describe("sqlite storage", () => {
     const path = join(await tempDir(), "store.db");
     const storage = openSqliteStorage(path, { exclusive: false });
     await storage.set("settings:c", "old");
-    const side = new Database(path);
-    side.exec(`CREATE TRIGGER refuse BEFORE UPDATE ON kv WHEN NEW.key = 'settings:c'
-      BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
-    side.close();
+    refuseOnDisk(path, "UPDATE", "settings:c", "disk full");
     const results = await Promise.allSettled([
       storage.set("a", "1"),
       storage.set("settings:c", "new"),

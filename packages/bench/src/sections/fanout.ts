@@ -1,6 +1,7 @@
 // One conversation with S subscribers (real sockets from loopback, which the server counts as
-// one address, so its per-address cap is raised to S), the server in its own process: a POST /chat/warm, and when
-// each subscriber receives the update; and whether the POST's answer waits for the pushes.
+// one address, so its per-address cap is raised to S), the server in its own process: a POST
+// /chat/warm, and when each subscriber receives the update; and whether the POST's answer
+// waits for the pushes.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
