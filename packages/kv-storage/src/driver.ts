@@ -14,5 +14,8 @@ export function driverFor(napiVersion: number): "better-sqlite3" | "better-sqlit
 
 const load = createRequire(import.meta.url);
 
-export const Database: typeof BetterSqlite3 = load(driverFor(Number(process.versions.napi)));
+/** Where this runtime's driver is: the store's thread loads it from there. */
+export const DRIVER_PATH = load.resolve(driverFor(Number(process.versions.napi)));
+
+export const Database: typeof BetterSqlite3 = load(DRIVER_PATH);
 export type Database = BetterSqlite3.Database;

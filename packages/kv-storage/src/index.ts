@@ -8,7 +8,14 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { Database } from "./driver.js";
+import { DRIVER_PATH } from "./driver.js";
+import {
+  type CommitAnswer,
+  OpenFailure,
+  type Request,
+  type SqliteThread,
+  startSqliteThread,
+} from "./sqlite-thread.js";
 
 /** Key/value storage shaped like upstream's kernel `StorageNamespace`. */
 export interface KeyValueStorage {
@@ -84,14 +91,19 @@ export interface SqliteStorageOptions {
    * checkpoint. Default: every key.
    */
   durable?: (key: string) => boolean;
+  /** The SQLite driver module the store's thread loads. Default: the one this runtime runs. */
+  driverPath?: string;
+  /** How long opening and closing may wait for the store's thread. Default 60 s. */
+  waitMs?: number;
 }
 
 /**
- * Storage in an SQLite database (one key/value table, WAL). Writes asked for in one turn of
- * the event loop are committed together, in one transaction; each `set` or `delete` resolves
- * once its transaction is committed (and synced, when it holds a `durable` key), and one that
- * fails rejects and leaves nothing behind, in memory or on disk. Calls are synchronous
- * underneath (better-sqlite3).
+ * Storage in an SQLite database (one key/value table, WAL), run on a thread of its own: a disk
+ * that stalls delays the writes waiting on it, not the event loop. Writes asked for in one turn
+ * of the event loop are committed together, in one transaction; each `set` or `delete`
+ * resolves once its transaction is committed (and synced, when it holds a `durable` key), and
+ * one that fails rejects and leaves nothing behind, in memory or on disk. Reads see every
+ * write asked for before them. Opening and closing wait for the thread (up to `waitMs`).
  */
 export function openSqliteStorage(
   dbPath: string,
@@ -105,100 +117,72 @@ export function openSqliteStorage(
       `the settings database's write-ahead log ${dbPath}-wal is damaged (${damage}): starting would drop changes saved after it; restore a backup, or move the -wal file away to start from the state before it`,
     );
   }
-  let db: Database;
+  const cannotOpen = (error: unknown) =>
+    new Error(`cannot open the settings database ${dbPath}: ${messageOf(error)}`);
   try {
     makeDirectory(dirname(dbPath));
-    // No waiting on a lock: a database another server holds is refused at once.
-    db = new Database(dbPath, { timeout: 0 });
   } catch (error) {
-    throw new Error(`cannot open the settings database ${dbPath}: ${messageOf(error)}`);
+    throw cannotOpen(error);
   }
+  const exclusive = options.exclusive !== false;
+  const legacyPath = options.legacyJsonPath;
+  let thread: SqliteThread;
   try {
-    if (options.exclusive !== false) db.pragma("locking_mode = EXCLUSIVE");
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = FULL");
-    db.exec(
-      "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
-    );
-    // Takes the exclusive lock now rather than at the first write.
-    db.exec("BEGIN EXCLUSIVE; COMMIT");
-    const check = db.pragma("quick_check", { simple: true });
-    if (check !== "ok") {
-      throw new Error(`it is damaged (${String(check)}); restore a backup or move it away`);
-    }
+    thread = startSqliteThread({
+      dbPath,
+      driverPath: options.driverPath ?? DRIVER_PATH,
+      exclusive,
+      legacy: legacyPath === undefined ? null : readLegacyJson(legacyPath),
+      waitMs: options.waitMs ?? 60_000,
+    });
   } catch (error) {
-    db.close();
-    if ((error as { code?: unknown }).code === "SQLITE_BUSY") {
+    if (!(error instanceof OpenFailure)) throw error;
+    if (error.fromLegacyFile) throw new Error(error.message);
+    if (error.code === "SQLITE_BUSY") {
       throw new Error(`${dbPath} is in use by another server${holderOf(pidPath)}; stop it first`);
     }
-    throw new Error(`cannot open the settings database ${dbPath}: ${messageOf(error)}`);
+    throw cannotOpen(error);
   }
-  if (options.exclusive !== false) writeFileSync(pidPath, `${process.pid}\n`);
-  const statements = {
-    get: db.prepare<[string], { value: string }>("SELECT value FROM kv WHERE key = ?"),
-    set: db.prepare<[string, string]>(
-      "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    ),
-    delete: db.prepare<[string]>("DELETE FROM kv WHERE key = ?"),
-    // `>= prefix AND < prefix + U+FFFF` finds a prefix with the index, without LIKE's escapes.
-    keys: db.prepare<[string, string], { key: string }>(
-      "SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key",
-    ),
-  };
-  if (options.legacyJsonPath !== undefined) {
-    importLegacyJson(options.legacyJsonPath, db, (key, value) => statements.set.run(key, value));
-  }
+  if (legacyPath !== undefined && thread.imported) renameSync(legacyPath, `${legacyPath}.imported`);
+  if (exclusive) writeFileSync(pidPath, `${process.pid}\n`);
   // Group commit: the writes asked for in one turn of the event loop go to disk in one
   // transaction (one fsync, when it holds a durable key), and each promise resolves only once
   // that transaction is committed.
-  // A write the database refuses fails alone: the batch is retried one write at a time.
   interface Write {
     readonly key: string;
     readonly value: string | null;
     readonly done: (error?: unknown) => void;
   }
   let batch: Write[] = [];
-  const run = (write: Write) => {
-    if (write.value === null) statements.delete.run(write.key);
-    else statements.set.run(write.key, write.value);
-  };
   const durable = options.durable ?? (() => true);
-  let synced = true; // synchronous = FULL, as set above
-  const syncFor = (writes: readonly Write[]) => {
-    const wanted = writes.some((write) => durable(write.key));
-    if (wanted !== synced) db.pragma(`synchronous = ${wanted ? "FULL" : "NORMAL"}`);
-    synced = wanted;
-  };
   let commits = 0;
   let syncedCommits = 0;
-  const commitAll = db.transaction((writes: Write[]) => {
-    commits += 1;
-    // Read back from SQLite: the count says what the connection really does (2 = FULL).
-    if (db.pragma("synchronous", { simple: true }) === 2) syncedCommits += 1;
-    for (const write of writes) run(write);
-  });
-  const failure = (write: Write, error: unknown) =>
+  const failure = (write: Write, message: string) =>
     new Error(
-      `settings database ${write.value === null ? "delete" : "write"} of "${write.key}" failed: ${messageOf(error)}`,
+      `settings database ${write.value === null ? "delete" : "write"} of "${write.key}" failed: ${message}`,
     );
   function flush(): void {
     const writes = batch;
     batch = [];
     if (writes.length === 0) return;
-    syncFor(writes);
-    try {
-      commitAll(writes);
-      for (const write of writes) write.done();
-    } catch {
-      for (const write of writes) {
-        try {
-          run(write);
-          write.done();
-        } catch (error) {
-          write.done(failure(write, error));
-        }
-      }
-    }
+    const committed = thread.request({
+      op: "commit",
+      writes: writes.map((write) => [write.key, write.value] as const),
+      sync: writes.some((write) => durable(write.key)),
+    }) as Promise<CommitAnswer>;
+    committed.then(
+      (answer) => {
+        commits += 1;
+        if (answer.fsynced) syncedCommits += 1;
+        writes.forEach((write, index) => {
+          const error = answer.errors?.[index] ?? null;
+          write.done(error === null ? undefined : failure(write, error));
+        });
+      },
+      (error: unknown) => {
+        for (const write of writes) write.done(failure(write, messageOf(error)));
+      },
+    );
   }
   const enqueue = (key: string, value: string | null) =>
     new Promise<void>((resolve, reject) => {
@@ -209,11 +193,13 @@ export function openSqliteStorage(
         done: (error) => (error === undefined ? resolve() : reject(error)),
       });
     });
+  const read = (request: Request) => {
+    flush();
+    return thread.request(request);
+  };
   return {
-    // Reads see every write asked for before them.
     async get(key) {
-      flush();
-      return statements.get.get(key)?.value ?? null;
+      return (await read({ op: "get", key })) as string | null;
     },
     set(key, value) {
       return enqueue(key, value);
@@ -222,16 +208,14 @@ export function openSqliteStorage(
       return enqueue(key, null);
     },
     async has(key) {
-      flush();
-      return statements.get.get(key) !== undefined;
+      return (await read({ op: "get", key })) !== null;
     },
     async keys(prefix = "") {
-      flush();
-      return statements.keys.all(prefix, `${prefix}\uffff`).map((row) => row.key);
+      return (await read({ op: "keys", prefix })) as string[];
     },
     close() {
       flush();
-      db.close(); // a second close is nothing
+      thread.close(); // a second close is nothing
     },
     commits: () => commits,
     syncedCommits: () => syncedCommits,
@@ -323,12 +307,14 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** One-time import of the earlier JSON store, and removal of the temp files it could leave. */
-function importLegacyJson(
+/**
+ * The earlier JSON store's entries, read before the database opens (the thread imports them
+ * into an empty database), and removal of the temp files it could leave. `null`: no file.
+ * A file that is not a JSON object is an `error`, which matters only if the database is empty.
+ */
+function readLegacyJson(
   jsonPath: string,
-  db: Database,
-  put: (key: string, value: string) => void,
-): void {
+): { entries: Array<[string, string]> } | { error: string } | null {
   const dir = dirname(jsonPath);
   const name = basename(jsonPath);
   let leftovers: string[] = [];
@@ -337,32 +323,28 @@ function importLegacyJson(
       (file) => file.startsWith(`${name}.`) && file.endsWith(".tmp"),
     );
   } catch {
-    return; // no folder: nothing to import
+    return null; // no folder: nothing to import
   }
   for (const file of leftovers) rmSync(join(dir, file), { force: true });
   let text: string;
   try {
     text = readFileSync(jsonPath, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw new Error(`cannot read ${jsonPath}: ${messageOf(error)}`);
   }
-  const count = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM kv").get()?.n ?? 0;
-  if (count > 0) return; // imported before; the database is what counts now
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${jsonPath} is not valid JSON (${messageOf(error)}); fix or remove it`);
+    return { error: `${jsonPath} is not valid JSON (${messageOf(error)}); fix or remove it` };
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`${jsonPath} is not a JSON object of strings; fix or remove it`);
+    return { error: `${jsonPath} is not a JSON object of strings; fix or remove it` };
   }
-  const entries = Object.entries(parsed).filter(
-    (entry): entry is [string, string] => typeof entry[1] === "string",
-  );
-  db.transaction(() => {
-    for (const [key, value] of entries) put(key, value);
-  })();
-  renameSync(jsonPath, `${jsonPath}.imported`);
+  return {
+    entries: Object.entries(parsed).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string",
+    ),
+  };
 }

@@ -12,6 +12,8 @@ if (process.argv.includes("--force") || !bundlesAreFresh()) {
     entryPoints: {
       server: new URL("../src/main.ts", import.meta.url).pathname,
       cli: new URL("../src/cli-main.ts", import.meta.url).pathname,
+      // The settings database's thread: the store starts it from beside the server's bundle.
+      "sqlite-worker": new URL("../../kv-storage/src/sqlite-worker.mjs", import.meta.url).pathname,
     },
     outdir,
     outExtension: { ".js": ".mjs" },

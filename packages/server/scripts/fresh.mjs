@@ -5,7 +5,7 @@ import { join } from "node:path";
 
 const packages = new URL("../../", import.meta.url).pathname;
 export const outdir = new URL("../dist", import.meta.url).pathname;
-const outputs = ["server.mjs", "cli.mjs"].map((name) => join(outdir, name));
+const outputs = ["server.mjs", "cli.mjs", "sqlite-worker.mjs"].map((name) => join(outdir, name));
 
 function newest(dir) {
   let latest = 0;
