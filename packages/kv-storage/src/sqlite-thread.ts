@@ -82,9 +82,16 @@ export function startSqliteThread(options: ThreadOptions): SqliteThread {
     transferList: [port2],
   });
   worker.unref();
-  const opened = waitFor(port, handshake, 0, options.waitMs, "open");
+  let opened: Answer;
+  try {
+    opened = waitFor(port, handshake, 0, options.waitMs, "open");
+  } catch (error) {
+    void worker.terminate();
+    throw error;
+  }
   if (!opened.ok) {
     port.close();
+    void worker.terminate();
     if (opened.legacyError !== undefined)
       throw new OpenFailure(opened.legacyError, undefined, true);
     throw new OpenFailure(opened.message ?? "unknown error", opened.code, false);

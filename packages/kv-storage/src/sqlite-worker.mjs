@@ -8,7 +8,6 @@ import { createRequire } from "node:module";
 import { workerData } from "node:worker_threads";
 
 const { dbPath, driverPath, exclusive, legacy, port, signal } = workerData;
-const Database = createRequire(import.meta.url)(driverPath);
 const handshake = new Int32Array(signal);
 
 /** Wakes the main thread, which waits synchronously for the open and the close. */
@@ -22,6 +21,7 @@ function errorOf(error) {
 }
 
 function open() {
+  const Database = createRequire(import.meta.url)(driverPath);
   // No waiting on a lock: a database another server holds is refused at once.
   const db = new Database(dbPath, { timeout: 0 });
   try {

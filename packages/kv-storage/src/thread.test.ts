@@ -1,0 +1,55 @@
+// The store's thread as its caller meets it: an open that cannot finish, a driver that cannot
+// load, and a store used after it was closed, each with its own words and nothing left running.
+import { writeFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { openSqliteStorage } from "./index.js";
+
+const FROZEN_DRIVER = new URL("./testing/frozen-driver.cjs", import.meta.url).pathname;
+const freshPath = async () => join(await mkdtemp(join(tmpdir(), "kv-thread-")), "db.sqlite");
+
+it("gives up an open the disk holds past waitMs, naming the wait, and leaves the file free", async () => {
+  const path = await freshPath();
+  writeFileSync(`${path}.frozen`, "");
+  const started = performance.now();
+  expect(() => openSqliteStorage(path, { driverPath: FROZEN_DRIVER, waitMs: 300 })).toThrow(
+    `cannot open the settings database ${path}: its open did not finish within 0.3 s`,
+  );
+  expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+  // The thread that waited was stopped: the database opens at once for the next server.
+  const next = openSqliteStorage(path);
+  await next.set("k", "v");
+  next.close();
+});
+
+it("refuses to open with a driver that cannot load, in the driver's words", async () => {
+  const path = await freshPath();
+  expect(() => openSqliteStorage(path, { driverPath: "/nonexistent/driver.cjs" })).toThrow(
+    /^cannot open the settings database .*: Cannot find module '\/nonexistent\/driver\.cjs'/,
+  );
+});
+
+it("rejects reads and writes after close, and a second close is nothing", async () => {
+  const storage = openSqliteStorage(await freshPath());
+  await storage.set("k", "v");
+  storage.close();
+  storage.close();
+  await expect(storage.get("k")).rejects.toThrow("the settings database is closed");
+  await expect(storage.keys()).rejects.toThrow("the settings database is closed");
+  await expect(storage.set("k", "w")).rejects.toThrow(
+    'settings database write of "k" failed: the settings database is closed',
+  );
+});
+
+it("settles at close every write queued before it", async () => {
+  const path = await freshPath();
+  const storage = openSqliteStorage(path);
+  const writes = [storage.set("a", "1"), storage.delete("a"), storage.set("b", "2")];
+  storage.close();
+  await Promise.all(writes);
+  const again = openSqliteStorage(path);
+  expect(await again.keys()).toEqual(["b"]);
+  again.close();
+});
