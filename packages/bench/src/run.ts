@@ -123,7 +123,11 @@ const random = () => {
   state = (state * 48_271) % 2_147_483_647;
   return state / 2_147_483_647;
 };
-const order = Object.keys(sections).sort(() => random() - 0.5);
+// BENCH_SECTIONS=http,timers runs only those (a quicker look at one figure).
+const only = process.env.BENCH_SECTIONS?.split(",");
+const order = Object.keys(sections)
+  .sort(() => random() - 0.5)
+  .filter((name) => only === undefined || only.includes(name));
 console.log(`sections in order ${order.join(", ")} (BENCH_SEED=${seed})`);
 for (const name of order) await (sections[name] as () => Promise<void>)();
 
