@@ -74,6 +74,7 @@ export async function startDispatchServer(
   overrides: ServerOverrides = {},
 ): Promise<DispatchServer> {
   const clock = overrides.clock ?? systemClock;
+  // Stryker disable next-line all: tests pass their own logger; lifecycle.test.ts reads the default's JSON lines from the bundle
   const logger = overrides.logger ?? createLogger({ level: "info", pretty: false });
   const database =
     overrides.storage === undefined && config.dataDir !== null
@@ -105,6 +106,7 @@ export async function startDispatchServer(
     storage,
     logger,
     // One host timer for every conversation's schedule, fired in bounded batches.
+    // Stryker disable next-line ObjectLiteral,ConditionalExpression: tests' fake clocks have no defer; scheduler.test.ts covers batches with one
     timers: createScheduler(clock.timers, clock.now, clock.defer ? { defer: clock.defer } : {}),
     now: clock.now,
     onSurfaceChange: (conversationId) => surface?.notifyChanged(conversationId),

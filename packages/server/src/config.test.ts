@@ -1,8 +1,10 @@
 // Every environment variable docs/reference.md lists reaches the field it configures, with a
 // value that is not its default; every malformed value is refused, naming the variable.
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { DEFAULT_MANUAL_WARM_MIN_GAP_MS } from "@dispatch/cache-warming";
 import { describe, expect, it } from "vitest";
-import { configFromEnv, DEFAULT_DATA_DIR } from "./config.js";
+import { configFromEnv, DEFAULT_DATA_DIR, ephemeralConfig, machineNames } from "./config.js";
 
 const cases: Array<[string, string, Record<string, unknown>]> = [
   ["PORT", "8100", { httpPort: 8100 }],
@@ -74,8 +76,67 @@ describe("configuration from the environment", () => {
     });
   });
 
+  it("defaults every field when nothing is set", () => {
+    const { config, warning } = configFromEnv({});
+    expect(config).toEqual({
+      host: "127.0.0.1",
+      httpPort: 24203,
+      wsPort: 24205,
+      dataDir: DEFAULT_DATA_DIR,
+      allowedOrigins: [],
+      allowedHosts: [],
+      localNames: machineNames(hostname()),
+      manualWarmMinGapMs: DEFAULT_MANUAL_WARM_MIN_GAP_MS,
+      cacheTtlMs: 300_000,
+      prices: {},
+      cacheTier: "5m",
+      maxWarmsPerMinute: 300,
+      maxUsdPerMinute: 0,
+      maxEnabledConversations: 500,
+      maxSocketsPerAddress: 100,
+      devRoutes: false,
+    });
+    expect(warning).toBeNull();
+  });
+
+  it("warns when it binds beyond loopback, naming the address", () => {
+    expect(configFromEnv({ HOST: "0.0.0.0" }).warning).toBe(
+      "binding 0.0.0.0: the server is reachable from other machines",
+    );
+    for (const host of ["127.0.0.1", "localhost", "::1"]) {
+      expect(configFromEnv({ HOST: host }).warning).toBeNull();
+    }
+  });
+
+  it.each([
+    ["PORT", "0"],
+    ["PORT", "65535"],
+    ["WS_PORT", "65535"],
+    ["DISPATCH_CACHE_TTL_MS", "1"],
+    ["DISPATCH_MAX_SOCKETS_PER_ADDRESS", "1"],
+    ["DISPATCH_MAX_ENABLED_CONVERSATIONS", "0"],
+    ["DISPATCH_MAX_USD_PER_MINUTE", "0"],
+    ["DISPATCH_DEV_ROUTES", "0"],
+    ["DISPATCH_CACHE_TIER", "5m"],
+  ])("accepts %s=%s, the edge of its range", (name, value) => {
+    expect(() => configFromEnv({ [name]: value })).not.toThrow();
+  });
+
   it.each([
     ["PORT", "http", /PORT/],
+    ["PORT", "-1", /PORT/],
+    ["PORT", "80.5", /PORT/],
+    ["WS_PORT", "65536", /WS_PORT/],
+    ["DISPATCH_DATA_DIR", "", /DISPATCH_DATA_DIR/],
+    ["DISPATCH_MANUAL_WARM_MIN_GAP_MS", "-1", /DISPATCH_MANUAL_WARM_MIN_GAP_MS/],
+    ["DISPATCH_CACHE_TTL_MS", "1.5", /DISPATCH_CACHE_TTL_MS/],
+    ["DISPATCH_MAX_WARMS_PER_MINUTE", "-1", /DISPATCH_MAX_WARMS_PER_MINUTE/],
+    ["DISPATCH_MAX_WARMS_PER_MINUTE", "1.5", /DISPATCH_MAX_WARMS_PER_MINUTE/],
+    ["DISPATCH_MAX_USD_PER_MINUTE", "Infinity", /DISPATCH_MAX_USD_PER_MINUTE/],
+    ["DISPATCH_MAX_ENABLED_CONVERSATIONS", "-1", /DISPATCH_MAX_ENABLED_CONVERSATIONS/],
+    ["DISPATCH_MAX_SOCKETS_PER_ADDRESS", "1.5", /DISPATCH_MAX_SOCKETS_PER_ADDRESS/],
+    ["DISPATCH_CACHE_TIER", "2h", /DISPATCH_CACHE_TIER/],
+    ["DISPATCH_PRICES", "[]", /DISPATCH_PRICES/],
     ["PORT", "70000", /PORT/],
     ["WS_PORT", "-1", /WS_PORT/],
     ["DISPATCH_MANUAL_WARM_MIN_GAP_MS", "1.5", /DISPATCH_MANUAL_WARM_MIN_GAP_MS/],
@@ -93,5 +154,39 @@ describe("configuration from the environment", () => {
   ])("refuses %s=%s, naming it", (name, value, message) => {
     expect(() => configFromEnv({ [name]: value })).toThrow(message);
     expect(() => configFromEnv({ [name]: value })).toThrow(/^bad environment: /);
+  });
+});
+
+describe("this machine's names, trusted like localhost", () => {
+  it("are the host name and its .local form, in lower case", () => {
+    expect(machineNames(" DevBox.local\n")).toEqual(["devbox", "devbox.local"]);
+    expect(machineNames("devbox")).toEqual(["devbox", "devbox.local"]);
+    // Only a trailing .local is the mDNS suffix.
+    expect(machineNames("pc.localdomain")).toEqual(["pc.localdomain", "pc.localdomain.local"]);
+  });
+
+  it("are none for an empty name or localhost", () => {
+    expect(machineNames("  ")).toEqual([]);
+    expect(machineNames("localhost")).toEqual([]);
+    expect(machineNames("localhost.local")).toEqual([]);
+  });
+});
+
+describe("the ephemeral configuration of tests and tools", () => {
+  it("is loopback, OS-chosen ports, settings in memory and nothing trusted beyond", () => {
+    expect(ephemeralConfig()).toMatchObject({
+      host: "127.0.0.1",
+      httpPort: 0,
+      wsPort: 0,
+      dataDir: null,
+      allowedOrigins: [],
+      allowedHosts: [],
+      localNames: [],
+      devRoutes: false,
+    });
+    expect(ephemeralConfig({ devRoutes: true, httpPort: 9 })).toMatchObject({
+      devRoutes: true,
+      httpPort: 9,
+    });
   });
 });
