@@ -62,9 +62,9 @@ describe("the logger's environment", () => {
 describe("a JSON line", () => {
   it("names its level in words, is written at once, and turns errors into their message", () => {
     const json = captured(false);
-    json.logger.warn("cache-warming: warm failed", { err: new Error("provider down"), n: 1 });
+    json.logger.error("cache-warming: warm failed", { err: new Error("provider down"), n: 1 });
     const line = JSON.parse(json.text());
-    expect(line).toMatchObject({ level: "warn", msg: "cache-warming: warm failed" });
+    expect(line).toMatchObject({ level: "error", msg: "cache-warming: warm failed" });
     expect(line).toMatchObject({ err: "provider down", n: 1 });
     expect(line).not.toHaveProperty("pid");
   });
