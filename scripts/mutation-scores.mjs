@@ -1,11 +1,14 @@
 // Stryker's `break` threshold judges the total score; we hold every mutated file to it.
-// Reads the JSON report of the last `pnpm mutation`, prints a row per file, and exits 1 when a
+// Reads the JSON reports of the last `pnpm mutation`, prints a row per file, and exits 1 when a
 // file scores under the threshold (default 90, or the first argument).
 import { readFileSync } from "node:fs";
 
-const REPORT = "reports/mutation/mutation.json";
+// The main run's report and ui-contract-schemas' (stryker.schemas.config.json).
+const REPORTS = ["reports/mutation/mutation.json", "reports/mutation/schemas.json"];
 const threshold = Number(process.argv[2] ?? 90);
-const report = JSON.parse(readFileSync(REPORT, "utf8"));
+const report = { files: {} };
+for (const path of REPORTS)
+  Object.assign(report.files, JSON.parse(readFileSync(path, "utf8")).files);
 
 // Stryker's own definition: detected = killed + timed out; undetected = survived + not covered.
 // Compile errors (rejected by the type checker), runtime errors and ignored mutants don't count.

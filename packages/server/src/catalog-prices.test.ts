@@ -81,5 +81,8 @@ describe("prices from the catalog", () => {
     expect(lookup.size()).toBe(MAX_KNOWN);
     expect(lookup("claude/claude-sonnet-4-5")?.inputPerMTok).toBe(3);
     expect(lookup.size()).toBe(MAX_KNOWN);
+    // A name it knows is answered from memory: nothing else is forgotten for it.
+    expect(lookup("claude/claude-sonnet-4-5")?.inputPerMTok).toBe(3);
+    expect(lookup.size()).toBe(MAX_KNOWN);
   });
 });
