@@ -9,6 +9,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DRIVER_PATH } from "./driver.js";
+import { createReadCache } from "./read-cache.js";
 import {
   type CommitAnswer,
   OpenFailure,
@@ -95,6 +96,11 @@ export interface SqliteStorageOptions {
   driverPath?: string;
   /** How long opening and closing may wait for the store's thread. Default 60 s. */
   waitMs?: number;
+  /**
+   * How many keys' values are kept in memory to answer reads without asking the database's
+   * thread (the least recently used leave first). Default 10 000; none when not exclusive.
+   */
+  cachedKeys?: number;
 }
 
 /**
@@ -154,6 +160,10 @@ export function openSqliteStorage(
     readonly done: (error?: unknown) => void;
   }
   let batch: Write[] = [];
+  let closed = false;
+  // Only this process writes an exclusively held database, so what it read or wrote last is
+  // what is stored.
+  const cache = createReadCache(exclusive ? (options.cachedKeys ?? 10_000) : 0);
   const durable = options.durable ?? (() => true);
   let commits = 0;
   let syncedCommits = 0;
@@ -176,17 +186,22 @@ export function openSqliteStorage(
         if (answer.fsynced) syncedCommits += 1;
         writes.forEach((write, index) => {
           const error = answer.errors?.[index] ?? null;
+          cache.written(write.key, write.value, error === null);
           write.done(error === null ? undefined : failure(write, error));
         });
       },
       (error: unknown) => {
-        for (const write of writes) write.done(failure(write, messageOf(error)));
+        for (const write of writes) {
+          cache.written(write.key, write.value, false);
+          write.done(failure(write, messageOf(error)));
+        }
       },
     );
   }
   const enqueue = (key: string, value: string | null) =>
     new Promise<void>((resolve, reject) => {
       if (batch.length === 0) setImmediate(flush);
+      cache.writing(key);
       batch.push({
         key,
         value,
@@ -197,10 +212,16 @@ export function openSqliteStorage(
     flush();
     return thread.request(request);
   };
+  const get = async (key: string) => {
+    // A closed store answers nothing, remembered or not.
+    const hit = closed ? undefined : cache.lookup(key);
+    if (hit !== undefined) return hit.value;
+    const value = (await read({ op: "get", key })) as string | null;
+    cache.read(key, value);
+    return value;
+  };
   return {
-    async get(key) {
-      return (await read({ op: "get", key })) as string | null;
-    },
+    get,
     set(key, value) {
       return enqueue(key, value);
     },
@@ -208,12 +229,13 @@ export function openSqliteStorage(
       return enqueue(key, null);
     },
     async has(key) {
-      return (await read({ op: "get", key })) !== null;
+      return (await get(key)) !== null;
     },
     async keys(prefix = "") {
       return (await read({ op: "keys", prefix })) as string[];
     },
     close() {
+      closed = true;
       flush();
       thread.close(); // a second close is nothing
     },

@@ -7,6 +7,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
+import { Database } from "./driver.js";
 import { type ClosableStorage, openSqliteStorage } from "./index.js";
 
 const FROZEN_DRIVER = new URL("./testing/frozen-driver.cjs", import.meta.url).pathname;
@@ -74,4 +75,36 @@ it("closes after the thaw with every queued write on disk", async () => {
   await write;
   open = openSqliteStorage(path);
   expect(await open.get("k")).toBe("v");
+});
+
+it("answers a key it knows from memory during the stall; one it does not know waits", async () => {
+  const path = join(await mkdtemp(join(tmpdir(), "kv-stall-")), "db.sqlite");
+  open = openSqliteStorage(path, { driverPath: FROZEN_DRIVER });
+  const storage = open;
+  await storage.set("known", "1");
+  writeFileSync(`${path}.frozen`, "");
+  const write = storage.set("other", "2");
+  expect(await storage.get("known")).toBe("1");
+  expect(await storage.has("known")).toBe(true);
+  let unknownAnswered = false;
+  const unknown = storage.get("unknown").then((value) => {
+    unknownAnswered = true;
+    return value;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(unknownAnswered).toBe(false);
+  rmSync(`${path}.frozen`);
+  await write;
+  expect(await unknown).toBeNull();
+});
+
+it("asks the database every time when it is shared with another process", async () => {
+  const path = join(await mkdtemp(join(tmpdir(), "kv-stall-")), "db.sqlite");
+  open = openSqliteStorage(path, { exclusive: false });
+  await open.set("k", "mine");
+  expect(await open.get("k")).toBe("mine");
+  const side = new Database(path);
+  side.prepare("UPDATE kv SET value = 'theirs' WHERE key = 'k'").run();
+  side.close();
+  expect(await open.get("k")).toBe("theirs");
 });
