@@ -1,6 +1,6 @@
 // The store's thread as its caller meets it: an open that cannot finish, a driver that cannot
 // load, and a store used after it was closed, each with its own words and nothing left running.
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +41,15 @@ it("rejects reads and writes after close, and a second close is nothing", async 
   await expect(storage.set("k", "w")).rejects.toThrow(
     'settings database write of "k" failed: the settings database is closed',
   );
+});
+
+it("closes the database itself: its write-ahead log is folded in and removed", async () => {
+  const path = await freshPath();
+  const storage = openSqliteStorage(path);
+  await storage.set("k", "v");
+  expect(existsSync(`${path}-wal`)).toBe(true);
+  storage.close();
+  expect(existsSync(`${path}-wal`)).toBe(false);
 });
 
 it("settles at close every write queued before it", async () => {
