@@ -20,6 +20,7 @@ const mutants = [
   ],
   [
     "a commit's sync level never changes",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the thread's source text, as it is written there
     'if (sync !== synced) db.pragma(`synchronous = ${sync ? "FULL" : "NORMAL"}`);',
     "",
   ],
@@ -45,6 +46,7 @@ const mutants = [
   ],
   [
     "keys() ignores where the prefix ends",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the thread's source text, as it is written there
     "keys.all(prefix, `${prefix}\\uffff`)",
     'keys.all(prefix, "\\uffff")',
   ],
