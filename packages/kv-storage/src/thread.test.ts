@@ -62,3 +62,51 @@ it("settles at close every write queued before it", async () => {
   expect(await again.keys()).toEqual(["b"]);
   again.close();
 });
+
+it("fails what is pending, and what follows, when its thread ends mid-commit", async () => {
+  const path = await freshPath();
+  const storage = openSqliteStorage(path, { driverPath: FROZEN_DRIVER });
+  await storage.set("a", "1");
+  writeFileSync(`${path}.exit`, "");
+  await expect(storage.set("b", "2")).rejects.toThrow(
+    `settings database write of "b" failed: the settings database's thread stopped (exit code 1)`,
+  );
+  await expect(storage.get("c")).rejects.toThrow("the settings database's thread stopped");
+  storage.close(); // nothing left to close
+});
+
+it("fails what follows an error its thread did not catch, in the error's words", async () => {
+  const path = await freshPath();
+  const storage = openSqliteStorage(path, { driverPath: FROZEN_DRIVER });
+  writeFileSync(`${path}.throw`, "");
+  await storage.set("a", "1");
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await expect(storage.get("z")).rejects.toThrow(
+    "the settings database's thread failed: the driver broke",
+  );
+  storage.close();
+});
+
+/** The MessagePorts keeping this process alive. */
+const heldPorts = () => process.getActiveResourcesInfo().filter((kind) => kind === "MessagePort");
+
+it("keeps the process alive only while a request is pending", async () => {
+  const before = heldPorts().length;
+  const storage = openSqliteStorage(await freshPath());
+  expect(heldPorts().length).toBe(before); // an idle store lets the process exit
+  const writes = [storage.set("a", "1"), storage.set("b", "2")];
+  const read = storage.get("unknown");
+  expect(heldPorts().length).toBe(before + 1);
+  await Promise.all([...writes, read]);
+  expect(heldPorts().length).toBe(before);
+  storage.close();
+});
+
+it("refuses a broken legacy file in the file's own words, not as a database problem", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "kv-thread-"));
+  const json = join(dir, "settings.json");
+  writeFileSync(json, "{ not json");
+  expect(() => openSqliteStorage(join(dir, "db.sqlite"), { legacyJsonPath: json })).toThrow(
+    new RegExp(`^${json} is not valid JSON`),
+  );
+});

@@ -23,6 +23,15 @@ describe("prices from the catalog", () => {
     expect(lookup("claude/haiku")).toMatchObject({ inputPerMTok: 1, cacheReadPerMTok: 0.1 });
   });
 
+  it("reads a family name as the family's current model in the catalog itself", () => {
+    // No fallback table: only the catalog can answer.
+    const lookup = catalogPrices({ overrides: {}, fallback: {}, tier: "5m" });
+    expect(lookup("claude/opus")).toMatchObject({ inputPerMTok: 5, outputPerMTok: 25 });
+    expect(lookup("claude/sonnet")).toMatchObject({ inputPerMTok: 3, outputPerMTok: 15 });
+    expect(lookup("claude/haiku")).toMatchObject({ inputPerMTok: 1, outputPerMTok: 5 });
+    expect(lookup("claude/bard")).toBeNull();
+  });
+
   it("marks providers that charge no cache write as caching by themselves", () => {
     expect(prices()("opencode/gpt-4o")).toMatchObject({ selfCaching: true, inputPerMTok: 2.5 });
     expect(prices()("gemini-2.5-pro")).toMatchObject({ selfCaching: true });

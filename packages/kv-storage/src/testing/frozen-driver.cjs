@@ -1,6 +1,7 @@
 // A test driver for the store's thread: this runtime's better-sqlite3, except that the open
 // and each commit wait while `<database>.frozen` exists, as writes do on a frozen filesystem
-// (the kernel holds them until the thaw). Loaded by the thread through `driverPath`.
+// (the kernel holds them until the thaw); with `<database>.throw` or `<database>.exit` a commit
+// breaks the thread instead. Loaded by the thread through `driverPath`.
 const Real = require(
   Number(process.versions.napi) >= 10 ? "better-sqlite3-napi" : "better-sqlite3",
 );
@@ -15,6 +16,7 @@ module.exports = class FrozenDatabase extends Real {
   constructor(path, options) {
     waitForThaw(`${path}.frozen`);
     super(path, options);
+    this.path = path;
     this.flag = `${path}.frozen`;
   }
 
@@ -22,6 +24,13 @@ module.exports = class FrozenDatabase extends Real {
     const commit = super.transaction(fn);
     return (...args) => {
       waitForThaw(this.flag);
+      // A thread that breaks: an error nothing catches, or the thread ending, mid-commit.
+      if (existsSync(`${this.path}.throw`)) {
+        setImmediate(() => {
+          throw new Error("the driver broke");
+        });
+      }
+      if (existsSync(`${this.path}.exit`)) process.exit(1);
       return commit(...args);
     };
   }
