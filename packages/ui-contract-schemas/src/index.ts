@@ -22,6 +22,7 @@ export function describeIssues(error: z.ZodError, root: string): string {
 
 const actionRefSchema = z.object({ actionId: z.string().min(1) });
 
+// Stryker disable next-line StringLiteral: zod refuses a discriminator no option has, at import (checked by hand); Stryker's static-mutant run does not see it
 export const surfaceFieldSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("toggle"),
@@ -88,6 +89,7 @@ export const conversationIdSchema = z
   .regex(CONVERSATION_ID_PATTERN, "must not contain control characters")
   .regex(WELL_FORMED, "must be well-formed Unicode (no lone surrogates)");
 
+// Stryker disable next-line StringLiteral: zod refuses a discriminator no option has, at import (checked by hand); Stryker's static-mutant run does not see it
 export const surfaceClientMessageSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("subscribe"),
@@ -108,6 +110,7 @@ export const surfaceClientMessageSchema = z.discriminatedUnion("type", [
   }),
 ]);
 
+// Stryker disable next-line StringLiteral: zod refuses a discriminator no option has, at import (checked by hand); Stryker's static-mutant run does not see it
 export const surfaceServerMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("catalog"), catalog: z.array(surfaceCatalogEntrySchema) }),
   z.object({

@@ -1,9 +1,12 @@
 // Each schema, rule by rule: what it keeps of a valid value (all of it), what it refuses, and
 // the words it refuses with. A message that crosses a socket is judged by these.
+
+import { readFileSync } from "node:fs";
 import type { SurfaceField } from "@dispatch/ui-contract";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import {
+  CONTRACT_VERSION,
   conversationIdSchema,
   describeIssues,
   surfaceCatalogEntrySchema,
@@ -187,5 +190,13 @@ describe("describeIssues", () => {
     expect(describeIssues(refusal(z.string(), 1), "body")).toBe(
       "body: Invalid input: expected string, received number",
     );
+  });
+});
+
+describe("the contract version", () => {
+  it("is the one docs/contract.md documents", () => {
+    const doc = readFileSync(new URL("../../../docs/contract.md", import.meta.url), "utf8");
+    expect(doc).toContain(`frontend contract ${CONTRACT_VERSION})`);
+    expect(CONTRACT_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
