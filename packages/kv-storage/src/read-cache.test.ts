@@ -42,6 +42,17 @@ describe("the read cache", () => {
     expect(cache.lookup("a")).toEqual({ value: "2" });
   });
 
+  it("sends a key to the database until its last write in flight is settled", () => {
+    const cache = createReadCache(10);
+    cache.writing("a");
+    cache.writing("a");
+    cache.written("a", "1", true);
+    cache.read("a", "1"); // a read asked between the two writes
+    expect(cache.lookup("a")).toBeUndefined();
+    cache.written("a", "2", false);
+    expect(cache.lookup("a")).toBeUndefined();
+  });
+
   it("keeps at most its limit, forgetting the least recently used", () => {
     const cache = createReadCache(2);
     cache.read("a", "1");

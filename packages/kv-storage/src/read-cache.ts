@@ -19,20 +19,18 @@ export function createReadCache(limit: number): ReadCache {
   const inFlight = new Map<string, number>();
   const remember = (key: string, value: string | null) => {
     values.delete(key);
-    if (limit === 0) return;
     values.set(key, value);
     if (values.size > limit) values.delete(values.keys().next().value as string);
   };
   return {
+    // While a write of the key is in flight, only the database knows what a read must see.
     lookup(key) {
       if (inFlight.has(key) || !values.has(key)) return undefined;
       const value = values.get(key) as string | null;
       remember(key, value); // now the most recently used
       return { value };
     },
-    read(key, value) {
-      if (!inFlight.has(key)) remember(key, value);
-    },
+    read: remember,
     writing(key) {
       inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
     },
@@ -40,8 +38,8 @@ export function createReadCache(limit: number): ReadCache {
       const left = (inFlight.get(key) ?? 1) - 1;
       if (left === 0) inFlight.delete(key);
       else inFlight.set(key, left);
-      // A later write of the key is still on its way: it, not this one, says what is stored.
-      if (ok && left === 0) remember(key, value);
+      // A later write of the same key, still in flight, replaces this value when it settles.
+      if (ok) remember(key, value);
       else values.delete(key);
     },
     size: () => values.size,

@@ -1,6 +1,6 @@
 // The store's thread as its caller meets it: an open that cannot finish, a driver that cannot
 // load, and a store used after it was closed, each with its own words and nothing left running.
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,6 +72,8 @@ it("fails what is pending, and what follows, when its thread ends mid-commit", a
     `settings database write of "b" failed: the settings database's thread stopped (exit code 1)`,
   );
   await expect(storage.get("c")).rejects.toThrow("the settings database's thread stopped");
+  // The value whose write never landed is not answered from memory either.
+  await expect(storage.get("b")).rejects.toThrow("the settings database's thread stopped");
   storage.close(); // nothing left to close
 });
 
@@ -102,6 +104,23 @@ it("keeps the process alive only while a request is pending", async () => {
   storage.close();
 });
 
+it("stays held while one request of several is still pending", async () => {
+  const path = await freshPath();
+  const storage = openSqliteStorage(path, { driverPath: FROZEN_DRIVER });
+  const before = heldPorts().length;
+  writeFileSync(`${path}.frozen`, "");
+  const read = storage.get("unknown");
+  expect(heldPorts().length).toBe(before + 1); // the first request holds the process
+  const write = storage.set("k", "v"); // its commit waits for the thaw
+  expect(await read).toBeNull();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(heldPorts().length).toBe(before + 1); // the commit still holds it
+  rmSync(`${path}.frozen`);
+  await write;
+  expect(heldPorts().length).toBe(before);
+  storage.close();
+});
+
 it("refuses a broken legacy file in the file's own words, not as a database problem", async () => {
   const dir = await mkdtemp(join(tmpdir(), "kv-thread-"));
   const json = join(dir, "settings.json");
@@ -109,4 +128,17 @@ it("refuses a broken legacy file in the file's own words, not as a database prob
   expect(() => openSqliteStorage(join(dir, "db.sqlite"), { legacyJsonPath: json })).toThrow(
     new RegExp(`^${json} is not valid JSON`),
   );
+});
+
+it("reads the stored value again after the disk refused a newer one", async () => {
+  const path = await freshPath();
+  const storage = openSqliteStorage(path, { driverPath: FROZEN_DRIVER });
+  await storage.set("k", "1");
+  writeFileSync(`${path}.refuse`, "");
+  await expect(storage.set("k", "2")).rejects.toThrow(
+    'settings database write of "k" failed: disk refused the write',
+  );
+  rmSync(`${path}.refuse`);
+  expect(await storage.get("k")).toBe("1");
+  storage.close();
 });

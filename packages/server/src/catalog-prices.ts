@@ -11,11 +11,18 @@ export type CacheTier = (typeof CACHE_TIERS)[number];
 const TIER_TTL_MS: Record<CacheTier, number> = { "5m": 300_000, "1h": 3_600_000 };
 
 /** Upstream's family names (`claude/sonnet`) mean the family's current model. */
-const FAMILIES: Readonly<Record<string, string>> = {
-  opus: "claude-opus-4-5",
-  sonnet: "claude-sonnet-4-5",
-  haiku: "claude-haiku-4-5",
-};
+function familyModel(name: string): string {
+  switch (name) {
+    case "opus":
+      return "claude-opus-4-5";
+    case "sonnet":
+      return "claude-sonnet-4-5";
+    case "haiku":
+      return "claude-haiku-4-5";
+    default:
+      return name;
+  }
+}
 
 type CatalogPrice = number | { readonly base: number } | undefined;
 
@@ -88,7 +95,7 @@ export function catalogPrices(
   const known = new Map<string, ModelPricing | null>();
   const fromCatalog = (model: string): ModelPricing | null => {
     const bare = model.slice(model.lastIndexOf("/") + 1);
-    const id = Object.hasOwn(FAMILIES, bare) ? (FAMILIES[bare] as string) : bare;
+    const id = familyModel(bare);
     // Stryker disable next-line ObjectLiteral: only the model's prices are read, not what this usage costs
     const found = calcPrice({ input_tokens: 1 }, id);
     return found === null

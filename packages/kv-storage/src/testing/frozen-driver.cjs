@@ -1,7 +1,7 @@
 // A test driver for the store's thread: this runtime's better-sqlite3, except that the open
 // and each commit wait while `<database>.frozen` exists, as writes do on a frozen filesystem
 // (the kernel holds them until the thaw); with `<database>.throw` or `<database>.exit` a commit
-// breaks the thread instead. Loaded by the thread through `driverPath`.
+// breaks the thread instead, and with `<database>.refuse` every stored value is refused. Loaded by the thread through `driverPath`.
 const Real = require(
   Number(process.versions.napi) >= 10 ? "better-sqlite3-napi" : "better-sqlite3",
 );
@@ -18,6 +18,18 @@ module.exports = class FrozenDatabase extends Real {
     super(path, options);
     this.path = path;
     this.flag = `${path}.frozen`;
+  }
+
+  prepare(sql) {
+    const statement = super.prepare(sql);
+    if (!sql.startsWith("INSERT")) return statement;
+    const run = statement.run.bind(statement);
+    // The disk refusing a write (ENOSPC, EROFS) while `<database>.refuse` exists.
+    statement.run = (...args) => {
+      if (existsSync(`${this.path}.refuse`)) throw new Error("disk refused the write");
+      return run(...args);
+    };
+    return statement;
   }
 
   transaction(fn) {
