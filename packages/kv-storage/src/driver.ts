@@ -1,21 +1,10 @@
-// The SQLite driver this runtime can run. better-sqlite3 12 aborts Node 24 when the garbage
-// collector frees one of its statements outside a JavaScript context (its node::ObjectWrap
-// destructor asks for an Environment there is none of: WiseLibs/better-sqlite3#1515); 13 is
-// rebuilt on Node-API and has no such destructor, but needs Node-API 10, which Node 20 lacks
-// (its prebuilt addon crashes there). Both have the same API; each runtime gets the one that
-// works on it.
+// The SQLite driver itself, for code that opens a database on its own thread: tests' side
+// connections and the soak. Which build each runtime runs, and why: driver-path.ts.
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
+import { DRIVER_PATH } from "./driver-path.js";
 
-/** The driver's package for a runtime with this Node-API version. */
-export function driverFor(napiVersion: number): "better-sqlite3" | "better-sqlite3-napi" {
-  return napiVersion >= 10 ? "better-sqlite3-napi" : "better-sqlite3";
-}
+export { DRIVER_PATH, driverFor } from "./driver-path.js";
 
-const load = createRequire(import.meta.url);
-
-/** Where this runtime's driver is: the store's thread loads it from there. */
-export const DRIVER_PATH = load.resolve(driverFor(Number(process.versions.napi)));
-
-export const Database: typeof BetterSqlite3 = load(DRIVER_PATH);
+export const Database: typeof BetterSqlite3 = createRequire(import.meta.url)(DRIVER_PATH);
 export type Database = BetterSqlite3.Database;

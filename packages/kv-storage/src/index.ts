@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { DRIVER_PATH } from "./driver.js";
+import { DRIVER_PATH } from "./driver-path.js";
 import { createReadCache } from "./read-cache.js";
 import {
   type CommitAnswer,
