@@ -3,14 +3,10 @@
 // turning, and what was acknowledged is still acknowledged only once it is on disk.
 import { spawn } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { Database } from "./driver.js";
 import { type ClosableStorage, openSqliteStorage } from "./index.js";
-
-const FROZEN_DRIVER = new URL("./testing/frozen-driver.cjs", import.meta.url).pathname;
+import { FROZEN_DRIVER, freshDbPath } from "./testing/frozen.js";
 
 let open: ClosableStorage | null = null;
 afterEach(() => {
@@ -33,7 +29,7 @@ async function worstLoopGap(ms: number): Promise<number> {
 }
 
 it("keeps the event loop turning while the disk holds a write, and acknowledges it after the thaw", async () => {
-  const path = join(await mkdtemp(join(tmpdir(), "kv-stall-")), "db.sqlite");
+  const path = await freshDbPath("kv-stall-");
   open = openSqliteStorage(path, { driverPath: FROZEN_DRIVER });
   const storage = open;
   await storage.set("before", "1");
@@ -52,7 +48,7 @@ it("keeps the event loop turning while the disk holds a write, and acknowledges 
 });
 
 it("answers a read asked during the stall after the writes before it", async () => {
-  const path = join(await mkdtemp(join(tmpdir(), "kv-stall-")), "db.sqlite");
+  const path = await freshDbPath("kv-stall-");
   open = openSqliteStorage(path, { driverPath: FROZEN_DRIVER });
   const storage = open;
   writeFileSync(`${path}.frozen`, "");
@@ -65,7 +61,7 @@ it("answers a read asked during the stall after the writes before it", async () 
 });
 
 it("closes after the thaw with every queued write on disk", async () => {
-  const path = join(await mkdtemp(join(tmpdir(), "kv-stall-")), "db.sqlite");
+  const path = await freshDbPath("kv-stall-");
   const storage = openSqliteStorage(path, { driverPath: FROZEN_DRIVER });
   writeFileSync(`${path}.frozen`, "");
   const write = storage.set("k", "v");
@@ -78,7 +74,7 @@ it("closes after the thaw with every queued write on disk", async () => {
 });
 
 it("answers a key it knows from memory during the stall; one it does not know waits", async () => {
-  const path = join(await mkdtemp(join(tmpdir(), "kv-stall-")), "db.sqlite");
+  const path = await freshDbPath("kv-stall-");
   open = openSqliteStorage(path, { driverPath: FROZEN_DRIVER });
   const storage = open;
   await storage.set("known", "1");
@@ -99,7 +95,7 @@ it("answers a key it knows from memory during the stall; one it does not know wa
 });
 
 it("asks the database every time when it is shared with another process", async () => {
-  const path = join(await mkdtemp(join(tmpdir(), "kv-stall-")), "db.sqlite");
+  const path = await freshDbPath("kv-stall-");
   open = openSqliteStorage(path, { exclusive: false });
   await open.set("k", "mine");
   expect(await open.get("k")).toBe("mine");

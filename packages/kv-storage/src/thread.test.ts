@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { openSqliteStorage } from "./index.js";
+import { FROZEN_DRIVER, freshDbPath } from "./testing/frozen.js";
 
-const FROZEN_DRIVER = new URL("./testing/frozen-driver.cjs", import.meta.url).pathname;
-const freshPath = async () => join(await mkdtemp(join(tmpdir(), "kv-thread-")), "db.sqlite");
+const freshPath = () => freshDbPath("kv-thread-");
 
 it("gives up an open the disk holds past waitMs, naming the wait, and leaves the file free", async () => {
   const path = await freshPath();
