@@ -68,10 +68,7 @@ export { combineRules, NO_RULES, type WarmRules } from "./rules.js";
 export {
   buildCacheWarmingSpec,
   conversationView,
-  describeLedger,
   describeSchedule,
-  type LedgerView,
-  ledgerView,
   type Refusal,
   type ScheduleState,
   type ScheduleStatus,

@@ -137,7 +137,6 @@ describe("the cache-warming spec", () => {
           policy: "fixed",
           maxIntervalMs: null,
           cacheTtlMs: null,
-          ledger: { spentUsd: null, savedUsd: null, netUsd: null, warms: 0, turnsSaved: 0 },
           lastRefusal: null,
           history: [],
           switchedFrom: null,

@@ -2,6 +2,7 @@
 // happened; each rule may then add to the state it computed: count, charge, pause, and keep a
 // record of its own per conversation. Rules are pure and run in the order given; a warmer with
 // none behaves as upstream's does.
+import type { SurfaceField } from "@dispatch/ui-contract";
 import type { CacheWarmingState, WarmAttempt, WarmTrigger } from "./state.js";
 
 /** A record a rule keeps per conversation beside upstream's settings, read with them. */
@@ -38,6 +39,13 @@ export interface WarmRules {
     state: CacheWarmingState,
     change: { readonly enabling: boolean; readonly limitsChanged: boolean },
   ) => CacheWarmingState;
+  // What the rules show: the surface asks them when it builds a conversation's spec.
+  /** Stat fields after the core's, before `Last refusal`. */
+  readonly statFields?: (state: CacheWarmingState) => readonly SurfaceField[];
+  /** Keys added to the `cache-warming-timer` payload. */
+  readonly timerKeys?: (state: CacheWarmingState) => object;
+  /** The Schedule stat's words for a pause this rule made; undefined when it is not its own. */
+  readonly describePause?: (state: CacheWarmingState) => string | undefined;
 }
 
 /** One rule set that runs each of `rules` in turn. */
@@ -50,6 +58,15 @@ export function combineRules(...rules: readonly WarmRules[]): WarmRules {
     turnSettled: (state) => rules.reduce((s, r) => r.turnSettled?.(s) ?? s, state),
     settingsChanged: (state, change) =>
       rules.reduce((s, r) => r.settingsChanged?.(s, change) ?? s, state),
+    statFields: (state) => rules.flatMap((r) => r.statFields?.(state) ?? []),
+    timerKeys: (state) => Object.assign({}, ...rules.map((r) => r.timerKeys?.(state))),
+    describePause: (state) => {
+      for (const r of rules) {
+        const words = r.describePause?.(state);
+        if (words !== undefined) return words;
+      }
+      return undefined;
+    },
   };
 }
 

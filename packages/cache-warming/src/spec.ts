@@ -2,6 +2,7 @@
 // the machine-readable status of the schedule.
 import type { SurfaceField, SurfaceSpec } from "@dispatch/ui-contract";
 import { ACTION_IDS, baseFields, SURFACE_FRAME } from "./pure.js";
+import type { WarmRules } from "./rules.js";
 import {
   type CacheWarmingState,
   effectiveIntervalMs,
@@ -41,6 +42,8 @@ export interface SpecExtras {
   readonly loading?: boolean;
   /** The last refused action, until the next accepted one. */
   readonly lastRefusal?: Refusal | null;
+  /** The opt-in rules the warmer runs: they add their fields, keys and pause words. */
+  readonly rules?: WarmRules;
 }
 
 export interface ScheduleStatus {
@@ -79,8 +82,6 @@ export interface TimerPayload {
   readonly maxIntervalMs?: number | null;
   /** The model's cache lifetime; null when unknown (no price-table entry). */
   readonly cacheTtlMs?: number | null;
-  /** What warming cost and saved here, in USD; null dollars when the model's prices are unknown. */
-  readonly ledger?: LedgerView;
   /** The last action the surface refused and why, until the next accepted one. */
   readonly lastRefusal?: Refusal | null;
   /** The last warms, oldest first (at most MAX_HISTORY), kept across restarts. */
@@ -97,11 +98,6 @@ export function describeModel(state: CacheWarmingState): string {
   return `${model} (switched from ${from.model ?? "default"} by a manual warm: its first warm found no cache)`;
 }
 
-/** "1 warm", "3 warms". */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
 export function describeSchedule(state: CacheWarmingState, extras: SpecExtras = {}): string {
   const { state: schedule, reason } = statusWith(state, extras);
   switch (schedule) {
@@ -116,11 +112,7 @@ export function describeSchedule(state: CacheWarmingState, extras: SpecExtras = 
     case "paused":
       if (reason === "budget") return "Paused: the server's warm budget is spent; retrying";
       if (reason === "self-caching") return "Not warming: this model's provider caches by itself";
-      if (reason === "not-worth-it")
-        return "Paused: the next warm would likely cost more than it saves";
-      return reason === "idle-cap"
-        ? `Paused: ${plural(state.autoWarmsSinceTurn, "automatic warm")} since the last turn (idle cap ${state.idleWarmCap})`
-        : `Paused: the cache was not retained (${plural(state.deadWarmStreak, "warm")} in a row read nothing)`;
+      return extras.rules?.describePause?.(state) ?? `Paused (${reason})`;
     case "scheduled":
       return "Scheduled";
     case "idle":
@@ -154,7 +146,7 @@ export function buildCacheWarmingSpec(
     { kind: "stat", label: "Schedule", value: describeSchedule(state, extras) },
     { kind: "stat", label: "Last error", value: state.lastError ?? "—" },
     { kind: "stat", label: "Model", value: describeModel(state) },
-    { kind: "stat", label: "Warming cost", value: describeLedger(state) },
+    ...(extras.rules?.statFields?.(state) ?? []),
     {
       kind: "stat",
       label: "Last refusal",
@@ -186,7 +178,7 @@ export function timerPayloadOf(
     policy: state.policy,
     maxIntervalMs: state.economics.maxIntervalMs,
     cacheTtlMs: state.economics.ttlKnown ? state.economics.cacheTtlMs : null,
-    ledger: ledgerView(state),
+    ...extras.rules?.timerKeys?.(state),
     lastRefusal: extras.lastRefusal ?? null,
     history: state.history,
     switchedFrom: state.switchedFrom,
@@ -198,47 +190,22 @@ function statusWith(state: CacheWarmingState, extras: SpecExtras): ScheduleStatu
 }
 
 /** One conversation's state as `GET /cache-warming/:id` answers it: what the surface shows. */
-export function conversationView(conversationId: string, state: CacheWarmingState, now: number) {
+export function conversationView(
+  conversationId: string,
+  state: CacheWarmingState,
+  now: number,
+  rules?: WarmRules,
+) {
+  const extras = rules === undefined ? {} : { rules };
   return {
     conversationId,
     enabled: state.enabled,
     intervalMs: state.intervalMs,
     lastPct: state.lastPct,
     lastExpectedPct: state.lastExpectedPct,
-    ...timerPayloadOf(state, now),
+    ...timerPayloadOf(state, now, extras),
     spendLimits: spendLimitsOf(state),
-    schedule: describeSchedule(state),
+    schedule: describeSchedule(state, extras),
     pricesKnown: state.economics.pricing !== null,
   };
-}
-
-export interface LedgerView {
-  readonly spentUsd: number | null;
-  readonly savedUsd: number | null;
-  readonly netUsd: number | null;
-  readonly warms: number;
-  readonly turnsSaved: number;
-}
-
-export function ledgerView(state: CacheWarmingState): LedgerView {
-  const { ledger } = state;
-  const priced = state.economics.pricing !== null && ledger.unpricedWarms === 0;
-  const usd = (value: number) => (priced ? Math.round(value * 1e6) / 1e6 : null);
-  return {
-    spentUsd: usd(ledger.spentUsd),
-    savedUsd: usd(ledger.savedUsd),
-    netUsd: usd(ledger.savedUsd - ledger.spentUsd),
-    warms: ledger.warms,
-    turnsSaved: ledger.turnsSaved,
-  };
-}
-
-/** The ledger for people: "spent $0.0123, saved $0.0456 (3 turns)" or why dollars are missing. */
-export function describeLedger(state: CacheWarmingState): string {
-  const view = ledgerView(state);
-  const turns = `${view.turnsSaved} turn${view.turnsSaved === 1 ? "" : "s"}`;
-  if (view.spentUsd === null || view.savedUsd === null) {
-    return `${view.warms} warms, ${turns} saved; prices unknown`;
-  }
-  return `spent $${view.spentUsd.toFixed(4)}, saved $${view.savedUsd.toFixed(4)} (${turns})`;
 }

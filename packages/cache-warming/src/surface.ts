@@ -16,6 +16,7 @@ import {
   parseTogglePayload,
 } from "./payloads.js";
 import { ACTION_IDS, buildDefaultSpec, SURFACE_ID, SURFACE_REGION, SURFACE_TITLE } from "./pure.js";
+import type { WarmRules } from "./rules.js";
 import { buildCacheWarmingSpec, type Refusal } from "./spec.js";
 import type { CacheWarmer } from "./warmer.js";
 
@@ -36,9 +37,13 @@ export interface CacheWarmingSurface extends SurfaceProvider {
 /** Conversations whose last refusal is remembered; the oldest is forgotten past it. */
 export const MAX_REMEMBERED_REFUSALS = 1000;
 
+/**
+ * `rules`: the opt-in rules the warmer runs (its `rules` dep), so the spec shows what they add.
+ */
 export function createCacheWarmingSurface(
   warmer: CacheWarmer,
   now: () => number,
+  rules?: WarmRules,
 ): CacheWarmingSurface {
   const listeners = new Set<(conversationId?: string) => void>();
   // The last refusal per conversation, until its next accepted action (insertion-ordered).
@@ -109,6 +114,7 @@ export function createCacheWarmingSurface(
       return buildCacheWarmingSpec(warmer.getState(conversationId), now(), {
         loading,
         lastRefusal: refusals.get(conversationId) ?? null,
+        ...(rules === undefined ? {} : { rules }),
       });
     },
 

@@ -747,7 +747,8 @@ describe("upstream's WebSocket transport as a consumer of the provider", () => {
     });
     transport.subscribe("c");
     expect(statOf(transport.frames[0]?.spec, "Schedule")).toBe("Loading settings…");
-    expect(fieldsOf(transport.frames[0]?.spec)).toHaveLength(11);
+    // Upstream's five, Warm now, Schedule, Last error, Model, Last refusal: the core's own.
+    expect(fieldsOf(transport.frames[0]?.spec)).toHaveLength(10);
     await clock.tickAsync(0);
     expect(fieldsOf(transport.frames.at(-1)?.spec)?.slice(0, 2)).toMatchObject([
       { kind: "toggle", value: true },

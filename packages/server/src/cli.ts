@@ -1,6 +1,7 @@
 // `pnpm dispatch-cw`: a command-line client for people. Settings go over the surface
 // WebSocket (the frontend's path), warms and state over HTTP.
 import { TIMER_RENDERER_ID, type TimerPayload, WARM_POLICIES } from "@dispatch/cache-warming";
+import type { LedgerTimerKeys } from "@dispatch/cache-warming/modules";
 import type { SurfaceServerMessage, SurfaceSpec } from "@dispatch/ui-contract";
 import { conversationIdSchema } from "@dispatch/ui-contract-schemas";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -111,9 +112,12 @@ function wholeNumber(min: number) {
   };
 }
 
-function timerOf(spec: SurfaceSpec): TimerPayload | null {
+/** The timer payload the server sends: the core's keys and the ledger module's. */
+type ServedTimer = TimerPayload & LedgerTimerKeys;
+
+function timerOf(spec: SurfaceSpec): ServedTimer | null {
   const field = spec.fields.find((f) => f.kind === "custom" && f.rendererId === TIMER_RENDERER_ID);
-  return field?.kind === "custom" ? (field.payload as TimerPayload) : null;
+  return field?.kind === "custom" ? (field.payload as ServedTimer) : null;
 }
 
 function countdown(ms: number): string {

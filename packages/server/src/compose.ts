@@ -140,7 +140,7 @@ export async function startDispatchServer(
   registry.onLastUnsubscribe((surfaceId, conversationId) => {
     if (surfaceId === SURFACE_ID) warmer.release(conversationId);
   });
-  surface = createCacheWarmingSurface(warmer, clock.now);
+  surface = createCacheWarmingSurface(warmer, clock.now, STANDARD_RULES);
   registry.register(surface);
 
   const policy = createAccessPolicy({
@@ -162,6 +162,7 @@ export async function startDispatchServer(
             conversationId,
             warmer.getState(conversationId),
             clock.now(),
+            STANDARD_RULES,
           );
           warmer.release(conversationId);
           return view;

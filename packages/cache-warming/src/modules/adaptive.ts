@@ -17,7 +17,7 @@ import type { ModelPricing } from "../model-cache.js";
 import type { WarmRules } from "../rules.js";
 import { type CacheWarmingState, effectiveIntervalMs } from "../state.js";
 import { parseStored } from "../stored.js";
-import { PRIOR_GAPS_MS } from "./economics.js";
+import { describePolicyPause, PRIOR_GAPS_MS } from "./economics.js";
 
 /** What the policy may spend, as a multiple of the offline optimum, before it plays safe. */
 export const ADAPTIVE_BUDGET = 1.9;
@@ -190,4 +190,5 @@ export const adaptiveRules: WarmRules = {
     if (trigger !== "auto" || attempt.kind !== "ok") return state;
     return pauseAt(state, adaptiveStop(state));
   },
+  describePause: describePolicyPause,
 };

@@ -4,7 +4,7 @@
 // the next turn (`not-worth-it`).
 import type { WarmRules } from "../rules.js";
 import { type CacheWarmingState, effectiveIntervalMs } from "../state.js";
-import { savedByHitUsd, worthWarmingOn } from "./economics.js";
+import { describePolicyPause, savedByHitUsd, worthWarmingOn } from "./economics.js";
 
 /**
  * The break-even policy's decision, `idleMs` after the last touch (a warm, or the settled
@@ -41,4 +41,5 @@ export const breakEvenRules: WarmRules = {
   },
   // Break-even may judge even the first warm not worth it for this conversation.
   turnSettled: (state) => (worthGoingOn(state, 0) ? state : { ...state, pausedBy: "not-worth-it" }),
+  describePause: describePolicyPause,
 };

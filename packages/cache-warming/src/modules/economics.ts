@@ -115,6 +115,13 @@ export function savedByHitUsd(prefixTokens: number, pricing: ModelPricing): numb
 
 // ---- the break-even policy ----------------------------------------------------------------
 
+/** The Schedule stat's words when a policy (break-even or adaptive) paused: `not-worth-it`. */
+export function describePolicyPause(state: { readonly pausedBy: string | null }) {
+  return state.pausedBy === "not-worth-it"
+    ? "Paused: the next warm would likely cost more than it saves"
+    : undefined;
+}
+
 /**
  * Idle gaps (ms) standing in for a conversation with no history of its own, fitted to
  * public counts of real agent sessions: most gaps are short (563 of 637, 88%, under 5

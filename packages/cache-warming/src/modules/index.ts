@@ -16,6 +16,7 @@ export {
 export { BREAK_EVEN_HORIZON, breakEvenRules, worthGoingOn } from "./break-even.js";
 export {
   DEFAULT_PRICES,
+  describePolicyPause,
   priceTableSchema,
   SIM_PRICING,
   savedByHitUsd,
@@ -24,10 +25,19 @@ export {
 } from "./economics.js";
 export { type BudgetDecision, takeFromBudget, type WarmBudget } from "./global-budget.js";
 export { ledgerRules, recordTurnStart } from "./ledger.js";
+export {
+  describeLedger,
+  type LedgerTimerKeys,
+  type LedgerView,
+  ledgerFields,
+  ledgerTimerKeys,
+  ledgerView,
+} from "./ledger-view.js";
 export { createScheduler, DEFAULT_BATCH_SIZE, type SchedulerOptions } from "./scheduler.js";
 export {
   applySpendGuard,
   DEFAULT_POLICY,
+  describeGuardPause,
   GUARDED_DEFAULTS,
   isDefaultRecord,
   parseSpendLimits,

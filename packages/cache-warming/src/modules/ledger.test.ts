@@ -1,7 +1,7 @@
 // The ledger: what a restart adds up, unpriced warms, and which turns warms saved.
 import { describe, expect, it } from "vitest";
 import { economicsFor } from "../model-cache.js";
-import { conversationView, ledgerView } from "../spec.js";
+import { buildCacheWarmingSpec, conversationView } from "../spec.js";
 import { DEFAULT_CACHE_TTL_MS } from "../state.js";
 import {
   recordWarmAsServer as recordWarm,
@@ -9,13 +9,44 @@ import {
   simState as state,
 } from "../testing/states.js";
 import { DEFAULT_PRICES, SIM_PRICING } from "./economics.js";
-import { mergeLedger, recordTurnStart } from "./ledger.js";
+import { ledgerRules, mergeLedger, recordTurnStart } from "./ledger.js";
+import { ledgerView } from "./ledger-view.js";
 
 const TTL = DEFAULT_CACHE_TTL_MS;
 const sim = SIM_ECONOMICS;
 const unknownModel = economicsFor(DEFAULT_PRICES, "mystery-model", TTL);
 
 describe("the ledger", () => {
+  it("shows its Warming cost after the core's stats and before Last refusal, and its payload key", () => {
+    const spent = state({
+      ledger: { spentUsd: 0.012_34, savedUsd: 0.045_6, warms: 3, turnsSaved: 1, unpricedWarms: 0 },
+    });
+    const labels = (spec: ReturnType<typeof buildCacheWarmingSpec>) =>
+      spec.fields.flatMap((f) => (f.kind === "stat" ? [`${f.label}: ${f.value}`] : []));
+    const alone = buildCacheWarmingSpec(spent, 0);
+    const withLedger = buildCacheWarmingSpec(spent, 0, { rules: ledgerRules });
+    expect(labels(withLedger).slice(-3)).toEqual([
+      "Model: default",
+      "Warming cost: spent $0.0123, saved $0.0456 (1 turn)",
+      "Last refusal: —",
+    ]);
+    expect(labels(alone).filter((l) => l.startsWith("Warming cost"))).toEqual([]);
+    const timer = (spec: ReturnType<typeof buildCacheWarmingSpec>) =>
+      spec.fields.find((f) => f.kind === "custom")?.payload as Record<string, unknown>;
+    expect(timer(alone)).not.toHaveProperty("ledger");
+    expect(timer(withLedger).ledger).toEqual({
+      spentUsd: 0.012_34,
+      savedUsd: 0.045_6,
+      netUsd: 0.033_26,
+      warms: 3,
+      turnsSaved: 1,
+    });
+    expect(conversationView("c1", spent, 0, ledgerRules)).toMatchObject({
+      ledger: { warms: 3 },
+    });
+    expect(conversationView("c1", spent, 0)).not.toHaveProperty("ledger");
+  });
+
   it("adds a stored ledger to what happened before it was read, keeping the last 50 gaps", () => {
     const stored = {
       ledger: { spentUsd: 1, savedUsd: 2, warms: 3, turnsSaved: 4, unpricedWarms: 5 },

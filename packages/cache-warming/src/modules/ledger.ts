@@ -7,6 +7,7 @@ import { type CacheWarmingState, EMPTY_LEDGER, type Ledger } from "../state.js";
 import { countSchema, parseStored } from "../stored.js";
 import type { WarmResult } from "../warm-service.js";
 import { MAX_GAPS, savedByHitUsd, warmCostUsd } from "./economics.js";
+import { ledgerFields, ledgerTimerKeys } from "./ledger-view.js";
 
 /** `ledger:<id>`: what warming cost and saved, and the idle gaps break-even learns from. */
 export function ledgerKey(conversationId: string): string {
@@ -126,4 +127,6 @@ export const ledgerRules: WarmRules = {
     return { ...state, history, ledger: chargeWarm(state.ledger, attempt.usage, pricing) };
   },
   turnStarted: recordTurnStart,
+  statFields: ledgerFields,
+  timerKeys: ledgerTimerKeys,
 };

@@ -93,6 +93,22 @@ export function resetIdleStretch(state: CacheWarmingState): CacheWarmingState {
  * row are counted and pause the schedule at their limits; a turn, a manual warm or
  * re-enabling starts over; new limits are judged against the warms made so far.
  */
+/** "1 warm", "3 warms". */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** The Schedule stat's words for the guard's own pauses. */
+export function describeGuardPause(state: CacheWarmingState): string | undefined {
+  if (state.pausedBy === "idle-cap") {
+    return `Paused: ${plural(state.autoWarmsSinceTurn, "automatic warm")} since the last turn (idle cap ${state.idleWarmCap})`;
+  }
+  if (state.pausedBy === "dead-cache") {
+    return `Paused: the cache was not retained (${plural(state.deadWarmStreak, "warm")} in a row read nothing)`;
+  }
+  return undefined;
+}
+
 export const spendGuardRules: WarmRules = {
   records: [
     {
@@ -123,4 +139,5 @@ export const spendGuardRules: WarmRules = {
     if (enabling) return resetIdleStretch(state);
     return limitsChanged ? applySpendGuard(state) : state;
   },
+  describePause: describeGuardPause,
 };

@@ -15,6 +15,7 @@ import {
 import {
   createWarmBudget,
   DEFAULT_PRICES,
+  type LedgerTimerKeys,
   STANDARD_RULES,
   type WarmBudgetOptions,
 } from "../modules/index.js";
@@ -103,12 +104,17 @@ export function createHarness(options: HarnessOptions = {}) {
   // The global budget reads its limits from `deps` on every warm, so a test may set them later.
   deps.warmGate ??= createWarmBudget(deps);
   const warmer = createCacheWarmer(deps);
-  const surface = createCacheWarmingSurface(warmer, () => clock.now);
+  const surface = createCacheWarmingSurface(warmer, () => clock.now, deps.rules);
   /** Every spec a subscriber would have received, in order. */
   const pushed: Array<{ conversationId: string; spec: SurfaceSpec }> = [];
 
   function spec(conversationId: string): SurfaceSpec {
-    return buildCacheWarmingSpec(warmer.getState(conversationId), clock.now);
+    const rules = deps.rules;
+    return buildCacheWarmingSpec(
+      warmer.getState(conversationId),
+      clock.now,
+      rules ? { rules } : {},
+    );
   }
 
   return {
@@ -135,10 +141,10 @@ export function createHarness(options: HarnessOptions = {}) {
   };
 }
 
-export function timerOf(spec: SurfaceSpec): TimerPayload {
+export function timerOf(spec: SurfaceSpec): TimerPayload & LedgerTimerKeys {
   for (const field of spec.fields) {
     if (field.kind === "custom" && field.rendererId === TIMER_RENDERER_ID) {
-      return field.payload as TimerPayload;
+      return field.payload as TimerPayload & LedgerTimerKeys;
     }
   }
   throw new Error("spec has no cache-warming-timer field");
