@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { combineRules, NO_RULES, type WarmRules } from "./rules.js";
+import { buildCacheWarmingSpec, describeSchedule, timerPayloadOf } from "./spec.js";
 import type { CacheWarmingState } from "./state.js";
 import { initialState, recordWarm } from "./transitions.js";
 
@@ -48,5 +49,22 @@ describe("warming rules", () => {
       { at: 5, trigger: "auto", model: null, cachePct: 90, costUsd: null, error: null },
     ]);
     expect(combineRules().warmRecorded?.(alone, { kind: "ok", usage }, "auto", 5)).toBe(alone);
+  });
+
+  it("show their fields, payload keys and pause words in order, the first rule's words winning", () => {
+    const shows = (name: string, words?: string): WarmRules => ({
+      statFields: () => [{ kind: "stat", label: name, value: name }],
+      timerKeys: () => ({ [name]: true, shared: name }),
+      ...(words === undefined ? {} : { describePause: () => words }),
+    });
+    const rules = combineRules(shows("a"), {}, shows("b", "words of b"), shows("c", "words of c"));
+    const paused: CacheWarmingState = { ...initialState(), enabled: true, pausedBy: "idle-cap" };
+    const labels = buildCacheWarmingSpec(paused, 0, { rules }).fields.map((f) => f.label);
+    expect(labels.slice(-4)).toEqual(["a", "b", "c", "Last refusal"]);
+    expect(timerPayloadOf(paused, 0, { rules })).toMatchObject({ a: true, b: true, shared: "c" });
+    expect(describeSchedule(paused, { rules })).toBe("words of b");
+    // Without a rule that knows it, a pause still says what it is.
+    expect(describeSchedule(paused)).toBe("Paused (idle-cap)");
+    expect(describeSchedule(paused, { rules: combineRules(shows("a")) })).toBe("Paused (idle-cap)");
   });
 });
