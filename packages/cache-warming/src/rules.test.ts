@@ -59,7 +59,8 @@ describe("warming rules", () => {
     });
     const rules = combineRules(shows("a"), {}, shows("b", "words of b"), shows("c", "words of c"));
     const paused: CacheWarmingState = { ...initialState(), enabled: true, pausedBy: "idle-cap" };
-    const labels = buildCacheWarmingSpec(paused, 0, { rules }).fields.map((f) => f.label);
+    const fields = buildCacheWarmingSpec(paused, 0, { rules }).fields;
+    const labels = fields.map((f) => (f.kind === "custom" ? f.rendererId : f.label));
     expect(labels.slice(-4)).toEqual(["a", "b", "c", "Last refusal"]);
     expect(timerPayloadOf(paused, 0, { rules })).toMatchObject({ a: true, b: true, shared: "c" });
     expect(describeSchedule(paused, { rules })).toBe("words of b");
