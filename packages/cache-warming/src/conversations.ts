@@ -1,11 +1,10 @@
 // The warmer's memory: one record per conversation it knows, the model facts of its context,
-// which ones have warming enabled, and (when the host says who watches) forgetting idle ones.
+// which ones have warming enabled, and (when the host passes `mayForget`) forgetting idle ones.
 import { economicsFor, type ModelEconomics } from "./model-cache.js";
-import { type ConversationContext, DEFAULT_INTERVAL_MS } from "./pure.js";
+import type { ConversationContext } from "./pure.js";
 import {
   type CacheWarmingState,
   DEFAULT_CACHE_TTL_MS,
-  DEFAULT_SPEND_LIMITS,
   settingsOf,
   spendLimitsOf,
 } from "./state.js";
@@ -74,7 +73,7 @@ export interface Conversations {
   economicsOf(context: ConversationContext): ModelEconomics;
   /** The context automatic warms replay, and what its model costs. */
   setContext(c: Conversation, context: ConversationContext): void;
-  /** Drops `c` when nothing runs, nobody watches and its settings are the defaults. */
+  /** Drops `c` when nothing runs and the host's `mayForget` says it holds nothing to keep. */
   releaseIfIdle(c: Conversation): void;
 }
 
@@ -96,12 +95,9 @@ export function createConversations(
   }
 
   function releaseIfIdle(c: Conversation): void {
-    const { state } = c;
-    if (!deps.isObserved || deps.isObserved(c.id) || !isCurrent(c) || !c.settingsLoaded) return;
-    if (c.timerId !== null || c.flight !== null || state.active || state.enabled) return;
-    if (state.intervalMs !== DEFAULT_INTERVAL_MS || state.budgetRetryAt !== null) return;
-    if (state.idleWarmCap !== DEFAULT_SPEND_LIMITS.idleWarmCap) return;
-    if (state.deadWarmLimit !== DEFAULT_SPEND_LIMITS.deadWarmLimit) return;
+    const { mayForget } = deps;
+    if (!mayForget || !isCurrent(c) || !c.settingsLoaded) return;
+    if (c.timerId !== null || c.flight !== null || !mayForget(c.id, c.state)) return;
     // Its manual-warm rate limit must outlive it, or forgetting would lift the limit: try
     // again once the gap has passed.
     const gap = deps.manualWarmMinGapMs ?? DEFAULT_MANUAL_WARM_MIN_GAP_MS;

@@ -80,59 +80,6 @@ describe("the countdown with a timer backend that fires cancelled timers", () =>
 });
 
 describe("what memory keeps", () => {
-  const unobserved = () => {
-    const counting = countingStorage();
-    const h = createHarness({ storage: counting.storage, extra: { isObserved: () => false } });
-    return { h, counting };
-  };
-
-  it("keeps an unwatched conversation while a turn runs or a warm is in flight, even with warming off", async () => {
-    const { h } = unobserved();
-    h.warmer.onTurnStarted("busy");
-    await h.flush();
-    await h.warmer.ensureLoaded("busy");
-    h.warmer.release("busy");
-    expect(h.warmer.isLoaded("busy")).toBe(true);
-
-    let answer: (usage: WarmResult) => void = () => {};
-    h.setResponse(() => new Promise((resolve) => (answer = resolve)));
-    const warming = h.warmer.warmNow("flying");
-    await h.flush();
-    h.warmer.release("flying");
-    expect(h.warmer.isLoaded("flying")).toBe(true);
-    answer(HIT);
-    await warming;
-  });
-
-  it("keeps an unwatched conversation with warming on", async () => {
-    const { h } = unobserved();
-    await h.warmer.setEnabled("c", true);
-    h.warmer.release("c");
-    expect(h.warmer.isLoaded("c")).toBe(true);
-  });
-
-  it("keeps an unwatched conversation whose interval is not the default", async () => {
-    const { h } = unobserved();
-    await h.warmer.setIntervalMs("c", 60_000);
-    h.warmer.release("c");
-    expect(h.warmer.isLoaded("c")).toBe(true);
-    await h.warmer.setIntervalMs("c", INTERVAL);
-    h.warmer.release("c");
-    expect(h.warmer.isLoaded("c")).toBe(false);
-  });
-
-  it("sets one release retry however often a rate-limited conversation is asked to leave", async () => {
-    const { h } = unobserved();
-    await h.warmer.warmNow("c");
-    const timers = h.clock.countTimers();
-    h.warmer.release("c");
-    h.warmer.release("c");
-    await h.warmer.warmNow("c"); // refused by the rate limit: tries to leave again
-    expect(h.clock.countTimers()).toBe(timers);
-    await h.clock.tickAsync(1_000);
-    expect(h.warmer.isLoaded("c")).toBe(false);
-  });
-
   it("forgets a closed conversation whose settings it never read, rather than showing made-up ones", async () => {
     const h = createHarness();
     h.warmer.onTurnStarted("c");

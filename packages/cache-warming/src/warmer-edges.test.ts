@@ -78,49 +78,6 @@ describe("completion events during and after the warmer's own warm", () => {
 });
 
 describe("what the warmer keeps in memory", () => {
-  it("forgets an unwatched conversation at its defaults, and keeps one that still needs it", async () => {
-    const h = createHarness();
-    h.deps.isObserved = () => false;
-    const inMemory = () => h.warmer.stats().conversationsInMemory;
-    // The server asks to release a conversation once its last watcher leaves.
-    const settleAndRelease = async (id: string) => {
-      await h.warmer.onTurnSettled(id);
-      h.warmer.release(id);
-    };
-    await settleAndRelease("plain");
-    expect(inMemory()).toBe(0);
-    await h.warmer.setEnabled("enabled", true);
-    await settleAndRelease("enabled");
-    expect(inMemory()).toBe(1);
-    h.warmer.onTurnStarted("active");
-    h.warmer.release("active");
-    expect(inMemory()).toBe(2);
-    await h.warmer.setIntervalMs("interval", 60_000);
-    await settleAndRelease("interval");
-    await h.warmer.setSpendLimits("idle cap", { idleWarmCap: 3 });
-    await settleAndRelease("idle cap");
-    await h.warmer.setSpendLimits("dead limit", { deadWarmLimit: 7 });
-    await settleAndRelease("dead limit");
-    expect(inMemory()).toBe(5);
-    // Back at its defaults, a disabled conversation goes.
-    await h.warmer.setEnabled("enabled", false);
-    expect(inMemory()).toBe(4);
-  });
-
-  it("keeps a conversation warmed by hand until its manual-warm gap has passed", async () => {
-    const h = createHarness({ manualWarmMinGapMs: 5_000 });
-    h.deps.isObserved = () => false;
-    await h.warmer.onTurnSettled("c1");
-    await h.warmer.warmNow("c1");
-    expect(h.warmer.stats().conversationsInMemory).toBe(1);
-    await h.clock.tickAsync(4_999);
-    expect(h.warmer.stats().conversationsInMemory).toBe(1);
-    await h.clock.tickAsync(1);
-    expect(h.warmer.stats().conversationsInMemory).toBe(0);
-    // The second warm within the gap would have been refused: the limit outlived nothing.
-    expect(h.clock.countTimers()).toBe(0);
-  });
-
   it("counts the provider calls it made, and forgets write queues once they are done", async () => {
     const counting = countingStorage();
     const h = createHarness({ storage: counting.storage });

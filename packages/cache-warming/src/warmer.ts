@@ -97,11 +97,11 @@ export interface CacheWarmerDeps {
    */
   readonly persistSchedules?: boolean;
   /**
-   * Whether somebody watches this conversation's surface. When given, a conversation with
-   * nothing running, nobody watching and default settings is dropped from memory (its last
-   * percentages go with it); without it, conversations stay, as upstream's do.
+   * Whether a conversation with nothing running may leave memory (its last percentages go
+   * with it): the seam for memory release (`forgetUnwatched`). Without it, conversations
+   * stay, as upstream's do.
    */
-  readonly isObserved?: (conversationId: string) => boolean;
+  readonly mayForget?: (conversationId: string, state: CacheWarmingState) => boolean;
 }
 
 /** What the warmer has done and refused since it started. */
@@ -212,7 +212,7 @@ export interface CacheWarmer {
   resumeSchedules(options?: ResumeOptions): Promise<ResumeReport>;
   /** Resolves once every storage write queued so far has finished (for a clean shutdown). */
   drainWrites(): Promise<void>;
-  /** Drops the conversation from memory if nothing runs and nobody watches (see `isObserved`). */
+  /** Drops the conversation from memory if nothing runs and `mayForget` lets it go. */
   release(conversationId: string): void;
   stats(): WarmerStats;
 }

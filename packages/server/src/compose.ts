@@ -16,6 +16,7 @@ import {
   createScheduler,
   createWarmBudget,
   DEFAULT_PRICES,
+  forgetUnwatched,
   isDefaultRecord,
   SIM_PRICING,
   STANDARD_RULES,
@@ -135,7 +136,10 @@ export async function startDispatchServer(
     maxEnabledConversations: config.maxEnabledConversations,
     persistSchedules,
     // Conversations nobody watches, with nothing running, leave memory.
-    isObserved: (conversationId) => registry.hasSubscribers(SURFACE_ID, conversationId),
+    // Memory release: a conversation nobody watches leaves memory once it holds only defaults.
+    mayForget: forgetUnwatched({
+      isObserved: (conversationId) => registry.hasSubscribers(SURFACE_ID, conversationId),
+    }),
   });
   registry.onLastUnsubscribe((surfaceId, conversationId) => {
     if (surfaceId === SURFACE_ID) warmer.release(conversationId);

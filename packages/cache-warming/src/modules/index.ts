@@ -33,6 +33,7 @@ export {
   ledgerTimerKeys,
   ledgerView,
 } from "./ledger-view.js";
+export { forgetUnwatched, type MemoryReleaseOptions } from "./memory-release.js";
 export { createScheduler, DEFAULT_BATCH_SIZE, type SchedulerOptions } from "./scheduler.js";
 export {
   applySpendGuard,

@@ -15,7 +15,9 @@ import {
 import {
   createWarmBudget,
   DEFAULT_PRICES,
+  forgetUnwatched,
   type LedgerTimerKeys,
+  type MemoryReleaseOptions,
   STANDARD_RULES,
   type WarmBudgetOptions,
 } from "../modules/index.js";
@@ -59,7 +61,9 @@ export interface HarnessOptions {
   prices?: CacheWarmerDeps["prices"];
   /** Any other deps, as the warmer is created with them (and the global budget's limits). */
   extra?: Partial<
-    CacheWarmerDeps & Pick<WarmBudgetOptions, "maxWarmsPerMinute" | "maxUsdPerMinute">
+    CacheWarmerDeps &
+      Pick<WarmBudgetOptions, "maxWarmsPerMinute" | "maxUsdPerMinute"> &
+      MemoryReleaseOptions
   >;
 }
 
@@ -71,7 +75,7 @@ export function createHarness(options: HarnessOptions = {}) {
   let respond = options.respond ?? (() => HIT);
 
   // Mutable, so a test can swap a dependency after creation (the warmer reads them per call).
-  type Deps = CacheWarmerDeps & WarmBudgetOptions;
+  type Deps = CacheWarmerDeps & WarmBudgetOptions & MemoryReleaseOptions;
   const deps: { -readonly [K in keyof Deps]: Deps[K] } = {
     warm(conversationId, opts) {
       calls.push({ conversationId, opts });
@@ -103,6 +107,8 @@ export function createHarness(options: HarnessOptions = {}) {
   };
   // The global budget reads its limits from `deps` on every warm, so a test may set them later.
   deps.warmGate ??= createWarmBudget(deps);
+  // Memory release reads `isObserved` from `deps` on every call too (none: keep everything).
+  deps.mayForget ??= forgetUnwatched(deps);
   const warmer = createCacheWarmer(deps);
   const surface = createCacheWarmingSurface(warmer, () => clock.now, deps.rules);
   /** Every spec a subscriber would have received, in order. */
