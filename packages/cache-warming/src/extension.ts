@@ -105,7 +105,7 @@ export function createCacheWarmingExtension(
         onSurfaceChange: (conversationId) => surface?.notifyChanged(conversationId),
         ...options,
       });
-      surface = createCacheWarmingSurface(warmer, clock.now);
+      surface = createCacheWarmingSurface(warmer, clock.now, options.rules);
       host.on(hooks.turnStarted, ({ conversationId }) => warmer.onTurnStarted(conversationId));
       host.on(hooks.turnSettled, ({ conversationId, cwd, modelName }) => {
         // The spreads only satisfy exactOptionalPropertyTypes: the warmer drops undefined fields.

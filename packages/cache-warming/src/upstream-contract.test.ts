@@ -9,6 +9,7 @@ import {
   buildDefaultSpec,
   type CacheWarmer,
   type CacheWarmerDeps,
+  type CacheWarmingSurface,
   type ConversationContext,
   type ConversationSettings,
   type ConversationState,
@@ -654,14 +655,24 @@ describe("upstream's extension wiring", () => {
       await warmer.setEnabled("c", true);
       bus.emit("session-orchestrator/turn-settled", { conversationId: "c" });
       await clock.tickAsync(24 * 60 * 60 * 1000);
-      return { calls, status: warmer.getState("c").pausedBy };
+      const surface = bus.registered[0] as CacheWarmingSurface;
+      const stats = surface
+        .getSpec({ conversationId: "c" })
+        .fields.flatMap((f) => (f.kind === "stat" ? [f.label] : []));
+      return { calls, status: warmer.getState("c").pausedBy, stats: stats.slice(-3) };
     }
     // As upstream's: a warm every 240 s all day long (360 of them).
-    expect(await warmsInAnIdleDay()).toEqual({ calls: 360, status: null });
-    // Opted in: the idle cap (15) pauses the schedule until the next turn.
+    expect(await warmsInAnIdleDay()).toEqual({
+      calls: 360,
+      status: null,
+      stats: ["Last error", "Model", "Last refusal"],
+    });
+    // Opted in: the idle cap (15) pauses the schedule until the next turn, and the surface
+    // shows what the rules add.
     expect(await warmsInAnIdleDay({ rules: STANDARD_RULES })).toEqual({
       calls: 15,
       status: "idle-cap",
+      stats: ["Model", "Warming cost", "Last refusal"],
     });
   });
 });
