@@ -10,6 +10,7 @@ import {
   DEFAULT_PRICES,
   SIM_PRICING,
   STANDARD_RULES,
+  setSpendLimits,
   warmCostUsd,
 } from "@dispatch/cache-warming/modules";
 import { createMemoryStorage } from "@dispatch/kv-storage";
@@ -218,7 +219,7 @@ async function replay(
   });
   const id = "trace";
   await warmer.setEnabled(id, rule.enabled);
-  if (Object.keys(rule.limits).length > 0) await warmer.setSpendLimits(id, rule.limits);
+  if (Object.keys(rule.limits).length > 0) await setSpendLimits(warmer, id, rule.limits);
   for (let turn = 0; turn < turns; turn++) {
     // A real turn: its first request finds the prefix cached or writes it again.
     warmer.onTurnStarted(id);

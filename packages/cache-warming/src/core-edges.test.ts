@@ -5,6 +5,7 @@ import { createMemoryStorage } from "@dispatch/kv-storage";
 import { describe, expect, it } from "vitest";
 import { economicsFor, pricingFor } from "./model-cache.js";
 import { DEFAULT_PRICES } from "./modules/economics.js";
+import { setSpendLimits } from "./modules/spend-limits.js";
 import { LOST_IN_RESTART, parseScheduleRecord, restoreSchedule, scheduleKey } from "./restart.js";
 import { DEFAULT_CACHE_TTL_MS, type WarmHistoryEntry } from "./state.js";
 import { createHarness, HIT, INTERVAL, MISS, START } from "./testing/harness.js";
@@ -163,7 +164,7 @@ describe("the warm path", () => {
     const log = recordingLogger();
     const h = createHarness({ logger: log.logger });
     await h.warmer.setEnabled("c", true);
-    await h.warmer.setSpendLimits("c", { idleWarmCap: 2 });
+    await setSpendLimits(h.warmer, "c", { idleWarmCap: 2 });
     await h.warmer.onTurnSettled("c");
     await h.clock.tickAsync(INTERVAL);
     expect(log.lines.filter((line) => line.message === "cache-warming: paused")).toHaveLength(0);

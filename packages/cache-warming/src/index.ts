@@ -25,7 +25,6 @@ export {
 export {
   ActionRejectedError,
   intervalMsFromPayload,
-  parseSpendLimitsPayload,
   parseTogglePayload,
 } from "./payloads.js";
 export {

@@ -1,9 +1,6 @@
 // Action payloads: bad input is answered with a message for the client, never ignored.
-import * as z from "zod";
 import { intervalTooLong, type ModelEconomics } from "./model-cache.js";
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from "./pure.js";
-import { type SpendLimitsChange, WARM_POLICIES, type WarmPolicy } from "./state.js";
-import { countSchema } from "./stored.js";
 
 /** A refusal written for the client: transports may show its message as it is. */
 export class ActionRejectedError extends Error {
@@ -43,50 +40,4 @@ export function parseTogglePayload(payload: unknown): boolean | null {
     return (payload as { value: boolean }).value;
   }
   throw new ActionRejectedError("toggle expects no payload, a boolean or { value: boolean }");
-}
-
-export const warmPolicySchema = z.enum(WARM_POLICIES);
-
-export const spendLimitsSchema = z
-  .object({
-    idleWarmCap: countSchema.optional(),
-    deadWarmLimit: countSchema.optional(),
-    policy: warmPolicySchema.optional(),
-  })
-  .refine(
-    (limits) =>
-      limits.idleWarmCap !== undefined ||
-      limits.deadWarmLimit !== undefined ||
-      limits.policy !== undefined,
-    { message: "give idleWarmCap, deadWarmLimit and/or policy" },
-  );
-
-/**
- * `set-spend-limits` takes `{ idleWarmCap?, deadWarmLimit?, policy? }`: whole numbers ≥ 0
- * (0 = off) and one of WARM_POLICIES (`"fixed"`, `"break-even"`, `"adaptive"`).
- */
-export function parseSpendLimitsPayload(payload: unknown): SpendLimitsChange {
-  const parsed = spendLimitsSchema.safeParse(payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    throw new ActionRejectedError(
-      `set-spend-limits expects { idleWarmCap?, deadWarmLimit?, policy? }: ${where}${issue?.message}`,
-    );
-  }
-  return definedOnly(parsed.data);
-}
-
-/** The limits a change names, without the keys it leaves out. */
-export function definedOnly(change: {
-  idleWarmCap?: number | undefined;
-  deadWarmLimit?: number | undefined;
-  policy?: WarmPolicy | undefined;
-}): SpendLimitsChange {
-  const { idleWarmCap, deadWarmLimit, policy } = change;
-  return {
-    ...(idleWarmCap === undefined ? {} : { idleWarmCap }),
-    ...(deadWarmLimit === undefined ? {} : { deadWarmLimit }),
-    ...(policy === undefined ? {} : { policy }),
-  };
 }

@@ -3,12 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { parseLedgerRecord } from "./modules/ledger.js";
 import { isDefaultRecord, serializeSpendLimits } from "./modules/spend-guard.js";
-import {
-  ActionRejectedError,
-  intervalMsFromPayload,
-  parseSpendLimitsPayload,
-  parseTogglePayload,
-} from "./payloads.js";
+import { intervalMsFromPayload, parseTogglePayload } from "./payloads.js";
 import { parseIntervalPayload, parseSettings, serializeSettings } from "./pure.js";
 import { parseScheduleRecord } from "./restart.js";
 import { buildCacheWarmingSpec, describeSchedule } from "./spec.js";
@@ -112,23 +107,6 @@ describe("payloads", () => {
     expect(() => intervalMsFromPayload(86_401)).toThrow("interval must be at most 86400 s");
     expect(parseIntervalPayload(0)).toBeNull();
     expect(parseIntervalPayload({ value: 1 })).toBe(1);
-  });
-
-  it("names the field a bad spend-limits payload got wrong", () => {
-    expect(() => parseSpendLimitsPayload({ idleWarmCap: -1 })).toThrow(/: idleWarmCap: /);
-    // Not an object at all: no field to name.
-    expect(() => parseSpendLimitsPayload("x")).toThrow(
-      "set-spend-limits expects { idleWarmCap?, deadWarmLimit?, policy? }: Invalid input: expected object, received string",
-    );
-    const error = (() => {
-      try {
-        parseSpendLimitsPayload("x");
-      } catch (e) {
-        return e;
-      }
-    })();
-    expect(error).toBeInstanceOf(ActionRejectedError);
-    expect((error as Error).name).toBe("ActionRejectedError");
   });
 
   it("accepts a toggle as nothing, a boolean or { value: boolean }, and nothing else", () => {

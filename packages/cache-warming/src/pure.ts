@@ -158,7 +158,6 @@ export const ACTION_IDS = {
   toggle: "cache-warming/toggle",
   setInterval: "cache-warming/set-interval",
   warmNow: "cache-warming/warm-now",
-  setSpendLimits: "cache-warming/set-spend-limits",
 } as const;
 
 export const SURFACE_FRAME = {

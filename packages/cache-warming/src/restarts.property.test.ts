@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { expect, it } from "vitest";
 import { type CacheWarmer, createCacheWarmer } from "./index.js";
 import { DEFAULT_PRICES, STANDARD_RULES } from "./modules/index.js";
+import { setSpendLimits } from "./modules/spend-limits.js";
 import { HIT, START, silentLogger } from "./testing/harness.js";
 import type { WarmOutcome } from "./warm-service.js";
 
@@ -101,7 +102,7 @@ async function runScenario(commands: readonly Command[]): Promise<void> {
         break;
       }
       case "cap":
-        await warmer.setSpendLimits(command.id, { idleWarmCap: command.cap });
+        await setSpendLimits(warmer, command.id, { idleWarmCap: command.cap });
         r(command.id).cap = command.cap;
         break;
       case "turn":

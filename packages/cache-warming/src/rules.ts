@@ -4,6 +4,17 @@
 // none behaves as upstream's does.
 import type { SurfaceField } from "@dispatch/ui-contract";
 import type { CacheWarmingState, WarmAttempt, WarmTrigger } from "./state.js";
+import type { CacheWarmer } from "./warmer.js";
+
+/**
+ * A surface action a rule adds; an `ActionRejectedError` it throws is shown to the user as the
+ * core's own refusals are.
+ */
+export type RuleAction = (
+  warmer: CacheWarmer,
+  conversationId: string,
+  payload: unknown,
+) => Promise<void>;
 
 /** A record a rule keeps per conversation beside upstream's settings, read with them. */
 export interface KeptRecord {
@@ -46,6 +57,8 @@ export interface WarmRules {
   readonly timerKeys?: (state: CacheWarmingState) => object;
   /** The Schedule stat's words for a pause this rule made; undefined when it is not its own. */
   readonly describePause?: (state: CacheWarmingState) => string | undefined;
+  /** Surface actions by id, beside the core's (`toggle`, `set-interval`, `warm-now`). */
+  readonly actions?: Readonly<Record<string, RuleAction>>;
 }
 
 /** One rule set that runs each of `rules` in turn. */
@@ -58,6 +71,7 @@ export function combineRules(...rules: readonly WarmRules[]): WarmRules {
     turnSettled: (state) => rules.reduce((s, r) => r.turnSettled?.(s) ?? s, state),
     settingsChanged: (state, change) =>
       rules.reduce((s, r) => r.settingsChanged?.(s, change) ?? s, state),
+    actions: Object.assign({}, ...rules.map((r) => r.actions)),
     statFields: (state) => rules.flatMap((r) => r.statFields?.(state) ?? []),
     timerKeys: (state) => Object.assign({}, ...rules.map((r) => r.timerKeys?.(state))),
     describePause: (state) => {

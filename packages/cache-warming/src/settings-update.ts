@@ -3,22 +3,10 @@
 // the spend limits live under separate keys; only the one that changes is written.
 import type { Conversation, Conversations } from "./conversations.js";
 import type { Countdown } from "./countdown.js";
-import { ActionRejectedError, definedOnly, spendLimitsSchema } from "./payloads.js";
-import {
-  type ConversationSettings,
-  clampIntervalMs,
-  MIN_INTERVAL_MS,
-  serializeSettings,
-  settingsKey,
-} from "./pure.js";
+import { ActionRejectedError } from "./payloads.js";
+import { clampIntervalMs, MIN_INTERVAL_MS, serializeSettings, settingsKey } from "./pure.js";
 import type { SettingsIo } from "./settings-io.js";
-import {
-  type CacheWarmingState,
-  type SpendLimits,
-  settingsOf,
-  spendLimitsOf,
-  WARM_POLICIES,
-} from "./state.js";
+import { type CacheWarmingState, settingsOf } from "./state.js";
 import type { CacheWarmer, CacheWarmerDeps } from "./warmer.js";
 import type { WriteQueue } from "./write-queue.js";
 
@@ -34,7 +22,7 @@ export interface SettingsUpdateHost {
 
 export type SettingsSetters = Pick<
   CacheWarmer,
-  "setEnabled" | "setIntervalMs" | "toggleEnabled" | "setSpendLimits"
+  "setEnabled" | "setIntervalMs" | "toggleEnabled" | "changeSettings"
 > & {
   /** Enables refused because `maxEnabledConversations` were enabled already. */
   readonly enabledRefusals: () => number;
@@ -47,14 +35,15 @@ export function createSettingsSetters(host: SettingsUpdateHost): SettingsSetters
 
   async function update(
     id: string,
-    change: (state: CacheWarmingState) => Partial<ConversationSettings & SpendLimits>,
+    change: (state: CacheWarmingState) => Partial<CacheWarmingState>,
   ): Promise<CacheWarmingState> {
     const c = conversations.open(id);
     if (host.isShutDown()) return c.state;
     await io.load(c);
     return writes.enqueue(id, async () => {
       const before = c.state;
-      const after: CacheWarmingState = { ...before, ...change(before) };
+      const delta = change(before);
+      const after: CacheWarmingState = { ...before, ...delta };
       const changedSetting = settingRecords.find(
         (kept) => kept.recordOf(after) !== kept.recordOf(before),
       );
@@ -75,7 +64,7 @@ export function createSettingsSetters(host: SettingsUpdateHost): SettingsSetters
         throw error;
       }
       if (!conversations.isCurrent(c)) return after;
-      c.state = { ...c.state, ...settingsOf(after), ...spendLimitsOf(after) };
+      c.state = { ...c.state, ...delta };
       if (enabling || limitsChanged) {
         c.state = deps.rules?.settingsChanged?.(c.state, { enabling, limitsChanged }) ?? c.state;
       }
@@ -115,14 +104,8 @@ export function createSettingsSetters(host: SettingsUpdateHost): SettingsSetters
     async toggleEnabled(id) {
       return settingsOf(await update(id, (state) => ({ enabled: !state.enabled })));
     },
-    async setSpendLimits(id, limits) {
-      const parsed = spendLimitsSchema.safeParse(limits);
-      if (!parsed.success) {
-        throw new RangeError(
-          `spend limits must be whole numbers from 0 (off); policy ${WARM_POLICIES.map((p) => `"${p}"`).join(", ")}`,
-        );
-      }
-      return spendLimitsOf(await update(id, () => definedOnly(parsed.data)));
+    async changeSettings(id, change) {
+      return { ...(await update(id, change)) };
     },
     enabledRefusals: () => enabledRefusals,
   };

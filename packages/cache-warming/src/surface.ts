@@ -9,12 +9,7 @@
 // refusal is also written into the spec itself (`Last refusal`), pushed to every subscriber.
 import type { SurfaceProvider } from "@dispatch/surface-registry";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
-import {
-  ActionRejectedError,
-  intervalMsFromPayload,
-  parseSpendLimitsPayload,
-  parseTogglePayload,
-} from "./payloads.js";
+import { ActionRejectedError, intervalMsFromPayload, parseTogglePayload } from "./payloads.js";
 import { ACTION_IDS, buildDefaultSpec, SURFACE_ID, SURFACE_REGION, SURFACE_TITLE } from "./pure.js";
 import type { WarmRules } from "./rules.js";
 import { buildCacheWarmingSpec, type Refusal } from "./spec.js";
@@ -77,18 +72,20 @@ export function createCacheWarmingSurface(
           intervalMsFromPayload(payload, warmer.getState(conversationId).economics),
         );
         return;
-      case ACTION_IDS.setSpendLimits:
-        await warmer.setSpendLimits(conversationId, parseSpendLimitsPayload(payload));
-        return;
       case ACTION_IDS.warmNow: {
         const result = await warmer.warmNow(conversationId);
         if (!result.ok) throw new ActionRejectedError(result.error);
         return;
       }
-      default:
+      default: {
+        // Own keys only: `constructor` or `__proto__` is an unknown action, not a function.
+        const actions = rules?.actions ?? {};
+        const action = Object.hasOwn(actions, actionId) ? actions[actionId] : undefined;
+        if (action !== undefined) return action(warmer, conversationId, payload);
         throw new ActionRejectedError(
           `unknown action "${actionId.slice(0, 64)}" on surface ${SURFACE_ID}`,
         );
+      }
     }
   }
 

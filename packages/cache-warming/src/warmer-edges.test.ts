@@ -2,6 +2,7 @@
 // writes and reads, the budget's retry, and a warmer that has been shut down.
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { describe, expect, it } from "vitest";
+import { setSpendLimits } from "./modules/spend-limits.js";
 import { createHarness, HIT, INTERVAL, START, timerOf } from "./testing/harness.js";
 import type { SettingsStorage } from "./warmer.js";
 
@@ -259,7 +260,7 @@ describe("refusals in words", () => {
 
   it("names the rule a bad spend limit broke", async () => {
     const h = createHarness();
-    await expect(h.warmer.setSpendLimits("c1", { idleWarmCap: -1 })).rejects.toThrow(
+    await expect(setSpendLimits(h.warmer, "c1", { idleWarmCap: -1 })).rejects.toThrow(
       'spend limits must be whole numbers from 0 (off); policy "fixed", "break-even", "adaptive"',
     );
   });
@@ -308,7 +309,7 @@ describe("after dispose", () => {
 describe("warms reported from outside the warmer (upstream's warmCompleted)", () => {
   it("count as manual warms: recorded once, the countdown restarts and the idle stretch starts over", async () => {
     const h = createHarness();
-    await h.warmer.setSpendLimits(C, { idleWarmCap: 2 });
+    await setSpendLimits(h.warmer, C, { idleWarmCap: 2 });
     await h.enabledAndIdle(C);
     await h.clock.tickAsync(INTERVAL * 2);
     expect(h.timer(C)).toMatchObject({ state: "paused", reason: "idle-cap" });

@@ -2,6 +2,7 @@
 // each naming its conversation, at the level that says how much it matters.
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { describe, expect, it } from "vitest";
+import { setSpendLimits } from "./modules/spend-limits.js";
 import { createHarness, INTERVAL, MISS, START } from "./testing/harness.js";
 
 type Level = "debug" | "info" | "warn" | "error";
@@ -258,7 +259,7 @@ describe("warmer log lines", () => {
   it("logs a paused schedule a restart keeps paused, and a stored id it leaves alone", async () => {
     const storage = createMemoryStorage();
     const before = createHarness({ storage });
-    await before.warmer.setSpendLimits("c1", { idleWarmCap: 1 });
+    await setSpendLimits(before.warmer, "c1", { idleWarmCap: 1 });
     await before.enabledAndIdle("c1");
     await before.clock.tickAsync(INTERVAL);
     await before.enabledAndIdle("bad\nid");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SIM_PRICING } from "./modules/economics.js";
+import { setSpendLimits } from "./modules/spend-limits.js";
 import { createHarness, HIT, INTERVAL, MISS, START, stat, timerOf } from "./testing/harness.js";
 
 const C = "conv-1";
@@ -670,13 +671,13 @@ describe("spend guard", () => {
   it("takes new limits per conversation, persists them and lifts a pause", async () => {
     const h = createHarness();
     await h.enabledAndIdle(C);
-    await h.warmer.setSpendLimits(C, { idleWarmCap: 2 });
+    await setSpendLimits(h.warmer, C, { idleWarmCap: 2 });
     await h.clock.tickAsync(INTERVAL * 5);
     expect(h.calls).toHaveLength(2);
     expect(stat(h.spec(C), "Schedule")).toBe(
       "Paused: 2 automatic warms since the last turn (idle cap 2)",
     );
-    await h.warmer.setSpendLimits(C, { idleWarmCap: 0 });
+    await setSpendLimits(h.warmer, C, { idleWarmCap: 0 });
     expect(h.timer(C).nextWarmAt).toBe(h.clock.now + INTERVAL);
     expect(JSON.parse((await h.storage.get(`spend-limits:${C}`))!)).toEqual({
       idleWarmCap: 0,
@@ -687,7 +688,7 @@ describe("spend guard", () => {
       enabled: true,
       intervalMs: INTERVAL,
     });
-    await expect(h.warmer.setSpendLimits(C, { deadWarmLimit: -1 })).rejects.toThrow(RangeError);
+    await expect(setSpendLimits(h.warmer, C, { deadWarmLimit: -1 })).rejects.toThrow(RangeError);
   });
 
   it("lifts a dead-cache pause when a looser limit no longer holds it, and persists", async () => {
@@ -696,7 +697,7 @@ describe("spend guard", () => {
     h.setResponse(() => MISS);
     await h.clock.tickAsync(INTERVAL * 3);
     expect(h.timer(C)).toMatchObject({ state: "paused", reason: "dead-cache" });
-    await h.warmer.setSpendLimits(C, { deadWarmLimit: 5 });
+    await setSpendLimits(h.warmer, C, { deadWarmLimit: 5 });
     expect(h.timer(C)).toMatchObject({ state: "scheduled", nextWarmAt: h.clock.now + INTERVAL });
     expect(JSON.parse((await h.storage.get(`spend-limits:${C}`))!)).toMatchObject({
       deadWarmLimit: 5,
@@ -708,7 +709,7 @@ describe("spend guard", () => {
     await h.enabledAndIdle(C);
     h.setResponse(() => MISS);
     await h.clock.tickAsync(INTERVAL * 3);
-    await h.warmer.setSpendLimits(C, { policy: "break-even" });
+    await setSpendLimits(h.warmer, C, { policy: "break-even" });
     expect(h.timer(C)).toMatchObject({ state: "paused", reason: "dead-cache" });
     expect(JSON.parse((await h.storage.get(`spend-limits:${C}`))!)).toMatchObject({
       policy: "break-even",
@@ -722,7 +723,7 @@ describe("spend guard", () => {
     await h.enabledAndIdle(C);
     await h.clock.tickAsync(INTERVAL * 3);
     expect(h.calls).toHaveLength(3);
-    await h.warmer.setSpendLimits(C, { idleWarmCap: 1 });
+    await setSpendLimits(h.warmer, C, { idleWarmCap: 1 });
     expect(h.timer(C)).toMatchObject({ state: "paused", reason: "idle-cap", nextWarmAt: null });
     expect(stat(h.spec(C), "Schedule")).toBe(
       "Paused: 3 automatic warms since the last turn (idle cap 1)",
@@ -730,7 +731,7 @@ describe("spend guard", () => {
     await h.clock.tickAsync(INTERVAL * 3);
     expect(h.calls).toHaveLength(3);
     // Raising it past the warms made lifts the pause, for the warms left under it.
-    await h.warmer.setSpendLimits(C, { idleWarmCap: 4 });
+    await setSpendLimits(h.warmer, C, { idleWarmCap: 4 });
     await h.clock.tickAsync(INTERVAL * 3);
     expect(h.calls).toHaveLength(4);
     expect(stat(h.spec(C), "Schedule")).toBe(
@@ -884,7 +885,7 @@ describe("the log of a warm cycle", () => {
       },
       manualWarmMinGapMs: 0,
     });
-    await h.warmer.setSpendLimits(C, { idleWarmCap: 2 });
+    await setSpendLimits(h.warmer, C, { idleWarmCap: 2 });
     await h.enabledAndIdle(C);
     await h.clock.tickAsync(INTERVAL);
     h.setResponse(() => {

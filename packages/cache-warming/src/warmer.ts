@@ -11,13 +11,7 @@ import { resumeSchedules } from "./resume.js";
 import type { WarmRules } from "./rules.js";
 import { createSettingsIo, type SettingsIo } from "./settings-io.js";
 import { createSettingsSetters } from "./settings-update.js";
-import type {
-  CacheWarmingState,
-  NotResumedReason,
-  SpendLimits,
-  SpendLimitsChange,
-  WarmFailureReason,
-} from "./state.js";
+import type { CacheWarmingState, NotResumedReason, WarmFailureReason } from "./state.js";
 import { copyContext } from "./warm-call.js";
 import { createWarmPath } from "./warm-path.js";
 import type { WarmOptions, WarmOutcome, WarmResult } from "./warm-service.js";
@@ -199,8 +193,15 @@ export interface CacheWarmer {
   // ---- this package's additions ----
   warmNow(conversationId: string, opts?: ConversationContext): Promise<WarmNowResult>;
   toggleEnabled(conversationId: string): Promise<ConversationSettings>;
-  /** Per-conversation spend guard (persisted), judged against the warms made so far. */
-  setSpendLimits(conversationId: string, limits: SpendLimitsChange): Promise<SpendLimits>;
+  /**
+   * Changes a setting an opt-in module keeps (its record with `setting: true`, such as the
+   * spend limits: `setSpendLimits`): stored before it applies, in call order with the other
+   * setters. Resolves to the state after.
+   */
+  changeSettings(
+    conversationId: string,
+    change: (state: CacheWarmingState) => Partial<CacheWarmingState>,
+  ): Promise<CacheWarmingState>;
   /** Loads persisted settings so `getState` reflects them; safe to call repeatedly. */
   ensureLoaded(conversationId: string): Promise<void>;
   /** True once this conversation's persisted settings are in memory. */
@@ -345,7 +346,7 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 
     warmNow: path.warmNow,
     toggleEnabled: setters.toggleEnabled,
-    setSpendLimits: setters.setSpendLimits,
+    changeSettings: setters.changeSettings,
 
     async ensureLoaded(id) {
       if (disposed) return;

@@ -1,4 +1,5 @@
 import { TIMER_RENDERER_ID, type TimerPayload } from "@dispatch/cache-warming";
+import { setSpendLimits } from "@dispatch/cache-warming/modules";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
 import { describe, expect, it } from "vitest";
 import {
@@ -390,7 +391,7 @@ describe("a restart keeps what the user saw and what the spend guard counted", (
     };
     const first = await startTestServer({ dataDir }, { warm });
     await first.server.warmer.setEnabled("c1", true);
-    await first.server.warmer.setSpendLimits("c1", { idleWarmCap: 3 });
+    await setSpendLimits(first.server.warmer, "c1", { idleWarmCap: 3 });
     await first.server.warmer.onTurnSettled("c1", { modelName: "m" });
     await first.clock.tickAsync(INTERVAL * 4);
     expect(calls).toHaveLength(3);

@@ -2,6 +2,7 @@
 // do, each bounded and shown over real sockets.
 import { connect as connectTcp, createServer } from "node:net";
 import { join } from "node:path";
+import { setSpendLimits } from "@dispatch/cache-warming/modules";
 import { Database } from "@dispatch/kv-storage/driver";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -133,7 +134,7 @@ describe("2. paid warms have a global budget", () => {
       },
     );
     for (let i = 0; i < 20; i++) {
-      await server.warmer.setSpendLimits(`c${i}`, { idleWarmCap: 0, deadWarmLimit: 0 });
+      await setSpendLimits(server.warmer, `c${i}`, { idleWarmCap: 0, deadWarmLimit: 0 });
       await server.warmer.setIntervalMs(`c${i}`, 1_000);
       await server.warmer.setEnabled(`c${i}`, true);
     }

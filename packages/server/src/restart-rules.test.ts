@@ -9,6 +9,7 @@ import {
   TIMER_RENDERER_ID,
   type TimerPayload,
 } from "@dispatch/cache-warming";
+import { setSpendLimits } from "@dispatch/cache-warming/modules";
 import type { WarmOutcome } from "@dispatch/warm-service";
 import { describe, expect, it } from "vitest";
 import type { DispatchServer } from "./compose.js";
@@ -63,7 +64,7 @@ interface Row {
 
 const on = async (server: DispatchServer) => {
   await server.warmer.setEnabled("c", true);
-  await server.warmer.setSpendLimits("c", { policy: "fixed" });
+  await setSpendLimits(server.warmer, "c", { policy: "fixed" });
 };
 
 /** `c` on with `fixed`, `setUp` applied, one turn settled, then `ms` pass. */
@@ -116,7 +117,7 @@ const ROWS: readonly Row[] = [
   {
     state: "paused by the idle cap",
     before: settledFor(3 * INTERVAL, (server) =>
-      server.warmer.setSpendLimits("c", { idleWarmCap: 2 }),
+      setSpendLimits(server.warmer, "c", { idleWarmCap: 2 }),
     ),
     downMs: MINUTE,
     shows: { state: "paused", reason: "idle-cap", nextWarmAt: null },
@@ -149,7 +150,7 @@ const ROWS: readonly Row[] = [
       // d's warm falls due first and takes the minute's only call; c's waits for the next.
       for (const id of ["d", "c"]) {
         await server.warmer.setEnabled(id, true);
-        await server.warmer.setSpendLimits(id, { policy: "fixed" });
+        await setSpendLimits(server.warmer, id, { policy: "fixed" });
         await server.warmer.onTurnSettled(id, { modelName: "sim" });
         await tick(SECOND);
       }

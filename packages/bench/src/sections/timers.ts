@@ -7,7 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createCacheWarmer, systemClock } from "@dispatch/cache-warming";
-import { createScheduler, DEFAULT_PRICES, STANDARD_RULES } from "@dispatch/cache-warming/modules";
+import {
+  createScheduler,
+  DEFAULT_PRICES,
+  STANDARD_RULES,
+  setSpendLimits,
+} from "@dispatch/cache-warming/modules";
 import { openSqliteStorage } from "@dispatch/kv-storage";
 import { isSettingKey } from "@dispatch/server";
 import { round, silentLogger, summarize } from "../stats.js";
@@ -47,7 +52,7 @@ export async function benchTimers(n: number, runMs: number) {
   });
   for (let i = 0; i < n; i++) {
     const id = `conv-${i}`;
-    await warmer.setSpendLimits(id, { idleWarmCap: 0, deadWarmLimit: 0 });
+    await setSpendLimits(warmer, id, { idleWarmCap: 0, deadWarmLimit: 0 });
     await warmer.setIntervalMs(id, 5_000);
     await warmer.setEnabled(id, true);
   }

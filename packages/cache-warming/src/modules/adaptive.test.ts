@@ -21,6 +21,7 @@ import {
   warmsToBridge,
 } from "./adaptive.js";
 import { DEFAULT_PRICES, SIM_PRICING } from "./economics.js";
+import { setSpendLimits } from "./spend-limits.js";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -105,7 +106,7 @@ describe("the adaptive policy's account", () => {
     const h = createHarness({ storage, manualWarmMinGapMs: 0 });
     h.setResponse(ttlCache(() => h.clock.now, PREFIX));
     await h.warmer.setEnabled("c", true);
-    await h.warmer.setSpendLimits("c", { policy: "adaptive", idleWarmCap: 0 });
+    await setSpendLimits(h.warmer, "c", { policy: "adaptive", idleWarmCap: 0 });
     await h.warmer.onTurnSettled("c", { modelName: "sim" });
     await h.flush();
     // Nothing to account for before the first gap ends: nothing stored.
@@ -199,7 +200,7 @@ describe("the adaptive policy in the warmer", () => {
     const cache = ttlCache(() => h.clock.now, PREFIX);
     h.setResponse(cache);
     await h.warmer.setEnabled("c", true);
-    await h.warmer.setSpendLimits("c", { policy: "adaptive", idleWarmCap: 0 });
+    await setSpendLimits(h.warmer, "c", { policy: "adaptive", idleWarmCap: 0 });
     const cost = (usage: WarmResult) =>
       (usage.cacheReadTokens * SIM_PRICING.cacheReadPerMTok +
         usage.cacheWriteTokens * SIM_PRICING.cacheWritePerMTok) /
@@ -259,10 +260,10 @@ describe("the adaptive policy in the warmer", () => {
     );
     const h = createHarness({ storage });
     await h.warmer.setEnabled("c", true);
-    await h.warmer.setSpendLimits("c", { policy: "adaptive" });
+    await setSpendLimits(h.warmer, "c", { policy: "adaptive" });
     await h.warmer.onTurnSettled("c", { modelName: "sim" });
     expect(h.warmer.getState("c")).toMatchObject({ pausedBy: "not-worth-it", nextWarmAt: null });
-    await h.warmer.setSpendLimits("c", { policy: "fixed" });
+    await setSpendLimits(h.warmer, "c", { policy: "fixed" });
     expect(h.warmer.getState("c")).toMatchObject({ pausedBy: null, nextWarmAt: START + 240_000 });
   });
 });

@@ -6,6 +6,7 @@ import { economicsFor, type PriceTable, pricingFor } from "../model-cache.js";
 import { intervalMsFromPayload } from "../payloads.js";
 import { createHarness, INTERVAL, START, stat, timerOf } from "../testing/harness.js";
 import { DEFAULT_PRICES, SIM_PRICING, warmCostUsd, worthWarmingOn } from "./economics.js";
+import { setSpendLimits } from "./spend-limits.js";
 
 const C = "conv-1";
 // Round numbers, so every dollar below can be checked by hand.
@@ -161,7 +162,7 @@ describe("the break-even decision", () => {
 
   it("stops an idle conversation that the prior says will not come back", async () => {
     const h = harness();
-    await h.warmer.setSpendLimits(C, { policy: "break-even", idleWarmCap: 0 });
+    await setSpendLimits(h.warmer, C, { policy: "break-even", idleWarmCap: 0 });
     await h.idleOn("p-model");
     await h.clock.tickAsync(24 * INTERVAL);
     // With only the prior to go on: after the 12-minute warm the next return it knows is at
@@ -177,7 +178,7 @@ describe("the break-even decision", () => {
     );
     // Under the fixed policy the same conversation warms every interval.
     const fixed = harness();
-    await fixed.warmer.setSpendLimits(C, { policy: "fixed", idleWarmCap: 0 });
+    await setSpendLimits(fixed.warmer, C, { policy: "fixed", idleWarmCap: 0 });
     await fixed.idleOn("p-model");
     await fixed.clock.tickAsync(24 * INTERVAL);
     expect(fixed.calls).toHaveLength(24);
@@ -185,7 +186,7 @@ describe("the break-even decision", () => {
 
   it("keeps the idle cap under break-even", async () => {
     const h = harness();
-    await h.warmer.setSpendLimits(C, { policy: "break-even", idleWarmCap: 3 });
+    await setSpendLimits(h.warmer, C, { policy: "break-even", idleWarmCap: 3 });
     await h.idleOn("p-model");
     await h.clock.tickAsync(10 * INTERVAL);
     expect(h.calls).toHaveLength(3);
@@ -216,7 +217,7 @@ describe("the model's cache lifetime", () => {
 
   it("refuses an interval that would reach the cache dead, and shows the real maximum", async () => {
     const h = harness();
-    await h.warmer.setSpendLimits(C, { policy: "fixed" });
+    await setSpendLimits(h.warmer, C, { policy: "fixed" });
     await h.idleOn("hour-model");
     const number = () => h.spec(C).fields.find((f) => f.kind === "number");
     expect(number()).toMatchObject({ max: 3_590 });

@@ -47,5 +47,14 @@ export {
   spendGuardRules,
   spendLimitsKey,
 } from "./spend-guard.js";
+export {
+  definedOnly,
+  parseSpendLimitsPayload,
+  SET_SPEND_LIMITS,
+  setSpendLimits,
+  spendLimitsActions,
+  spendLimitsSchema,
+  warmPolicySchema,
+} from "./spend-limits.js";
 export { STANDARD_RULES } from "./standard.js";
 export { createWarmBudget, type WarmBudgetOptions } from "./warm-budget.js";

@@ -5,6 +5,7 @@ import { createHarness, HIT, INTERVAL } from "../testing/harness.js";
 import { initialState } from "../transitions.js";
 import type { WarmResult } from "../warm-service.js";
 import { forgetUnwatched } from "./memory-release.js";
+import { setSpendLimits } from "./spend-limits.js";
 
 const unobserved = () => createHarness({ extra: { isObserved: () => false } });
 
@@ -38,9 +39,9 @@ describe("memory release", () => {
     expect(inMemory()).toBe(2);
     await h.warmer.setIntervalMs("interval", 60_000);
     await settleAndRelease("interval");
-    await h.warmer.setSpendLimits("idle cap", { idleWarmCap: 3 });
+    await setSpendLimits(h.warmer, "idle cap", { idleWarmCap: 3 });
     await settleAndRelease("idle cap");
-    await h.warmer.setSpendLimits("dead limit", { deadWarmLimit: 7 });
+    await setSpendLimits(h.warmer, "dead limit", { deadWarmLimit: 7 });
     await settleAndRelease("dead limit");
     expect(inMemory()).toBe(5);
     // Back at its defaults, a disabled conversation goes.

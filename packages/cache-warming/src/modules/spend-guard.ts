@@ -1,7 +1,6 @@
 // Opt-in module: the per-conversation spend guard (idle cap, dead-cache limit) and the choice of
 // warm policy. Stored beside upstream's settings as `spend-limits:<id>`.
 import * as z from "zod";
-import { warmPolicySchema } from "../payloads.js";
 import { computeExpectedCacheRate, DEFAULT_INTERVAL_MS, serializeSettings } from "../pure.js";
 import type { WarmRules } from "../rules.js";
 import {
@@ -14,6 +13,7 @@ import {
   type WarmPolicy,
 } from "../state.js";
 import { countSchema, parseStored } from "../stored.js";
+import { spendLimitsActions, warmPolicySchema } from "./spend-limits.js";
 
 export function spendLimitsKey(conversationId: string): string {
   return `spend-limits:${conversationId}`;
@@ -140,4 +140,5 @@ export const spendGuardRules: WarmRules = {
     return limitsChanged ? applySpendGuard(state) : state;
   },
   describePause: describeGuardPause,
+  actions: spendLimitsActions,
 };
