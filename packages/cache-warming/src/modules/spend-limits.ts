@@ -77,8 +77,10 @@ export async function setSpendLimits(
   return spendLimitsOf(await warmer.changeSettings(conversationId, () => definedOnly(parsed.data)));
 }
 
+// The payload is checked once, here; setSpendLimits would only check the same limits again.
 const setFromPayload: RuleAction = async (warmer, conversationId, payload) => {
-  await setSpendLimits(warmer, conversationId, parseSpendLimitsPayload(payload));
+  const limits = parseSpendLimitsPayload(payload);
+  await warmer.changeSettings(conversationId, () => limits);
 };
 
 /** The surface action this module adds. */
