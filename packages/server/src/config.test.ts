@@ -108,6 +108,17 @@ describe("configuration from the environment", () => {
     }
   });
 
+  it("refuses PORT equal to WS_PORT in one line naming both, but lets both be 0 (picked by the OS)", () => {
+    expect(() => configFromEnv({ PORT: "24205" })).toThrow(
+      /^bad environment: PORT and WS_PORT are both 24205; the HTTP server and the surface WebSocket need a port each$/,
+    );
+    expect(() => configFromEnv({ PORT: "7000", WS_PORT: "7000" })).toThrow(/both 7000/);
+    expect(configFromEnv({ PORT: "0", WS_PORT: "0" }).config).toMatchObject({
+      httpPort: 0,
+      wsPort: 0,
+    });
+  });
+
   it.each([
     ["PORT", "0"],
     ["PORT", "65535"],

@@ -127,6 +127,12 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
     throw new Error(`bad environment: ${describeIssues(parsed.error, "env")}`);
   }
   const e = parsed.data;
+  // Two listeners cannot share a port; the OS would only say "address in use".
+  if (e.PORT !== 0 && e.PORT === e.WS_PORT) {
+    throw new Error(
+      `bad environment: PORT and WS_PORT are both ${e.PORT}; the HTTP server and the surface WebSocket need a port each`,
+    );
+  }
   const warning = LOOPBACK.has(e.HOST)
     ? null
     : `binding ${e.HOST}: the server is reachable from other machines`;

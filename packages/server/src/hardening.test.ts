@@ -113,7 +113,10 @@ describe("1. a WebSocket client that never reads", () => {
         conversationId: `w${i}`,
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The first 16 reach the provider; none beyond them ever does while they hang.
+    await expect.poll(() => calls).toBe(16);
+    // A round trip on another socket: whatever the server had read from the flood is handled.
+    await (await client(server.wsUrl)).drain();
     expect(calls).toBe(16);
     expect(busy.socket.readyState).toBe(WebSocket.OPEN);
   });
@@ -251,8 +254,12 @@ describe("4. connections", () => {
     const idleClosed = closed(idle.socket);
     (dead.socket as unknown as { _socket: { pause(): void } })._socket.pause();
     for (let beat = 0; beat < 3; beat++) {
+      const pinged = new Promise((resolve) => live.socket.once("ping", resolve));
       await clock.tickAsync(1_000);
-      await new Promise((resolve) => setTimeout(resolve, 50)); // real time for pongs
+      // The live client answers each ping at once; a round trip after it means the server has
+      // read the pong before the next beat.
+      await pinged;
+      await live.drain();
     }
     expect(await idleClosed).toBe(1000);
     (dead.socket as unknown as { _socket: { resume(): void } })._socket.resume();
@@ -293,8 +300,7 @@ describe("5. state per conversation id", () => {
     expect(server.registry.hasSubscribers("cache-warming", "w0")).toBe(true);
     expect(server.warmer.stats().conversationsInMemory).toBe(50);
     await c.close();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(server.registry.hasSubscribers("cache-warming", "w0")).toBe(false);
+    await expect.poll(() => server.registry.hasSubscribers("cache-warming", "w0")).toBe(false);
     expect(server.warmer.stats().conversationsInMemory).toBe(0);
   });
 
