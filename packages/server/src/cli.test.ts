@@ -58,11 +58,16 @@ describe("dispatch-cw arguments", () => {
     [["interval", "demo", "1.5"], /whole number/],
     [["turn", "demo", "paused"], /started or settled/],
     [["frobnicate"], /unknown command 'frobnicate'/],
-    [[], /Usage: dispatch-cw/],
-  ])("refuses %j with exit 2 and says why", async (argv, message) => {
+    [[], /give a command/],
+  ])("refuses %j with exit 2, says why in one line and points at --help", async (argv, message) => {
     const { err, sink } = io();
     expect(await runCli(argv, sink)).toBe(2);
-    expect(err.join("\n")).toMatch(message);
+    expect(err).toHaveLength(2);
+    expect(err[0]).toMatch(message);
+    const command = argv[0] !== undefined && !argv[0].startsWith("-") ? `${argv[0]} ` : "";
+    expect(err[1]).toBe(
+      argv[0] === "frobnicate" ? "see dispatch-cw --help" : `see dispatch-cw ${command}--help`,
+    );
   });
 
   it("says when the server cannot be reached, exit 1", async () => {
@@ -171,4 +176,67 @@ describe("dispatch-cw against a running server", () => {
     stop.abort();
     expect(await watching).toBe(0);
   }, 20_000);
+
+  it("watch in a terminal keeps a live line whose countdown goes down a second at a time", async () => {
+    const { server, clock, urls } = await serve();
+    const stop = new AbortController();
+    const live: string[] = [];
+    const sink: CliIo = {
+      out: () => {},
+      err: () => {},
+      now: () => clock.now,
+      signal: stop.signal,
+      live: (line) => live.push(line),
+    };
+    const watching = runCli([...urls, "watch", "demo"], sink);
+    await waitFor(() => live.some((l) => l.includes("off")));
+    const { sink: enableSink } = io();
+    expect(await runCli([...urls, "enable", "demo"], enableSink)).toBe(0);
+    await waitFor(
+      () => live.some((l) => l.includes("next in 4:00")),
+      () => live,
+    );
+    // Server time goes on: the line is redrawn from what the server said and how long ago.
+    for (const shown of ["3:59", "3:58"]) {
+      await clock.tickAsync(1_000);
+      await waitFor(
+        () => live.at(-1)?.includes(`next in ${shown}`) === true,
+        () => live,
+      );
+    }
+    expect(live.at(-1)).toMatch(
+      /^demo {2}on {2}every 240s {2}next in 3:58 {2}last — {2}scheduled$/,
+    );
+    stop.abort();
+    expect(await watching).toBe(0);
+    expect(server.warmer.getState("demo").enabled).toBe(true);
+  });
+
+  it("warm waits out the manual-warm rate limit once, as a person pasting two warms would", async () => {
+    const { urls, clock } = await serve({ manualWarmMinGapMs: 1_000 });
+    const waited: number[] = [];
+    const run = async () => {
+      const { out, err, sink } = io();
+      const code = await runCli([...urls, "warm", "demo"], {
+        ...sink,
+        sleep: async (ms) => {
+          waited.push(ms);
+          await clock.tickAsync(ms);
+        },
+      });
+      return { code, out, err };
+    };
+    expect((await run()).out).toEqual([
+      "demo: warmed, 0% read from the cache; next automatic warm —",
+    ]);
+    const second = await run();
+    expect(second).toMatchObject({
+      code: 0,
+      out: ["demo: warmed, 100% read from the cache; next automatic warm —"],
+    });
+    expect(second.err).toEqual([
+      "manual warms are limited to one per 1000 ms per conversation; retrying in 1 s",
+    ]);
+    expect(waited).toEqual([1_000]);
+  });
 });

@@ -18,6 +18,13 @@ export interface CliIo {
   signal?: AbortSignal;
   /** The terminal's width, which help text wraps to (80 when unknown, as in tests and docs). */
   columns?: number;
+  /**
+   * Rewrites the terminal's last line (stdout is a terminal): `watch` keeps a live status line
+   * there, its countdown redrawn every second. Absent when piped: plain lines only.
+   */
+  live?(line: string): void;
+  /** Waits `ms` (a warm refused for its rate limit waits its Retry-After). Default: real time. */
+  sleep?(ms: number): Promise<void>;
 }
 
 /** 0 done, 1 the server refused or is unreachable, 2 bad usage. */
@@ -26,7 +33,17 @@ export type ExitCode = 0 | 1 | 2;
 const SURFACE = "cache-warming";
 export const CLI_VERSION = "0.1.0";
 
-class Refused extends Error {}
+class Refused extends Error {
+  constructor(
+    message: string,
+    /** The HTTP status, when the server answered one. */
+    readonly status: number | null = null,
+    /** Its Retry-After, in seconds, when it sent one. */
+    readonly retryAfterS: number | null = null,
+  ) {
+    super(message);
+  }
+}
 /** The server is not there: the message names the address and what to do. */
 class Unreachable extends Error {}
 
@@ -91,7 +108,14 @@ async function requestJson(url: string, init?: RequestInit): Promise<Record<stri
   if (res.status === 404 && new URL(url).pathname.startsWith("/dev/")) {
     throw new Refused("404: the dev routes are off; start the server with DISPATCH_DEV_ROUTES=1");
   }
-  if (!res.ok) throw new Refused(`${res.status}: ${String(body.error)}`);
+  if (!res.ok) {
+    const retryAfter = Number(res.headers.get("retry-after") ?? Number.NaN);
+    throw new Refused(
+      `${res.status}: ${String(body.error)}`,
+      res.status,
+      Number.isFinite(retryAfter) ? retryAfter : null,
+    );
+  }
   return body;
 }
 
@@ -126,8 +150,11 @@ function countdown(ms: number): string {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
-/** One line per change: enabled, interval, countdown, last %, status. */
-export function describeLine(id: string, spec: SurfaceSpec, now: number): string {
+/**
+ * One line per change: enabled, interval, countdown, last %, status. `elapsedMs`: how long ago
+ * the spec arrived, so a live line counts down from what the server said then.
+ */
+export function describeLine(id: string, spec: SurfaceSpec, now: number, elapsedMs = 0): string {
   const toggle = spec.fields.find((f) => f.kind === "toggle");
   const interval = spec.fields.find((f) => f.kind === "number");
   const last = spec.fields.find((f) => f.kind === "stat" && f.label === "Last Cache %");
@@ -137,7 +164,7 @@ export function describeLine(id: string, spec: SurfaceSpec, now: number): string
     toggle?.kind === "toggle" && toggle.value ? "on" : "off",
     `every ${interval?.kind === "number" ? interval.value : "?"}s`,
     timer?.nextWarmAt != null && timer.serverNow !== undefined
-      ? `next in ${countdown(timer.nextWarmAt - timer.serverNow)}`
+      ? `next in ${countdown(timer.nextWarmAt - timer.serverNow - elapsedMs)}`
       : "next —",
     `last ${last?.kind === "stat" ? last.value : "—"}`,
     timer?.state ? `${timer.state}${timer.reason ? ` (${timer.reason})` : ""}` : "",
@@ -226,47 +253,95 @@ function postJson(url: string, body: unknown): Promise<Record<string, unknown>> 
   });
 }
 
+/**
+ * In a terminal, the bottom line counts down live: each conversation's last spec, its countdown
+ * redrawn whenever its shown second changes (ceil of what is left, so no second is skipped).
+ */
+function liveStatus(io: CliIo, ids: readonly string[]) {
+  const latest = new Map<string, { spec: SurfaceSpec; at: number }>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  function draw(): void {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    const now = io.now();
+    let nextChangeMs = Number.POSITIVE_INFINITY;
+    const parts = ids.map((id) => {
+      const seen = latest.get(id);
+      if (seen === undefined) return `${id} …`;
+      const t = timerOf(seen.spec);
+      if (t?.nextWarmAt != null && t.serverNow !== undefined) {
+        const left = t.nextWarmAt - t.serverNow - (now - seen.at);
+        if (left > 0) nextChangeMs = Math.min(nextChangeMs, left % 1000 || 1000);
+      }
+      return describeLine(id, seen.spec, now, now - seen.at).slice(10);
+    });
+    io.live?.(parts.join("  |  "));
+    if (Number.isFinite(nextChangeMs)) timer = setTimeout(draw, nextChangeMs);
+  }
+  return {
+    seen(id: string, spec: SurfaceSpec): void {
+      latest.set(id, { spec, at: io.now() });
+      draw();
+    },
+    stop(): void {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
 /** Subscribes to every id, prints a line per change, and reconnects when the server restarts. */
 async function watch(ws: string, ids: string[], io: CliIo): Promise<void> {
   let everConnected = false;
   let waitMs = 250;
-  while (!io.signal?.aborted) {
-    let socket: WebSocket;
-    try {
-      socket = await openSocket(ws);
-    } catch (error) {
-      if (!(error instanceof Unreachable)) throw error;
-      // Down (not yet started, or restarting): try again, less often the longer it takes.
-      if (waitMs === 250) io.err(`waiting for the server at ${ws}…`);
-      await sleep(waitMs, io.signal);
-      waitMs = Math.min(waitMs * 2, 8_000);
-      continue;
-    }
-    waitMs = 250;
-    io.out(everConnected ? `reconnected to ${ws}` : `watching ${ids.join(", ")} on ${ws}`);
-    everConnected = true;
-    await new Promise<void>((resolve) => {
-      const stop = () => socket.close();
-      io.signal?.addEventListener("abort", stop, { once: true });
-      socket.on("message", (data) => {
-        const message = JSON.parse(data.toString()) as SurfaceServerMessage;
-        if (message.type === "surface" && message.conversationId) {
-          io.out(describeLine(message.conversationId, message.spec, io.now()));
-        } else if (message.type === "update" && message.update.conversationId) {
-          io.out(describeLine(message.update.conversationId, message.update.spec, io.now()));
-        } else if (message.type === "error") {
-          io.err(`error: ${message.message}`);
+  const live = io.live === undefined ? null : liveStatus(io, ids);
+  const show = (id: string, spec: SurfaceSpec) => {
+    io.out(describeLine(id, spec, io.now()));
+    live?.seen(id, spec);
+  };
+  try {
+    while (!io.signal?.aborted) {
+      let socket: WebSocket;
+      try {
+        socket = await openSocket(ws);
+      } catch (error) {
+        if (!(error instanceof Unreachable)) throw error;
+        // Down (not yet started, or restarting): try again, less often the longer it takes.
+        if (waitMs === 250) io.err(`waiting for the server at ${ws}…`);
+        await sleep(waitMs, io.signal);
+        waitMs = Math.min(waitMs * 2, 8_000);
+        continue;
+      }
+      waitMs = 250;
+      io.out(everConnected ? `reconnected to ${ws}` : `watching ${ids.join(", ")} on ${ws}`);
+      everConnected = true;
+      await new Promise<void>((resolve) => {
+        const stop = () => socket.close();
+        io.signal?.addEventListener("abort", stop, { once: true });
+        socket.on("message", (data) => {
+          const message = JSON.parse(data.toString()) as SurfaceServerMessage;
+          if (message.type === "surface" && message.conversationId) {
+            show(message.conversationId, message.spec);
+          } else if (message.type === "update" && message.update.conversationId) {
+            show(message.update.conversationId, message.update.spec);
+          } else if (message.type === "error") {
+            io.err(`error: ${message.message}`);
+          }
+        });
+        socket.once("close", () => {
+          io.signal?.removeEventListener("abort", stop);
+          resolve();
+        });
+        for (const id of ids) {
+          socket.send(
+            JSON.stringify({ type: "subscribe", surfaceId: SURFACE, conversationId: id }),
+          );
         }
       });
-      socket.once("close", () => {
-        io.signal?.removeEventListener("abort", stop);
-        resolve();
-      });
-      for (const id of ids) {
-        socket.send(JSON.stringify({ type: "subscribe", surfaceId: SURFACE, conversationId: id }));
-      }
-    });
-    if (!io.signal?.aborted) io.err(`lost ${ws}; reconnecting…`);
+      if (!io.signal?.aborted) io.err(`lost ${ws}; reconnecting…`);
+    }
+  } finally {
+    live?.stop();
   }
 }
 
@@ -302,7 +377,8 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
       "after",
       "\nExit codes: 0 done; 1 the server refused the request or could not be reached (the message names the address); 2 bad arguments.",
     )
-    .showHelpAfterError()
+    // A usage mistake: its one line, then where the usage is (not the whole help).
+    .showHelpAfterError("see dispatch-cw --help")
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),
@@ -335,7 +411,7 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
           typeof body.nextWarmAt === "number" ? new Date(body.nextWarmAt).toISOString() : "—";
         io.out(
           `${id}: warming ${body.enabled ? "on" : "off"}, every ${Number(body.intervalMs) / 1000}s, ` +
-            `${body.schedule}; next warm ${next}; last ${body.lastPct ?? "—"}%; model ${body.model ?? "default"}`,
+            `${body.schedule}; next warm ${next}; last ${typeof body.lastPct === "number" ? `${body.lastPct}%` : "—"}; model ${body.model ?? "default"}`,
         );
       }),
     );
@@ -371,7 +447,16 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
     .option("--cwd <dir>", "the working directory of the conversation")
     .action((id: string, options: { model?: string; cwd?: string }) =>
       run(async () => {
-        const body = await postJson(`${urls().http}/chat/warm`, { conversationId: id, ...options });
+        const url = `${urls().http}/chat/warm`;
+        const request = { conversationId: id, ...options };
+        const body = await postJson(url, request).catch(async (error: unknown) => {
+          // Manual warms are rate-limited (one a second by default): wait once, as a person would.
+          if (!(error instanceof Refused) || error.status !== 429) throw error;
+          const waitS = Math.min(10, error.retryAfterS ?? 1);
+          io.err(`${error.message.slice(5)}; retrying in ${waitS} s`);
+          await (io.sleep ?? sleep)(waitS * 1000);
+          return postJson(url, request);
+        });
         const next =
           typeof body.nextWarmAt === "number" ? new Date(body.nextWarmAt).toISOString() : "—";
         io.out(`${id}: warmed, ${body.cachePct}% read from the cache; next automatic warm ${next}`);
@@ -449,11 +534,31 @@ function program(io: CliIo, run: (task: () => Promise<void>) => void): Command {
         io.out(`${id}: history ${state}`);
       }),
     );
+  for (const command of cli.commands) {
+    command.showHelpAfterError(`see dispatch-cw ${command.name()} --help`);
+  }
   return cli;
+}
+
+/** The global options that take a value; what is left after them must name a command. */
+const VALUED_OPTIONS = new Set(["--server", "--http", "--ws"]);
+
+function namesACommand(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (VALUED_OPTIONS.has(arg)) i += 1;
+    else if (!arg.includes("=") || !VALUED_OPTIONS.has(arg.split("=")[0] as string)) return true;
+  }
+  return false;
 }
 
 /** Runs one command line; resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  if (!namesACommand(argv)) {
+    io.err("error: give a command, such as status, enable, warm or watch");
+    io.err("see dispatch-cw --help");
+    return 2;
+  }
   let task: (() => Promise<void>) | null = null;
   const cli = program(io, (next) => {
     task = next;
@@ -476,12 +581,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     await (task as () => Promise<void>)();
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
+    // Mistakes found once the command runs (an option combination, a bad address): the same
+    // one line and pointer as commander's own.
+    if (error instanceof CommanderError || error instanceof InvalidArgumentError) {
       io.err(`error: ${error.message}`);
-      return 2;
-    }
-    if (error instanceof InvalidArgumentError) {
-      io.err(`error: ${error.message}`);
+      io.err("see dispatch-cw --help");
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);
