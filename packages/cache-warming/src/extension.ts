@@ -1,18 +1,25 @@
-// Upstream's extension wiring (`manifest`, `extension`), written against the shapes of
-// upstream's kernel host rather than its packages: hooks and services are looked up by their
-// ids, which is all upstream's bus uses, so this module needs none of upstream's packages to
-// compile and plugs into upstream's host as it is.
+// Upstream's extension: the manifest, the wiring of the warmer to the host's lifecycle events,
+// and the conversation-scoped `cache-warming` surface. Written against the shapes of
+// upstream's kernel host (hooks and services are looked up by id, all its bus uses), so it
+// needs none of upstream's packages to compile and plugs into upstream's host as it is.
 import type { SurfaceProvider } from "@dispatch/surface-registry";
-import { type Clock, systemClock } from "./clock.js";
-import { type CacheWarmingSurface, createCacheWarmingSurface } from "./surface.js";
-import type { WarmService } from "./warm-service.js";
+import type { SurfaceSpec } from "@dispatch/ui-contract";
+import {
+  buildConversationSpec,
+  buildDefaultSpec,
+  type ConversationContext,
+  parseIntervalPayload,
+  secondsToMs,
+  type WarmCompletedPayload,
+  type WarmerHooks,
+  type WarmOutcome,
+} from "./pure.js";
 import {
   type CacheWarmer,
-  type CacheWarmerDeps,
   createCacheWarmer,
   type Logger,
   type SettingsStorage,
-  type WarmCompletedPayload,
+  type TimerDeps,
 } from "./warmer.js";
 
 interface EventHook<T> {
@@ -25,21 +32,18 @@ interface ServiceHandle<T> {
   readonly id: string;
   readonly _type?: T;
 }
-
-/** Upstream's turn-lifecycle payload. */
-export interface TurnLifecyclePayload {
-  readonly conversationId: string;
-  readonly cwd?: string;
-  readonly modelName?: string;
-}
-
 const event = <T>(id: string): EventHook<T> => ({ kind: "event", id });
 const service = <T>(id: string): ServiceHandle<T> => ({ kind: "service", id });
 
-/** The hooks and services this extension uses, by upstream's ids. */
+/** Upstream's turn lifecycle payload. */
+interface TurnPayload extends ConversationContext {
+  readonly conversationId: string;
+}
+
+/** The events and services this extension uses, by upstream's ids. */
 export const hooks = {
-  turnStarted: event<TurnLifecyclePayload>("session-orchestrator/turn-started"),
-  turnSettled: event<TurnLifecyclePayload>("session-orchestrator/turn-settled"),
+  turnStarted: event<TurnPayload>("session-orchestrator/turn-started"),
+  turnSettled: event<TurnPayload>("session-orchestrator/turn-settled"),
   warmCompleted: event<WarmCompletedPayload>("session-orchestrator/warm-completed"),
   conversationClosed: event<{ readonly conversationId: string }>(
     "session-orchestrator/conversation-closed",
@@ -47,17 +51,19 @@ export const hooks = {
 } as const;
 
 export const services = {
-  warm: service<WarmService>("session-orchestrator/warm"),
+  warm: service<{ warm(id: string, opts?: ConversationContext): Promise<WarmOutcome> }>(
+    "session-orchestrator/warm",
+  ),
   surfaceRegistry: service<{ register(provider: SurfaceProvider): () => void }>(
     "surface-registry/registry",
   ),
-  /** Provided by this extension: the warmer, for the HTTP warm route (`warmNow`). */
+  /** Provided here: the warmer, for the HTTP warm route (`warmNow`). */
   warmer: service<CacheWarmer>("cache-warming/warmer"),
 } as const;
 
 /** The part of upstream's `HostAPI` this extension uses. */
 export interface CacheWarmingHost {
-  readonly on: <T>(hook: EventHook<T>, handler: (payload: T) => void | Promise<void>) => () => void;
+  readonly on: <T>(hook: EventHook<T>, handler: (payload: T) => void) => unknown;
   readonly getService: <T>(handle: ServiceHandle<T>) => T;
   readonly provideService: <T>(handle: ServiceHandle<T>, impl: T) => void;
   readonly storage: (namespace: string) => SettingsStorage;
@@ -76,48 +82,123 @@ export const manifest = {
   contributes: { services: ["cache-warming/surface", services.warmer.id] },
 } as const;
 
-/**
- * What a host app may add to the core when it wires the extension: rules (`STANDARD_RULES`),
- * a price table, a warm gate (`createWarmBudget`), limits. Without any, the warmer does what
- * upstream's does, plus `warmNow` and the machine-readable status.
- */
-export type CacheWarmingOptions = Omit<
-  CacheWarmerDeps,
-  "warm" | "storage" | "logger" | "timers" | "now" | "onSurfaceChange"
->;
+export interface CacheWarmingSurface extends SurfaceProvider {
+  getSpec(context?: { readonly conversationId?: string }): SurfaceSpec;
+  /** Tells every subscriber that this conversation's spec changed. */
+  notify(conversationId?: string): void;
+}
 
-export function createCacheWarmingExtension(
-  clock: Clock = systemClock,
-  options: CacheWarmingOptions = {},
-) {
+/**
+ * The `cache-warming` surface of one warmer: upstream's five fields as each extra shows them
+ * (`hooks[].spec`), and its actions: toggle, set-interval, and the extras' own.
+ */
+export function createSurfaceProvider(
+  warmer: CacheWarmer,
+  extras: readonly WarmerHooks[] = [],
+): CacheWarmingSurface {
+  const subscribers = new Set<(conversationId?: string) => void>();
+
+  function getSpec(context?: { readonly conversationId?: string }): SurfaceSpec {
+    const id = context?.conversationId;
+    if (id === undefined) return buildDefaultSpec();
+    const state = warmer.getState(id);
+    let spec = buildConversationSpec(
+      state.enabled,
+      state.intervalMs,
+      state.lastPct,
+      state.lastExpectedPct,
+      state.nextWarmAt,
+      state.lastWarmAt,
+    );
+    for (const extra of extras) if (extra.spec) spec = extra.spec(id, spec, state);
+    return spec;
+  }
+
+  async function invoke(actionId: string, payload?: unknown, context?: { conversationId?: string }) {
+    const id = context?.conversationId;
+    if (id === undefined) return;
+    for (const extra of extras) {
+      // Own keys only: `constructor` or `__proto__` names no action.
+      if (extra.actions !== undefined && Object.hasOwn(extra.actions, actionId)) {
+        return extra.actions[actionId]?.(id, payload);
+      }
+    }
+    if (actionId === "cache-warming/toggle") {
+      await warmer.setEnabled(id, !warmer.getState(id).enabled);
+    }
+    if (actionId === "cache-warming/set-interval") {
+      const seconds = parseIntervalPayload(payload);
+      const ms = seconds === null ? null : secondsToMs(seconds);
+      if (ms !== null) await warmer.setIntervalMs(id, ms);
+    }
+  }
+
+  return {
+    catalogEntry: { id: "cache-warming", region: "side", title: "Cache Warming", scope: "conversation" },
+    getSpec,
+    invoke,
+    subscribe(onChange) {
+      subscribers.add(onChange);
+      return () => {
+        subscribers.delete(onChange);
+      };
+    },
+    notify(conversationId) {
+      for (const onChange of subscribers) onChange(conversationId);
+    },
+  };
+}
+
+/** The host's real timers, under upstream's numeric timer ids. */
+function hostTimers(): TimerDeps {
+  const timeouts = new Map<number, ReturnType<typeof setTimeout>>();
+  let nextTimerId = 1;
+  return {
+    setTimer(fn, ms) {
+      const id = nextTimerId++;
+      timeouts.set(
+        id,
+        setTimeout(() => {
+          timeouts.delete(id);
+          fn();
+        }, ms),
+      );
+      return id;
+    },
+    clearTimer(id) {
+      clearTimeout(timeouts.get(id));
+      timeouts.delete(id);
+    },
+  };
+}
+
+/** The extension with extras plugged in (`hooks`); without any it is upstream's. */
+export function createCacheWarmingExtension(options: { readonly hooks?: readonly WarmerHooks[] } = {}) {
+  const extras = options.hooks ?? [];
   return {
     manifest,
     activate(host: CacheWarmingHost): void {
       const warmService = host.getService(services.warm);
-      // The warmer notifies through the surface, which is built on the warmer.
       let surface: CacheWarmingSurface | undefined;
       const warmer = createCacheWarmer({
         warm: (conversationId, opts) => warmService.warm(conversationId, opts),
         storage: host.storage("cache-warming"),
         logger: host.logger,
-        timers: clock.timers,
-        now: clock.now,
-        onSurfaceChange: (conversationId) => surface?.notifyChanged(conversationId),
-        ...options,
+        timers: hostTimers(),
+        now: () => Date.now(),
+        onSurfaceChange: (conversationId) => surface?.notify(conversationId),
+        hooks: extras,
       });
-      surface = createCacheWarmingSurface(warmer, clock.now, options.rules);
+      surface = createSurfaceProvider(warmer, extras);
       host.on(hooks.turnStarted, ({ conversationId }) => warmer.onTurnStarted(conversationId));
-      host.on(hooks.turnSettled, ({ conversationId, cwd, modelName }) => {
-        // The spreads only satisfy exactOptionalPropertyTypes: the warmer drops undefined fields.
-        void warmer.onTurnSettled(conversationId, {
-          // Stryker disable next-line ConditionalExpression: equivalent, see above
+      host.on(hooks.turnSettled, ({ conversationId, cwd, modelName }) =>
+        warmer.onTurnSettled(conversationId, {
           ...(cwd === undefined ? {} : { cwd }),
-          // Stryker disable next-line ConditionalExpression: equivalent, see above
           ...(modelName === undefined ? {} : { modelName }),
-        });
-      });
+        }),
+      );
       host.on(hooks.warmCompleted, (payload) => warmer.onWarmCompleted(payload));
-      // The synchronous part (cancel, warming off in memory) runs before the persist.
+      // The cancel and the in-memory off happen before the store; only the store is awaited.
       host.on(hooks.conversationClosed, ({ conversationId }) => {
         void warmer.onConversationClosed(conversationId);
       });
@@ -129,3 +210,5 @@ export function createCacheWarmingExtension(
 }
 
 export const extension = createCacheWarmingExtension();
+
+export const activate = extension.activate;

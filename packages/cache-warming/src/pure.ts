@@ -1,53 +1,51 @@
-// Upstream's pure core (realtradam/dispatch `packages/cache-warming/src/pure.ts`), name for name
-// and behaviour for behaviour, then the few constants and the field builder this package adds.
-// Nothing here reads a clock, touches a timer or does I/O.
+// Upstream's pure core of cache warming, name for name: settings, percentages, the schedule's
+// token check and the surface spec. No clock, no timer, no I/O. Below it, the shapes the
+// warmer, its hooks and its host share (this is the bottom of the package: it imports nothing
+// of the package's own).
 import type {
   CustomField,
   NumberField,
   StatField,
-  SurfaceField,
   SurfaceSpec,
   ToggleField,
 } from "@dispatch/ui-contract";
-import type { TimerPayload } from "./spec.js";
 
-/** Persisted per-conversation settings, exactly as upstream stores them. */
+/** What is stored per conversation, exactly as upstream stores it. */
 export interface ConversationSettings {
   readonly enabled: boolean;
   readonly intervalMs: number;
 }
 
-/** Per-conversation runtime state as upstream reads it (`getState`). */
+/** What the warmer holds per conversation (`getState`). */
 export interface ConversationState extends ConversationSettings {
-  /** A turn is generating: never warm, never schedule. */
+  /** A turn is generating: no warm is sent or scheduled. */
   readonly active: boolean;
   readonly lastPct: number | null;
   readonly lastExpectedPct: number | null;
-  /** Epoch-ms of the last successful warm, manual or automatic. */
+  /** Epoch-ms of the last recorded warm. */
   readonly lastWarmAt: number | null;
-  /** Epoch-ms the pending automatic warm fires; null exactly when none is pending. */
+  /** Epoch-ms the pending automatic warm fires; null when none is pending. */
   readonly nextWarmAt: number | null;
-  /** Identifies the pending automatic warm; every arm takes a new one. */
+  /** Names the pending automatic warm: every arm takes a new one. */
   readonly token: number;
 }
 
-/** The cwd/model a warm replays, from the last settled turn (or an explicit manual warm). */
+/** The cwd and model a warm replays: the last settled turn's. */
 export interface ConversationContext {
   readonly cwd?: string;
   readonly modelName?: string;
 }
 
 export const DEFAULT_INTERVAL_MS = 240_000;
-
 export const MIN_INTERVAL_MS = 1000;
 
-/** Share of the request's input read from the cache, whole percent in [0, 100]. */
+/** Share of the input read from the cache, whole percent in [0, 100]. */
 export function computeCachePct(inputTokens: number, cacheReadTokens: number): number {
   if (inputTokens <= 0) return 0;
   return Math.round(100 * Math.min(1, Math.max(0, cacheReadTokens / inputTokens)));
 }
 
-/** Share of the cacheable prefix still cached (read rather than re-written), [0, 100]. */
+/** Share of the cacheable prefix still cached (read rather than written again), [0, 100]. */
 export function computeExpectedCacheRate(
   cacheReadTokens: number,
   cacheWriteTokens: number,
@@ -57,7 +55,7 @@ export function computeExpectedCacheRate(
   return Math.round((100 * cacheReadTokens) / cacheable);
 }
 
-/** A pending automatic warm may fire: enabled, idle, and still the current schedule. */
+/** A pending automatic warm may go: enabled, idle, and still the schedule's current one. */
 export function shouldWarm(state: ConversationState, currentToken: number): boolean {
   return state.enabled && !state.active && state.token === currentToken;
 }
@@ -66,11 +64,12 @@ export function isTokenCurrent(current: number, expected: number): boolean {
   return current === expected;
 }
 
-/**
- * Upstream's stored settings: anything unreadable falls back to the defaults (warming off),
- * a non-positive interval becomes the minimum, others are rounded and floored at it. (This
- * package also caps at MAX_INTERVAL_MS, which no writer here exceeds.)
- */
+/** An interval as stored: rounded, at least the minimum (anything ≤ 0 becomes it). */
+function clampInterval(intervalMs: number): number {
+  return Math.max(MIN_INTERVAL_MS, Math.round(intervalMs));
+}
+
+/** Stored settings; anything unreadable is the default: warming off, the default interval. */
 export function parseSettings(raw: string | null): ConversationSettings {
   const defaults = { enabled: false, intervalMs: DEFAULT_INTERVAL_MS };
   if (raw === null) return defaults;
@@ -86,12 +85,12 @@ export function parseSettings(raw: string | null): ConversationSettings {
     enabled: typeof enabled === "boolean" ? enabled : false,
     intervalMs:
       typeof intervalMs === "number" && Number.isFinite(intervalMs)
-        ? clampIntervalMs(intervalMs)
+        ? clampInterval(intervalMs)
         : DEFAULT_INTERVAL_MS,
   };
 }
 
-/** Writes exactly upstream's two keys, whatever else the object carries. */
+/** Exactly the two stored keys, whatever else the object carries. */
 export function serializeSettings(settings: ConversationSettings): string {
   return JSON.stringify({ enabled: settings.enabled, intervalMs: settings.intervalMs });
 }
@@ -104,13 +103,22 @@ export function msToSeconds(intervalMs: number): number {
   return Math.round(intervalMs / 1000);
 }
 
-/** Seconds from the UI → ms, floored at the minimum; null for NaN, ±∞ or ≤ 0. */
+/** Seconds from the UI in ms, at least the minimum; null for NaN, ±∞ or ≤ 0. */
 export function secondsToMs(seconds: number): number | null {
   if (!Number.isFinite(seconds) || seconds <= 0) return null;
-  return Math.max(MIN_INTERVAL_MS, Math.round(seconds * 1000));
+  return clampInterval(seconds * 1000);
 }
 
-/** Upstream's spec: toggle, interval, Last Cache %, Cache retention, timer. */
+/** An interval given to the warmer: NaN, ±∞ and ≤ 0 become the minimum. */
+export function intervalOf(intervalMs: number): number {
+  return Number.isFinite(intervalMs) && intervalMs > 0 ? clampInterval(intervalMs) : MIN_INTERVAL_MS;
+}
+
+const SURFACE = { id: "cache-warming", region: "side", title: "Cache Warming" } as const;
+
+export const TIMER_RENDERER_ID = "cache-warming-timer";
+
+/** Toggle, interval, last cache %, cache retention, and the timer the countdown reads. */
 export function buildConversationSpec(
   enabled: boolean,
   intervalMs: number,
@@ -119,23 +127,45 @@ export function buildConversationSpec(
   nextWarmAt: number | null,
   lastWarmAt: number | null,
 ): SurfaceSpec {
-  return {
-    ...SURFACE_FRAME,
-    fields: baseFields(enabled, intervalMs, null, lastPct, lastExpectedPct, {
-      nextWarmAt,
-      lastWarmAt,
-    }),
+  const percent = (pct: number | null) => (pct === null ? "—" : `${pct}%`);
+  const toggle: ToggleField = {
+    kind: "toggle",
+    label: "Enabled",
+    value: enabled,
+    action: { actionId: "cache-warming/toggle" },
   };
+  const interval: NumberField = {
+    kind: "number",
+    label: "Refresh Interval",
+    value: msToSeconds(intervalMs),
+    min: 1,
+    step: 1,
+    unit: "s",
+    action: { actionId: "cache-warming/set-interval" },
+  };
+  const last: StatField = { kind: "stat", label: "Last Cache %", value: percent(lastPct) };
+  const retention: StatField = {
+    kind: "stat",
+    label: "Cache retention",
+    value: percent(lastExpectedPct),
+  };
+  const timer: CustomField = {
+    kind: "custom",
+    rendererId: TIMER_RENDERER_ID,
+    payload: { nextWarmAt, lastWarmAt },
+  };
+  return { ...SURFACE, fields: [toggle, interval, last, retention, timer] };
 }
 
+/** No conversation in focus. */
 export function buildDefaultSpec(): SurfaceSpec {
   return {
-    ...SURFACE_FRAME,
+    ...SURFACE,
     fields: [{ kind: "stat", label: "Status", value: "No conversation focused" }],
   };
 }
 
-/** Seconds as a number or `{ value }`; null for anything else or a value ≤ 0. */
+/** `set-interval`'s seconds, bare or as `{ value }`; null for anything else or ≤ 0. */
 export function parseIntervalPayload(payload: unknown): number | null {
   const value =
     typeof payload === "object" && payload !== null && "value" in payload
@@ -144,69 +174,98 @@ export function parseIntervalPayload(payload: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : null;
 }
 
-// ==== this package's additions to upstream's file ==========================================
+// ---- shapes the warmer, its hooks and its host share ---------------------------------------
 
-export const SURFACE_ID = "cache-warming";
-
-export const SURFACE_REGION = "side";
-
-export const SURFACE_TITLE = "Cache Warming";
-
-export const TIMER_RENDERER_ID = "cache-warming-timer";
-
-export const ACTION_IDS = {
-  toggle: "cache-warming/toggle",
-  setInterval: "cache-warming/set-interval",
-  warmNow: "cache-warming/warm-now",
-} as const;
-
-export const SURFACE_FRAME = {
-  id: SURFACE_ID,
-  region: SURFACE_REGION,
-  title: SURFACE_TITLE,
-} as const;
-
-/** A day: any longer and every provider cache has long expired between warms. */
-export const MAX_INTERVAL_MS = 86_400_000;
-
-export function clampIntervalMs(intervalMs: number): number {
-  return Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, Math.round(intervalMs)));
+/** One warm's token usage, as upstream's warm service reports it. */
+export interface WarmResult {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheReadTokens: number;
+  readonly cacheWriteTokens: number;
 }
 
-function percentText(pct: number | null): string {
-  return pct === null ? "—" : `${pct}%`;
+/** A warm service answers its usage, or `{ error }` when it will not warm (generating…). */
+export type WarmOutcome = WarmResult | { readonly error: string };
+
+/** Upstream's warm-completed event: how every warm reaches the warmer's record. */
+export interface WarmCompletedPayload {
+  readonly conversationId: string;
+  readonly usage: WarmResult;
 }
 
-export function baseFields(
-  enabled: boolean,
-  intervalMs: number,
-  maxIntervalMs: number | null,
-  lastPct: number | null,
-  lastExpectedPct: number | null,
-  timer: TimerPayload,
-): SurfaceField[] {
-  const toggle: ToggleField = {
-    kind: "toggle",
-    label: "Enabled",
-    value: enabled,
-    action: { actionId: ACTION_IDS.toggle },
-  };
-  const interval: NumberField = {
-    kind: "number",
-    label: "Refresh Interval",
-    value: msToSeconds(intervalMs),
-    min: MIN_INTERVAL_MS / 1000,
-    ...(maxIntervalMs === null ? {} : { max: maxIntervalMs / 1000 }),
-    step: 1,
-    unit: "s",
-    action: { actionId: ACTION_IDS.setInterval },
-  };
-  const last: StatField = { kind: "stat", label: "Last Cache %", value: percentText(lastPct) };
-  const retention: StatField = {
-    kind: "stat",
-    label: "Cache retention",
-    value: percentText(lastExpectedPct),
-  };
-  const timerField: CustomField = { kind: "custom", rendererId: TIMER_RENDERER_ID, payload: timer };
-  return [toggle, interval, last, retention, timerField];
+export type WarmTrigger = "auto" | "manual";
+
+/**
+ * Why a warm was not made. `refused`: the service said no; `failed`: it threw or answered
+ * nonsense; `timeout`: it did not answer in time; a hook names its own reason.
+ */
+export interface WarmRefusal {
+  readonly reason: string;
+  readonly error: string;
+  /** When trying again makes sense. */
+  readonly retryAfterMs?: number;
+}
+
+export type WarmNowResult =
+  | {
+      readonly ok: true;
+      readonly usage: WarmResult;
+      readonly cachePct: number;
+      readonly expectedCacheRate: number;
+      readonly lastWarmAt: number | null;
+      readonly nextWarmAt: number | null;
+    }
+  | ({ readonly ok: false } & WarmRefusal);
+
+/**
+ * The named points where an extra plugs in. Every hook is optional; the warmer calls each
+ * extra's in the order the extras are given, and knows nothing of what they keep (an extra
+ * keeps its own per-conversation state and clears it on `closed`). No hooks: upstream's warmer.
+ */
+export interface WarmerHooks {
+  /**
+   * May a warm go to the service now? Asked before every call, manual or automatic (joining
+   * a call in flight is not one); the first refusal wins. May answer later (a promise).
+   */
+  beforeWarm?(
+    conversationId: string,
+    trigger: WarmTrigger,
+    context: ConversationContext,
+  ): WarmRefusal | undefined | Promise<WarmRefusal | undefined>;
+  /** The call goes to the service now. */
+  warmStarted?(conversationId: string, trigger: WarmTrigger, context: ConversationContext): void;
+  /**
+   * A warm's completion was recorded (the state has its percentages); `trigger` is null for
+   * a warm the warmer did not start. Runs before the schedule is armed again.
+   */
+  warmRecorded?(
+    conversationId: string,
+    usage: WarmResult,
+    trigger: WarmTrigger | null,
+    context: ConversationContext,
+  ): void;
+  /** A call failed: the service refused, threw, or did not answer in time. */
+  warmFailed?(conversationId: string, refusal: WarmRefusal, trigger: WarmTrigger): void;
+  turnStarted?(conversationId: string): void;
+  turnSettled?(conversationId: string, context: ConversationContext): void;
+  closed?(conversationId: string): void;
+  /** Settings are about to be stored: throw to refuse the change (nothing is stored). */
+  settingsChanging?(
+    conversationId: string,
+    next: ConversationSettings,
+    current: ConversationState,
+  ): void | Promise<void>;
+  /**
+   * How long until the next automatic warm: a delay in ms, null for none (paused), undefined
+   * for the interval. The shortest delay wins; one null stops the schedule.
+   */
+  schedule?(conversationId: string, state: ConversationState): number | null | undefined;
+  /** After every change, before subscribers hear of it. */
+  changed?(conversationId: string, state: ConversationState): void;
+  /** The spec a subscriber gets, as this extra shows it (fields, timer keys, bounds). */
+  spec?(conversationId: string, spec: SurfaceSpec, state: ConversationState): SurfaceSpec;
+  /** Surface actions by id; one named like the core's (toggle, set-interval) replaces it. */
+  readonly actions?: Readonly<
+    Record<string, (conversationId: string, payload: unknown) => Promise<void>>
+  >;
 }

@@ -1,382 +1,439 @@
-// The warmer: upstream's `createCacheWarmer` (the lifecycle handlers, getters and setters over a
-// per-conversation state map) plus `warmNow`, composed from one file per concern: memory
-// (`conversations.ts`), the countdown (`countdown.ts`), the one warm path (`warm-path.ts`),
-// settings changes (`settings-update.ts`), storage (`settings-io.ts`) and restart resume
-// (`resume.ts`). A global budget plugs in as a `WarmGate` (`modules/warm-budget.ts`).
-import { type Conversations, createConversations } from "./conversations.js";
-import { createCountdown } from "./countdown.js";
-import type { ModelPricing, PriceSource } from "./model-cache.js";
-import type { ConversationContext, ConversationSettings } from "./pure.js";
-import { resumeSchedules } from "./resume.js";
-import type { WarmRules } from "./rules.js";
-import { createSettingsIo, type SettingsIo } from "./settings-io.js";
-import { createSettingsSetters } from "./settings-update.js";
-import type { CacheWarmingState, NotResumedReason, WarmFailureReason } from "./state.js";
-import { copyContext } from "./warm-call.js";
-import { createWarmPath } from "./warm-path.js";
-import type { WarmOptions, WarmOutcome, WarmResult } from "./warm-service.js";
-import { createWriteQueue } from "./write-queue.js";
+// The warmer: one state map, one timer per conversation, and one call to the warm service that
+// the timer's fire and `warmNow` share. Every warm is recorded by one handler,
+// `onWarmCompleted` (upstream's warm-completed event, which the service emits before it
+// answers): record → re-arm from now → notify. Extras plug in through `hooks`.
+import {
+  type ConversationContext,
+  type ConversationSettings,
+  type ConversationState,
+  computeCachePct,
+  computeExpectedCacheRate,
+  DEFAULT_INTERVAL_MS,
+  intervalOf,
+  parseSettings,
+  serializeSettings,
+  settingsKey,
+  shouldWarm,
+  type WarmCompletedPayload,
+  type WarmerHooks,
+  type WarmNowResult,
+  type WarmOutcome,
+  type WarmRefusal,
+  type WarmResult,
+  type WarmTrigger,
+} from "./pure.js";
 
-/** Flat log attributes, as upstream's kernel logger takes them. */
-export type LogAttributes = Readonly<Record<string, string | number | boolean | null>>;
+/** Timers as the host gives them (injected, so tests drive time). */
+export interface TimerDeps {
+  readonly setTimer: (fn: () => void, ms: number) => number;
+  readonly clearTimer: (id: number) => void;
+}
 
-/** The part of upstream's kernel `Logger` the warmer uses. */
+type LogAttributes = Readonly<Record<string, string | number | boolean | null>>;
+
+/** The part of upstream's kernel logger the warmer uses. */
 export interface Logger {
   readonly debug: (msg: string, attrs?: LogAttributes) => void;
   readonly info: (msg: string, attrs?: LogAttributes) => void;
   readonly warn: (msg: string, attrs?: LogAttributes) => void;
-  readonly error: (
-    msg: string,
-    attrs?: { readonly err?: unknown; readonly [key: string]: unknown },
-  ) => void;
+  readonly error: (msg: string, attrs?: Readonly<Record<string, unknown>>) => void;
 }
 
-/**
- * Upstream's timer abstraction; `label` (ours, optional) says which warm a timer is for:
- * `warm:<id>` or `warm-timeout:<id>` (the property test checks each kind's delay).
- */
-export interface TimerDeps {
-  readonly setTimer: (fn: () => void, ms: number, label?: string) => number;
-  readonly clearTimer: (id: number) => void;
-}
-
-/** The part of upstream's kernel `StorageNamespace` the warmer uses. */
+/** The part of upstream's kernel storage namespace the warmer uses. */
 export interface SettingsStorage {
   readonly get: (key: string) => Promise<string | null>;
   readonly set: (key: string, value: string) => Promise<void>;
-  /** Used to forget a schedule record once warming is off. */
-  readonly delete?: (key: string) => Promise<void>;
-  /** Used by `resumeSchedules` to find the schedules to resume after a restart. */
-  readonly keys?: (prefix?: string) => Promise<readonly string[]>;
 }
 
+export interface CacheWarmer {
+  /** A turn started: no warm while it generates. */
+  readonly onTurnStarted: (conversationId: string) => void;
+  /** A turn settled: its context is what warms replay; the full interval starts now. */
+  readonly onTurnSettled: (conversationId: string, ctx: ConversationContext) => void;
+  /** A warm completed, whoever started it: record, re-arm from now, notify. */
+  readonly onWarmCompleted: (payload: WarmCompletedPayload) => void;
+  /** The conversation was closed: its schedule stops and warming is stored off. */
+  readonly onConversationClosed: (conversationId: string) => Promise<void>;
+  readonly getState: (conversationId: string) => ConversationState;
+  readonly getContext: (conversationId: string) => ConversationContext;
+  /** Stored before it applies; a refused or failed store changes nothing. */
+  readonly setEnabled: (conversationId: string, enabled: boolean) => Promise<ConversationSettings>;
+  /** Rounded and floored at the minimum (NaN and ≤ 0 become it); re-arms a running schedule. */
+  readonly setIntervalMs: (
+    conversationId: string,
+    intervalMs: number,
+  ) => Promise<ConversationSettings>;
+  readonly dispose: () => void;
+  /**
+   * A warm now, on the timer's own path: it joins a warm in flight, else calls the service,
+   * whose completion is recorded and re-arms the schedule from now. `opts` names the model or
+   * cwd of this warm only; later automatic warms keep the last turn's.
+   */
+  readonly warmNow: (conversationId: string, opts?: ConversationContext) => Promise<WarmNowResult>;
+  /**
+   * Applies what an extra restored (stored settings, the last warm) and asks the hooks again
+   * whether to warm: a running countdown that may go on is kept, a stopped one that may run is
+   * armed from now (or when the hooks say), one that may not is stopped. Then notifies.
+   */
+  readonly refresh: (conversationId: string, restored?: Restored) => void;
+  /** Forgets a conversation with no timer and no warm in flight; false when it cannot. */
+  readonly release: (conversationId: string) => boolean;
+}
+
+/** What an extra may put back after a restart: stored settings, the last warm, the context. */
+export type Restored = Partial<ConversationState> & { readonly context?: ConversationContext };
+
 export interface CacheWarmerDeps {
-  /** Upstream's `WarmService["warm"]`. */
-  readonly warm: (conversationId: string, opts?: WarmOptions) => Promise<WarmOutcome>;
+  /** Upstream's `WarmService["warm"]`; it reports each warm through `onWarmCompleted`. */
+  readonly warm: (conversationId: string, opts?: ConversationContext) => Promise<WarmOutcome>;
   readonly storage: SettingsStorage;
   readonly logger: Logger;
   readonly timers: TimerDeps;
   /** Epoch-ms. */
   readonly now: () => number;
-  /** Called once after every visible change; this package passes the conversation that changed. */
+  /** After every visible change; this warmer names the conversation that changed. */
   readonly onSurfaceChange: (conversationId?: string) => void;
-  /** A warm the provider has not answered by then counts as failed. Default 30 s. */
+  /** The extras, in the order their hooks run. */
+  readonly hooks?: readonly WarmerHooks[];
+  /** A call the service has not answered by then fails as `timeout`. Default 30 s. */
   readonly warmTimeoutMs?: number;
-  /** Least time between two manual warms of one conversation. Default 1 s; 0 = no limit. */
-  readonly manualWarmMinGapMs?: number;
-  /**
-   * How long the provider keeps an untouched prefix when the model's price table does not
-   * say: decides what resumes after a restart and the longest interval. Default 5 minutes.
-   */
-  readonly cacheTtlMs?: number;
-  /**
-   * Cache lifetimes (and prices) per model: a table such as `DEFAULT_PRICES`, or a catalog's
-   * lookup; a model it does not know lives `cacheTtlMs` and warms unpriced. Default: none.
-   */
-  readonly prices?: PriceSource;
-  /** The price-table entry for warms that name no model (the provider's default model). */
-  readonly defaultModel?: string;
-  /** Decides whether a warm call may start: the seam for a global budget (`createWarmBudget`). */
-  readonly warmGate?: WarmGate;
-  /**
-   * What the warmer counts, charges and pauses for beyond upstream's behaviour (the spend
-   * guard, break-even, the ledger: `STANDARD_RULES` has all three). Default: none.
-   */
-  readonly rules?: WarmRules;
-  /** Conversations with warming enabled at once; 0 = no limit. */
-  readonly maxEnabledConversations?: number;
-  /**
-   * Keep `schedule:<id>` records so schedules resume after a restart (default true). Pointless
-   * with storage that does not outlive the process, which then saves their memory.
-   */
-  readonly persistSchedules?: boolean;
-  /**
-   * Whether a conversation with nothing running may leave memory (its last percentages go
-   * with it): the seam for memory release (`forgetUnwatched`). Without it, conversations
-   * stay, as upstream's do.
-   */
-  readonly mayForget?: (conversationId: string, state: CacheWarmingState) => boolean;
 }
 
-/** What the warmer has done and refused since it started. */
-export interface WarmerStats {
-  readonly warmCalls: number;
-  readonly budgetRefusals: number;
-  readonly enabledRefusals: number;
-  readonly conversationsInMemory: number;
-  /** Conversations with a settings write queued or running. */
-  readonly pendingWrites: number;
-  readonly enabledConversations: number;
+// Warming is opt-in: a conversation never seen is off and schedules nothing.
+const DEFAULT_STATE: ConversationState = {
+  enabled: false,
+  intervalMs: DEFAULT_INTERVAL_MS,
+  active: false,
+  lastPct: null,
+  lastExpectedPct: null,
+  lastWarmAt: null,
+  nextWarmAt: null,
+  token: 0,
+};
+
+/** A call to the service in progress: who started it, what it replays, how it ends. */
+interface Flight {
+  readonly trigger: WarmTrigger;
+  readonly context: ConversationContext;
+  done: Promise<WarmNowResult>;
+  /** Answers the call at once (shutdown). */
+  abandon: (() => void) | null;
 }
 
-/**
- * May a warm call start? Asked before every new call to the warm service, manual or automatic
- * (joining a warm in flight is not a call); a refusal says when to retry and why, for the user.
- */
-export interface WarmGate {
-  take(
-    conversationId: string,
-  ):
-    | { readonly ok: true }
-    | { readonly ok: false; readonly retryAfterMs: number; readonly error: string };
-  /** A warm answered: what it used, and its model's prices when known. */
-  charge?(usage: WarmResult, pricing: ModelPricing | null): void;
-  /** Reads what the last run left (before schedules resume). */
-  restore?(): Promise<void>;
-  /** Stores what it holds now (at dispose). */
-  flush?(): void;
-  /** Resolves once its writes are done. */
-  drain?(): Promise<void>;
-  /** Refusals so far (for `stats`). */
-  refusals?(): number;
-}
-
-/** Upstream's warm-completed event payload. */
-export interface WarmCompletedPayload {
-  readonly conversationId: string;
-  readonly usage: WarmResult;
-}
-
-export const DEFAULT_WARM_TIMEOUT_MS = 30_000;
-export const DEFAULT_MANUAL_WARM_MIN_GAP_MS = 1_000;
-
-/** What `resumeSchedules` did with each enabled schedule it found. */
-export interface ResumeReport {
-  readonly resumed: readonly { readonly conversationId: string; readonly at: number }[];
-  readonly notResumed: readonly {
-    readonly conversationId: string;
-    readonly reason: NotResumedReason;
-  }[];
-}
-
-export interface ResumeOptions {
-  /** Ids the host would accept from a client; a stored one it would not is left alone. */
-  readonly accepts?: (conversationId: string) => boolean;
-}
-
-export type WarmNowResult =
-  | {
-      readonly ok: true;
-      readonly usage: WarmResult;
-      readonly cachePct: number;
-      readonly expectedCacheRate: number;
-      readonly lastWarmAt: number;
-      readonly nextWarmAt: number | null;
-    }
-  | {
-      readonly ok: false;
-      readonly reason: "generating" | "rate-limited" | "budget" | "closed" | WarmFailureReason;
-      readonly error: string;
-      readonly retryAfterMs?: number;
-    };
-
-export interface CacheWarmer {
-  // ---- upstream's API ----
-  onTurnStarted(conversationId: string): void;
-  /**
-   * Arms (when enabled) and notifies synchronously, as upstream does. The promise resolves
-   * once persisted settings are loaded (a conversation seen for the first time since start).
-   */
-  onTurnSettled(conversationId: string, ctx?: ConversationContext): Promise<void>;
-  /** A warm finished somewhere (upstream's `warmCompleted` event): record, re-arm, notify. */
-  onWarmCompleted(payload: WarmCompletedPayload): void;
-  onConversationClosed(conversationId: string): Promise<void>;
-  getState(conversationId: string): CacheWarmingState;
-  getContext(conversationId: string): ConversationContext;
-  setEnabled(conversationId: string, enabled: boolean): Promise<ConversationSettings>;
-  /**
-   * Rounds and clamps into [MIN_INTERVAL_MS, the model's longest interval]; NaN or ≤ 0 becomes
-   * the minimum. (Over HTTP and on the surface a too-long interval is refused instead.)
-   */
-  setIntervalMs(conversationId: string, intervalMs: number): Promise<ConversationSettings>;
-  dispose(): void;
-  // ---- this package's additions ----
-  warmNow(conversationId: string, opts?: ConversationContext): Promise<WarmNowResult>;
-  toggleEnabled(conversationId: string): Promise<ConversationSettings>;
-  /**
-   * Changes a setting an opt-in module keeps (its record with `setting: true`, such as the
-   * spend limits: `setSpendLimits`): stored before it applies, in call order with the other
-   * setters. Resolves to the state after.
-   */
-  changeSettings(
-    conversationId: string,
-    change: (state: CacheWarmingState) => Partial<CacheWarmingState>,
-  ): Promise<CacheWarmingState>;
-  /** Loads persisted settings so `getState` reflects them; safe to call repeatedly. */
-  ensureLoaded(conversationId: string): Promise<void>;
-  /** True once this conversation's persisted settings are in memory. */
-  isLoaded(conversationId: string): boolean;
-  /**
-   * After a restart: every enabled schedule whose cache can still be alive resumes at its old
-   * time (at once if that passed); the others say why not. Needs a storage with `keys`.
-   */
-  resumeSchedules(options?: ResumeOptions): Promise<ResumeReport>;
-  /** Resolves once every storage write queued so far has finished (for a clean shutdown). */
-  drainWrites(): Promise<void>;
-  /** Drops the conversation from memory if nothing runs and `mayForget` lets it go. */
-  release(conversationId: string): void;
-  stats(): WarmerStats;
-}
-
-/** After every visible change: keep counts and records in step, then tell the surface. */
-function notifyChange(
-  deps: CacheWarmerDeps,
-  conversations: Conversations,
-  io: SettingsIo,
-  id: string,
-): void {
-  const c = conversations.get(id);
-  if (c) {
-    conversations.trackEnabled(c);
-    io.persist(c);
-  }
-  try {
-    deps.onSurfaceChange(id);
-  } catch (err) {
-    deps.logger.error("cache-warming: surface change listener threw", {
-      conversationId: id,
-      err,
-    });
-  }
-  if (c) conversations.releaseIfIdle(c);
-}
+const SHUT_DOWN: WarmRefusal = { reason: "closed", error: "the warmer is shut down" };
+const NOT_WANTED: WarmRefusal = { reason: "skipped", error: "warming was turned off or a turn began" };
 
 export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
+  const hooks = deps.hooks ?? [];
+  const states = new Map<string, ConversationState>();
+  const contexts = new Map<string, ConversationContext>();
+  const timers = new Map<string, number>();
+  const flights = new Map<string, Flight>();
+  const timeoutMs = deps.warmTimeoutMs ?? 30_000;
+  let nextToken = 1;
   let disposed = false;
-  const isShutDown = () => disposed;
-  const gate = deps.warmGate;
-  const conversations = createConversations(deps, isShutDown);
-  // Per conversation id, in call order; outlives a close so a reopened conversation reads
-  // what the close wrote.
-  const writes = createWriteQueue();
-  const io = createSettingsIo(deps, conversations, writes);
-  const notify = (id: string) => notifyChange(deps, conversations, io, id);
-  const countdown = createCountdown({ deps, conversations, gate, path: () => path, notify });
-  const path = createWarmPath({
-    deps,
-    conversations,
-    gate,
-    io,
-    isShutDown,
-    rearm: countdown.rearm,
-    notify,
-  });
-  const setters = createSettingsSetters({
-    deps,
-    conversations,
-    io,
-    writes,
-    countdown,
-    isShutDown,
-    notify,
-  });
+
+  const getState = (id: string) => states.get(id) ?? DEFAULT_STATE;
+  const getContext = (id: string) => contexts.get(id) ?? {};
+
+  function mergeState(id: string, partial: Partial<ConversationState>): ConversationState {
+    const updated = { ...getState(id), ...partial };
+    states.set(id, updated);
+    return updated;
+  }
+
+  function notify(id: string): void {
+    const state = getState(id);
+    for (const hook of hooks) hook.changed?.(id, state);
+    deps.onSurfaceChange(id);
+  }
+
+  function cancelTimer(id: string): void {
+    const existing = timers.get(id);
+    if (existing !== undefined) {
+      deps.timers.clearTimer(existing);
+      timers.delete(id);
+    }
+    if (getState(id).nextWarmAt !== null) mergeState(id, { nextWarmAt: null });
+  }
+
+  /** The hooks' delay: the shortest one given, the interval by default, null when one says none. */
+  function delayFor(id: string, state: ConversationState, fallback: number): number | null {
+    let delay = fallback;
+    for (const hook of hooks) {
+      const asked = hook.schedule?.(id, state);
+      if (asked === null) return null;
+      if (asked !== undefined) delay = Math.min(delay, Math.max(0, asked));
+    }
+    return delay;
+  }
+
+  function armTimer(id: string, fallbackMs?: number): void {
+    cancelTimer(id);
+    const state = getState(id);
+    if (!state.enabled || state.active || disposed) return;
+    const delay = delayFor(id, state, fallbackMs ?? state.intervalMs);
+    if (delay === null) return;
+    const token = nextToken++;
+    states.set(id, { ...state, token, nextWarmAt: deps.now() + delay });
+    const timerId = deps.timers.setTimer(() => {
+      timers.delete(id);
+      void fire(id, token);
+    }, delay);
+    timers.set(id, timerId);
+  }
+
+  async function fire(id: string, token: number): Promise<void> {
+    if (!shouldWarm(getState(id), token)) {
+      deps.logger.debug("cache-warming: skip warm (superseded or disabled)", { conversationId: id });
+      return;
+    }
+    deps.logger.debug("cache-warming: firing warm", { conversationId: id });
+    await warm(id, getContext(id), "auto");
+  }
+
+  /** The one call to the service: a second caller joins the one in flight. */
+  function warm(id: string, context: ConversationContext, trigger: WarmTrigger) {
+    const inFlight = flights.get(id);
+    if (inFlight !== undefined) return inFlight.done;
+    const flight: Flight = { trigger, context, done: NOTHING_YET, abandon: null };
+    // In flight before the service is called: its completion event finds who started it.
+    flights.set(id, flight);
+    flight.done = send(id, flight).finally(() => {
+      if (flights.get(id) === flight) flights.delete(id);
+    });
+    return flight.done;
+  }
+
+  async function send(id: string, flight: Flight): Promise<WarmNowResult> {
+    const { trigger, context } = flight;
+    const refusal = hooks.length === 0 ? undefined : await askHooks(id, trigger, context);
+    if (refusal !== undefined) {
+      flights.delete(id);
+      // A refused automatic warm is tried again when the refusal says (the hooks may say sooner).
+      if (trigger === "auto" && !disposed) {
+        armTimer(id, refusal.retryAfterMs);
+        notify(id);
+      }
+      return { ok: false, ...refusal };
+    }
+    const state = getState(id);
+    if (disposed) return { ok: false, ...SHUT_DOWN };
+    // Something changed while the hooks answered: an automatic warm no longer wanted is dropped.
+    if (trigger === "auto" && (!state.enabled || state.active)) return { ok: false, ...NOT_WANTED };
+    for (const hook of hooks) hook.warmStarted?.(id, trigger, context);
+    const outcome = await call(id, flight);
+    flights.delete(id);
+    if ("usage" in outcome) {
+      const now = getState(id);
+      const { usage } = outcome;
+      return {
+        ok: true,
+        usage,
+        cachePct: computeCachePct(usage.inputTokens, usage.cacheReadTokens),
+        expectedCacheRate: computeExpectedCacheRate(usage.cacheReadTokens, usage.cacheWriteTokens),
+        lastWarmAt: now.lastWarmAt,
+        nextWarmAt: now.nextWarmAt,
+      };
+    }
+    failed(id, outcome, trigger);
+    return { ok: false, ...outcome };
+  }
+
+  async function askHooks(id: string, trigger: WarmTrigger, context: ConversationContext) {
+    for (const hook of hooks) {
+      const refusal = await hook.beforeWarm?.(id, trigger, context);
+      if (refusal !== undefined) return refusal;
+    }
+    return undefined;
+  }
+
+  /** The service's answer, a refusal of its own, a throw, or no answer in time. */
+  function call(id: string, flight: Flight) {
+    return new Promise<{ readonly usage: WarmResult } | WarmRefusal>((resolve) => {
+      const settle = (answer: { readonly usage: WarmResult } | WarmRefusal) => {
+        deps.timers.clearTimer(deadline);
+        flight.abandon = null;
+        resolve(answer);
+      };
+      const deadline = deps.timers.setTimer(
+        () =>
+          settle({
+            reason: "timeout",
+            error: `the warm service did not answer within ${timeoutMs / 1000} s`,
+          }),
+        timeoutMs,
+      );
+      flight.abandon = () => settle(SHUT_DOWN);
+      new Promise<WarmOutcome>((answer) => answer(deps.warm(id, flight.context))).then(
+        (outcome) => settle(answerOf(outcome)),
+        (error: unknown) =>
+          settle({ reason: "failed", error: error instanceof Error ? error.message : String(error) }),
+      );
+    });
+  }
+
+  /** A failed call: logged, told to the hooks, and the schedule goes on from now. */
+  function failed(id: string, refusal: WarmRefusal, trigger: WarmTrigger): void {
+    if (disposed) return;
+    deps.logger.warn("cache-warming: warm failed", {
+      conversationId: id,
+      trigger,
+      reason: refusal.reason,
+      error: refusal.error,
+    });
+    for (const hook of hooks) hook.warmFailed?.(id, refusal, trigger);
+    armTimer(id);
+    notify(id);
+  }
+
+  async function loadSettings(id: string): Promise<ConversationSettings> {
+    return parseSettings(await deps.storage.get(settingsKey(id)));
+  }
+
+  /** Asks the hooks, then stores: a refusal or a failed write leaves everything as it was. */
+  async function storeSettings(id: string, next: ConversationSettings): Promise<void> {
+    for (const hook of hooks) await hook.settingsChanging?.(id, next, getState(id));
+    await deps.storage.set(settingsKey(id), serializeSettings(next));
+  }
 
   return {
     onTurnStarted(id) {
-      if (disposed) return;
       deps.logger.debug("cache-warming: turn started", { conversationId: id });
-      const c = conversations.open(id);
-      const started: CacheWarmingState = { ...c.state, active: true };
-      c.state = deps.rules?.turnStarted?.(started, deps.now()) ?? started;
-      countdown.cancel(c);
+      mergeState(id, { active: true });
+      cancelTimer(id);
+      for (const hook of hooks) hook.turnStarted?.(id);
+      // Subscribers see that no warm is scheduled while the turn generates.
       notify(id);
     },
 
-    onTurnSettled(id, ctx = {}) {
-      if (disposed) return Promise.resolve();
+    onTurnSettled(id, ctx) {
       deps.logger.debug("cache-warming: turn settled", { conversationId: id });
-      const c = conversations.open(id);
-      const now = deps.now();
-      c.state = { ...c.state, active: false, lastTouchedAt: now, lastTurnSettledAt: now };
-      conversations.setContext(c, copyContext(ctx));
-      c.state = { ...c.state, switchedFrom: null };
-      c.state = deps.rules?.turnSettled?.(c.state) ?? c.state;
-      // A turn just read the whole prefix, so the full interval starts now.
-      countdown.rearm(c);
-      notify(id);
-      if (c.settingsLoaded) return Promise.resolve();
-      // First sight since start: persisted settings may enable warming after all.
-      return io.loadOrLog(c).then(() => {
-        if (!conversations.isCurrent(c) || c.state.active) return;
-        const wasArmed = c.timerId !== null;
-        countdown.reconcile(c);
-        if (wasArmed !== (c.timerId !== null)) notify(id);
+      contexts.set(id, {
+        ...(ctx.cwd === undefined ? {} : { cwd: ctx.cwd }),
+        ...(ctx.modelName === undefined ? {} : { modelName: ctx.modelName }),
       });
+      mergeState(id, { active: false });
+      for (const hook of hooks) hook.turnSettled?.(id, getContext(id));
+      // Armed before the notify, so subscribers get the new, future nextWarmAt.
+      armTimer(id);
+      notify(id);
     },
 
     onWarmCompleted({ conversationId: id, usage }) {
-      if (disposed) return;
-      const c = conversations.open(id);
-      if (c.flight) {
-        c.flight.heldCompletions.push(usage);
+      const state = getState(id);
+      if (state.active) {
+        deps.logger.debug("cache-warming: dropping warm result (conversation active)", {
+          conversationId: id,
+        });
         return;
       }
-      if (c.unechoedResult !== null && c.unechoedResult === usage) {
-        c.unechoedResult = null;
-        return;
-      }
-      path.recordCompletion(c, usage);
+      const pct = computeCachePct(usage.inputTokens, usage.cacheReadTokens);
+      const expectedPct = computeExpectedCacheRate(usage.cacheReadTokens, usage.cacheWriteTokens);
+      // The schedule that fired is used up; re-armed below when it should go on.
+      states.set(id, {
+        ...state,
+        lastPct: pct,
+        lastExpectedPct: expectedPct,
+        lastWarmAt: deps.now(),
+        nextWarmAt: null,
+      });
+      const flight = flights.get(id);
+      const context = flight?.context ?? getContext(id);
+      for (const hook of hooks) hook.warmRecorded?.(id, usage, flight?.trigger ?? null, context);
+      armTimer(id);
+      notify(id);
+      deps.logger.debug("cache-warming: warm complete", { conversationId: id, pct, expectedPct });
     },
 
     async onConversationClosed(id) {
-      const c = conversations.get(id);
-      if (c) countdown.cancel(c);
-      conversations.close(id);
-      if (disposed) return;
+      deps.logger.debug("cache-warming: conversation closed", { conversationId: id });
+      // In memory at once, so a turn settling before the store finishes cannot re-arm.
+      cancelTimer(id);
+      const updated = mergeState(id, { enabled: false });
+      for (const hook of hooks) hook.closed?.(id);
       notify(id);
-      await io.storeClosed(id);
+      await deps.storage.set(
+        settingsKey(id),
+        serializeSettings({ enabled: false, intervalMs: updated.intervalMs }),
+      );
     },
 
-    getState: (id) => ({ ...conversations.stateOf(id) }),
+    getState,
+    getContext,
 
-    getContext: (id) => ({ ...conversations.get(id)?.state.context }),
-    setEnabled: setters.setEnabled,
-    setIntervalMs: setters.setIntervalMs,
+    async setEnabled(id, enabled) {
+      const updated = { ...(await loadSettings(id)), enabled };
+      await storeSettings(id, updated);
+      // The stored interval comes back with a re-enable.
+      mergeState(id, updated);
+      if (enabled) armTimer(id);
+      else cancelTimer(id);
+      notify(id);
+      return updated;
+    },
+
+    async setIntervalMs(id, intervalMs) {
+      const updated = { ...(await loadSettings(id)), intervalMs: intervalOf(intervalMs) };
+      await storeSettings(id, updated);
+      mergeState(id, { intervalMs: updated.intervalMs });
+      if (timers.has(id)) armTimer(id);
+      notify(id);
+      return updated;
+    },
 
     dispose() {
-      gate?.flush?.();
       disposed = true;
-      for (const c of conversations.all()) {
-        countdown.cancel(c);
-        if (c.releaseTimerId !== null) deps.timers.clearTimer(c.releaseTimerId);
-        c.flight?.abandon?.();
+      for (const id of [...timers.keys()]) cancelTimer(id);
+      for (const flight of flights.values()) flight.abandon?.();
+    },
+
+    async warmNow(id, opts) {
+      if (disposed) return { ok: false, ...SHUT_DOWN };
+      const context = opts === undefined ? getContext(id) : { ...getContext(id), ...opts };
+      return warm(id, context, "manual");
+    },
+
+    refresh(id, restored) {
+      if (restored !== undefined) {
+        const { context, ...state } = restored;
+        if (context !== undefined) contexts.set(id, context);
+        mergeState(id, state);
       }
-      conversations.clear();
+      // A running countdown that may go on is kept; otherwise the hooks decide afresh.
+      const state = getState(id);
+      const keeps =
+        timers.has(id) && state.enabled && !state.active && delayFor(id, state, 0) !== null;
+      if (!flights.has(id) && !keeps) armTimer(id);
+      notify(id);
     },
-
-    warmNow: path.warmNow,
-    toggleEnabled: setters.toggleEnabled,
-    changeSettings: setters.changeSettings,
-
-    async ensureLoaded(id) {
-      if (disposed) return;
-      await io.load(conversations.open(id));
-    },
-
-    isLoaded: (id) => conversations.get(id)?.settingsLoaded ?? false,
 
     release(id) {
-      const c = conversations.get(id);
-      if (c) conversations.releaseIfIdle(c);
+      if (timers.has(id) || flights.has(id)) return false;
+      states.delete(id);
+      contexts.delete(id);
+      return true;
     },
-
-    stats: () => ({
-      warmCalls: path.calls(),
-      budgetRefusals: gate?.refusals?.() ?? 0,
-      enabledRefusals: setters.enabledRefusals(),
-      conversationsInMemory: conversations.size,
-      pendingWrites: writes.size,
-      enabledConversations: conversations.enabledCount,
-    }),
-
-    async drainWrites() {
-      await Promise.all([writes.drain(), gate?.drain?.()]);
-    },
-
-    resumeSchedules: (options) =>
-      resumeSchedules(
-        { deps, conversations, gate, loadSettings: io.load, armTimer: countdown.arm, notify },
-        options,
-      ),
   };
+}
+
+/** A flight's result until its call is set up (a line later). */
+const NOTHING_YET: Promise<WarmNowResult> = Promise.resolve({ ok: false, ...SHUT_DOWN });
+
+/** What the service answered, checked: usage of four counts ≥ 0, or its own refusal. */
+function answerOf(outcome: WarmOutcome): { readonly usage: WarmResult } | WarmRefusal {
+  if (typeof outcome !== "object" || outcome === null) {
+    return { reason: "failed", error: "the warm service answered no result" };
+  }
+  if ("error" in outcome) return { reason: "refused", error: String(outcome.error) };
+  const counts = [
+    outcome.inputTokens,
+    outcome.outputTokens,
+    outcome.cacheReadTokens,
+    outcome.cacheWriteTokens,
+  ];
+  if (!counts.every((n) => typeof n === "number" && Number.isFinite(n) && n >= 0)) {
+    return { reason: "failed", error: "the warm service answered an invalid usage" };
+  }
+  return { usage: outcome };
 }

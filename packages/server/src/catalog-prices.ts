@@ -1,7 +1,7 @@
 // Model prices from a maintained catalog (Pydantic's genai-prices, bundled data, no network),
 // with this server's own rules on top: the cache lifetime and whether warming can help at all
 // are decided here, never read from the catalog, so a catalog update changes dollars only.
-import { type ModelPricing, type PriceTable, pricingFor } from "@dispatch/cache-warming";
+import { type ModelPricing, type PriceTable, pricingFor } from "@dispatch/cache-warming-extras";
 import { calcPrice } from "@pydantic/genai-prices";
 
 /** Anthropic's cache tiers: writes live 5 minutes (1.25× input) or an hour (2× input). */

@@ -1,8 +1,12 @@
 // `pnpm dispatch-cw`: a command-line client for people. Settings go over the surface
 // WebSocket (the frontend's path), warms and state over HTTP.
-import { TIMER_RENDERER_ID, type TimerPayload, WARM_POLICIES } from "@dispatch/cache-warming";
-import type { LedgerTimerKeys } from "@dispatch/cache-warming/modules";
-import type { SurfaceServerMessage, SurfaceSpec } from "@dispatch/ui-contract";
+import { TIMER_RENDERER_ID } from "@dispatch/cache-warming";
+import { WARM_POLICIES } from "@dispatch/cache-warming-extras";
+import type {
+  CacheWarmingTimerPayload,
+  SurfaceServerMessage,
+  SurfaceSpec,
+} from "@dispatch/ui-contract";
 import { conversationIdSchema } from "@dispatch/ui-contract-schemas";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import WebSocket from "ws";
@@ -136,8 +140,8 @@ function wholeNumber(min: number) {
   };
 }
 
-/** The timer payload the server sends: the core's keys and the ledger module's. */
-type ServedTimer = TimerPayload & LedgerTimerKeys;
+/** The timer payload the server sends (the core's keys and the extras'). */
+type ServedTimer = CacheWarmingTimerPayload;
 
 function timerOf(spec: SurfaceSpec): ServedTimer | null {
   const field = spec.fields.find((f) => f.kind === "custom" && f.rendererId === TIMER_RENDERER_ID);

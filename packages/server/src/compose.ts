@@ -1,27 +1,15 @@
-// The composition root: the one place that picks real clocks, storage and the simulator.
+// The composition root: the one place that picks real clocks, storage and the simulator, and
+// composes the core warmer with every extra (@dispatch/cache-warming-extras).
 import { join } from "node:path";
-import {
-  type CacheWarmer,
-  type CacheWarmingSurface,
-  type Clock,
-  conversationView,
-  createCacheWarmer,
-  createCacheWarmingSurface,
-  type Logger,
-  SURFACE_ID,
-  settingsKey,
-  systemClock,
-} from "@dispatch/cache-warming";
+import { type CacheWarmer, type CacheWarmerDeps, settingsKey } from "@dispatch/cache-warming";
 import {
   createScheduler,
-  createWarmBudget,
+  createStandardWarmer,
   DEFAULT_PRICES,
-  forgetUnwatched,
-  isDefaultRecord,
+  type ModelPricing,
   SIM_PRICING,
-  STANDARD_RULES,
-  spendLimitsKey,
-} from "@dispatch/cache-warming/modules";
+  type StandardWarmer,
+} from "@dispatch/cache-warming-extras";
 import {
   createMemoryStorage,
   type KeyValueStorage,
@@ -30,10 +18,12 @@ import {
 } from "@dispatch/kv-storage";
 import { createSurfaceRegistry, type SurfaceRegistry } from "@dispatch/surface-registry";
 import {
+  type Clock,
   createAccessPolicy,
   createApp,
   listen,
   type RunningTransport,
+  systemClock,
   type TransportLimits,
 } from "@dispatch/transport-http";
 import { conversationIdSchema } from "@dispatch/ui-contract-schemas";
@@ -45,6 +35,8 @@ import {
 import { catalogPrices } from "./catalog-prices.js";
 import type { ServerConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+
+type Logger = CacheWarmerDeps["logger"];
 
 export interface ServerOverrides {
   clock?: Clock;
@@ -60,14 +52,42 @@ export interface DispatchServer {
   wsUrl: string;
   /** Where each listener is really bound, as the kernel reports it. */
   addresses(): ReturnType<RunningTransport["addresses"]>;
+  /** The core's warmer (upstream's API, `warmNow`). */
   warmer: CacheWarmer;
+  /** The extras around it: the view of a conversation, spend limits, stats, records. */
+  warming: StandardWarmer;
   registry: SurfaceRegistry;
   close(): Promise<void>;
 }
 
-/** The records a user's action writes (upstream's settings and the spend limits). */
+/** The records a user's action, or a warm's reservation, writes: synced before the answer. */
 export function isSettingKey(key: string): boolean {
-  return key.startsWith(settingsKey("")) || key.startsWith(spendLimitsKey(""));
+  return (
+    key.startsWith(settingsKey("")) || key.startsWith("spend-limits:") || key === "warm-budget"
+  );
+}
+
+/** The dearest price the server knows: what an unpriced model is reserved and charged at. */
+export function dearestPricing(table: Readonly<Record<string, ModelPricing>>): ModelPricing {
+  const entries = Object.values(table);
+  const most = (key: keyof Omit<ModelPricing, "selfCaching">) =>
+    Math.max(...entries.map((pricing) => pricing[key]));
+  return {
+    inputPerMTok: most("inputPerMTok"),
+    cacheWritePerMTok: most("cacheWritePerMTok"),
+    cacheReadPerMTok: most("cacheReadPerMTok"),
+    outputPerMTok: most("outputPerMTok"),
+    cacheTtlMs: 300_000,
+  };
+}
+
+/** A stored value that says no more than its absence (a store may drop it). */
+function isDefaultRecord(config: ServerConfig) {
+  const settings = JSON.stringify({ enabled: false, intervalMs: 240_000 });
+  const limits = JSON.stringify({ idleWarmCap: 15, deadWarmLimit: 2, policy: config.defaultPolicy });
+  return (key: string, value: string) =>
+    (key.startsWith("settings:") && value === settings) ||
+    (key.startsWith("spend-limits:") && value === limits);
 }
 
 export async function startDispatchServer(
@@ -81,70 +101,66 @@ export async function startDispatchServer(
     overrides.storage === undefined && config.dataDir !== null
       ? openSqliteStorage(join(config.dataDir, "cache-warming.db"), {
           legacyJsonPath: join(config.dataDir, "settings.json"),
-          // What a client is told was saved is synced to the disk before the answer; the
-          // schedule, ledger and budget records a warm writes survive a crash, not a power loss.
+          // What a client is told was saved, and a warm's reservation, are synced to the disk
+          // before the answer; what a warm records is committed, unsynced, within a turn.
           durable: isSettingKey,
         })
       : null;
   // Settings equal to the defaults are not stored: reading nothing gives the same.
   const storage = withoutDefaults(
     overrides.storage ?? database ?? createMemoryStorage(),
-    isDefaultRecord,
+    isDefaultRecord(config),
   );
   // Pushes go out after the answer to whoever made the change (and one per conversation).
   const registry = createSurfaceRegistry(logger, { defer: clock.defer ?? queueMicrotask });
   const simulator =
     overrides.warm === undefined
-      ? createPromptCacheSimulator({ now: clock.now, ttlMs: config.cacheTtlMs })
+      ? createPromptCacheSimulator({
+          now: clock.now,
+          ttlMs: config.cacheTtlMs,
+          latencyMs: config.simulatorLatencyMs,
+          setTimer: clock.timers.setTimer,
+        })
       : null;
-  const warmService = overrides.warm ?? (simulator as PromptCacheSimulator);
-  // The warmer notifies through the surface, which is built on the warmer.
-  let surface: CacheWarmingSurface | undefined;
-  // Settings kept in memory do not outlive a restart; neither need the schedules.
-  const persistSchedules = overrides.storage !== undefined || database !== null;
-  const warmer = createCacheWarmer({
-    warm: (conversationId, opts) => warmService.warm(conversationId, opts),
+  const provider = overrides.warm ?? (simulator as PromptCacheSimulator);
+  // Conversations a turn is generating: the provider refuses them, as upstream's does.
+  const generating = new Set<string>();
+  const prices = { sim: { ...SIM_PRICING, cacheTtlMs: config.cacheTtlMs }, ...config.prices };
+  const warming = createStandardWarmer({
+    // Upstream's orchestrator: a warm's completion is reported before the warm answers.
+    warm: async (conversationId, opts) => {
+      if (generating.has(conversationId)) return { error: "conversation is generating" };
+      const outcome = await provider.warm(conversationId, opts);
+      if (!("error" in outcome)) warming.warmer.onWarmCompleted({ conversationId, usage: outcome });
+      return outcome;
+    },
     storage,
     logger,
     // One host timer for every conversation's schedule, fired in bounded batches.
     // Stryker disable next-line ObjectLiteral,ConditionalExpression: tests' fake clocks have no defer; scheduler.test.ts covers batches with one
     timers: createScheduler(clock.timers, clock.now, clock.defer ? { defer: clock.defer } : {}),
     now: clock.now,
-    onSurfaceChange: (conversationId) => surface?.notifyChanged(conversationId),
-    manualWarmMinGapMs: config.manualWarmMinGapMs,
-    cacheTtlMs: config.cacheTtlMs,
+    // Settings kept in memory do not outlive a restart; neither need the records.
+    persist: overrides.storage !== undefined || database !== null,
     // Prices from the catalog; the simulator's model lives as long as the simulator keeps
     // caches; yours (DISPATCH_PRICES) override both; the bundled table covers the rest.
-    prices: catalogPrices({
-      overrides: { sim: { ...SIM_PRICING, cacheTtlMs: config.cacheTtlMs }, ...config.prices },
-      fallback: DEFAULT_PRICES,
-      tier: config.cacheTier,
-    }),
-    // The ledger, the spend guard and the policies.
-    rules: STANDARD_RULES,
+    prices: catalogPrices({ overrides: prices, fallback: DEFAULT_PRICES, tier: config.cacheTier }),
+    dearest: dearestPricing({ ...DEFAULT_PRICES, ...config.prices }),
+    cacheTtlMs: config.cacheTtlMs,
     // On the simulator, warms that name no model are the simulator's.
     ...(simulator === null ? {} : { defaultModel: "sim" }),
-    // Every warm call, over all conversations, from one calls- and dollars-a-minute budget.
-    warmGate: createWarmBudget({
-      now: clock.now,
-      logger,
-      maxWarmsPerMinute: config.maxWarmsPerMinute,
-      maxUsdPerMinute: config.maxUsdPerMinute,
-      storage,
-      persistSchedules,
-    }),
+    defaultPolicy: config.defaultPolicy,
+    manualWarmMinGapMs: config.manualWarmMinGapMs,
+    maxWarmsPerMinute: config.maxWarmsPerMinute,
+    maxUsdPerMinute: config.maxUsdPerMinute,
     maxEnabledConversations: config.maxEnabledConversations,
-    persistSchedules,
-    // Conversations nobody watches, with nothing running, leave memory.
     // Memory release: a conversation nobody watches leaves memory once it holds only defaults.
-    mayForget: forgetUnwatched({
-      isObserved: (conversationId) => registry.hasSubscribers(SURFACE_ID, conversationId),
-    }),
+    isObserved: (conversationId) => registry.hasSubscribers("cache-warming", conversationId),
   });
+  const { warmer, surface } = warming;
   registry.onLastUnsubscribe((surfaceId, conversationId) => {
-    if (surfaceId === SURFACE_ID) warmer.release(conversationId);
+    if (surfaceId === "cache-warming") warming.release(conversationId);
   });
-  surface = createCacheWarmingSurface(warmer, clock.now, STANDARD_RULES);
   registry.register(surface);
 
   const policy = createAccessPolicy({
@@ -161,34 +177,34 @@ export async function startDispatchServer(
     transport = await listen({
       app: createApp({
         conversationState: async (conversationId) => {
-          await warmer.ensureLoaded(conversationId);
-          const view = conversationView(
-            conversationId,
-            warmer.getState(conversationId),
-            clock.now(),
-            STANDARD_RULES,
-          );
-          warmer.release(conversationId);
+          await warming.load(conversationId);
+          const view = warming.view(conversationId);
+          warming.release(conversationId);
           return view;
         },
         invokeAction: async (conversationId, actionId, payload) => {
-          await (surface as CacheWarmingSurface).invoke(actionId, payload, { conversationId });
+          await surface.invoke(actionId, payload, { conversationId });
         },
         dev: config.devRoutes
           ? {
-              turn: (conversationId, phase, ctx) =>
-                phase === "started"
-                  ? warmer.onTurnStarted(conversationId)
-                  : void warmer.onTurnSettled(conversationId, ctx),
+              turn: (conversationId, phase, ctx) => {
+                if (phase === "started") {
+                  generating.add(conversationId);
+                  warmer.onTurnStarted(conversationId);
+                } else {
+                  generating.delete(conversationId);
+                  warmer.onTurnSettled(conversationId, ctx);
+                }
+              },
               setHistory: (conversationId, present) =>
                 simulator?.setHistory(conversationId, present),
             }
           : undefined,
-        warmer,
+        warmer: warming,
         policy,
         logger,
         stats: () => ({
-          ...warmer.stats(),
+          ...warming.stats(),
           sockets: sockets(),
           // Store transactions so far, and of those the ones synced to the disk itself.
           ...(database === null
@@ -207,15 +223,13 @@ export async function startDispatchServer(
     });
   } catch (error) {
     warmer.dispose();
-    await warmer.drainWrites();
+    await warming.drain();
     database?.close();
     throw error;
   }
   sockets = transport.sockets;
   // Enabled schedules whose cache can still be alive pick up where they were.
-  const resume = await warmer.resumeSchedules({
-    accepts: (id) => conversationIdSchema.safeParse(id).success,
-  });
+  const resume = await warming.resume((id) => conversationIdSchema.safeParse(id).success);
   if (resume.resumed.length > 0 || resume.notResumed.length > 0) {
     logger.info("cache-warming: schedules after restart", {
       resumed: resume.resumed.length,
@@ -227,11 +241,12 @@ export async function startDispatchServer(
     wsUrl: transport.wsUrl,
     addresses: transport.addresses,
     warmer,
+    warming,
     registry,
     async close() {
       // Stop timers and abandon in-flight warms first, so nothing fires into closed sockets.
       warmer.dispose();
-      await warmer.drainWrites();
+      await warming.drain();
       await transport.close();
       database?.close();
     },

@@ -1,7 +1,11 @@
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_MANUAL_WARM_MIN_GAP_MS, type PriceTable } from "@dispatch/cache-warming";
-import { priceTableSchema } from "@dispatch/cache-warming/modules";
+import {
+  type PriceTable,
+  priceTableSchema,
+  WARM_POLICIES,
+  type WarmPolicy,
+} from "@dispatch/cache-warming-extras";
 import {
   DEFAULT_HOST,
   DEFAULT_HTTP_PORT,
@@ -43,7 +47,16 @@ export interface ServerConfig {
   maxSocketsPerAddress: number;
   /** `POST /dev/turn` and `POST /dev/history`, for trying turns by hand (off by default). */
   devRoutes: boolean;
+  /** When to stop warming for a conversation that never chose (`fixed` by default). */
+  defaultPolicy: WarmPolicy;
+  /** How long the simulated provider takes to answer a warm, as a real one does. */
+  simulatorLatencyMs: number;
 }
+
+/** Least time between two manual warms of one conversation. */
+export const DEFAULT_MANUAL_WARM_MIN_GAP_MS = 1_000;
+/** A real provider answers a warm in a few hundred ms; the simulator takes as long. */
+export const DEFAULT_SIMULATOR_LATENCY_MS = 300;
 
 export const DEFAULT_MAX_WARMS_PER_MINUTE = 300;
 export const DEFAULT_MAX_ENABLED_CONVERSATIONS = 500;
@@ -95,6 +108,13 @@ const envSchema = () =>
       .int()
       .min(0)
       .default(DEFAULT_MAX_ENABLED_CONVERSATIONS),
+    DISPATCH_DEFAULT_POLICY: z.enum(WARM_POLICIES).default("fixed"),
+    DISPATCH_SIMULATOR_LATENCY_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(DEFAULT_SIMULATOR_LATENCY_MS),
     DISPATCH_MAX_SOCKETS_PER_ADDRESS: z.coerce
       .number()
       .int()
@@ -154,6 +174,8 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
       maxEnabledConversations: e.DISPATCH_MAX_ENABLED_CONVERSATIONS,
       maxSocketsPerAddress: e.DISPATCH_MAX_SOCKETS_PER_ADDRESS,
       devRoutes: e.DISPATCH_DEV_ROUTES === "1",
+      defaultPolicy: e.DISPATCH_DEFAULT_POLICY,
+      simulatorLatencyMs: e.DISPATCH_SIMULATOR_LATENCY_MS,
     },
     warning,
   };
@@ -178,6 +200,9 @@ export function ephemeralConfig(overrides: Partial<ServerConfig> = {}): ServerCo
     maxEnabledConversations: DEFAULT_MAX_ENABLED_CONVERSATIONS,
     maxSocketsPerAddress: DEFAULT_TRANSPORT_LIMITS.maxSocketsPerAddress,
     devRoutes: false,
+    defaultPolicy: "fixed",
+    // Tests drive fake time: the simulator answers at once unless a test asks otherwise.
+    simulatorLatencyMs: 0,
     ...overrides,
   };
 }

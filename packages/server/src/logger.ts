@@ -1,7 +1,9 @@
 // Structured logs: one JSON object per line (pino), or pretty lines when a terminal asks.
 // The level comes from LOG_LEVEL; every warm, pause, failure and refusal carries its
 // conversationId as a field.
-import type { Logger } from "@dispatch/cache-warming";
+import type { CacheWarmerDeps } from "@dispatch/cache-warming";
+
+type Logger = CacheWarmerDeps["logger"];
 import { describeIssues } from "@dispatch/ui-contract-schemas";
 import pino from "pino";
 import pretty from "pino-pretty";

@@ -105,13 +105,17 @@ export function createSurfaceRegistry(
   options: RegistryOptions = {},
 ): SurfaceRegistry {
   const registrations = new Map<string, Registration>();
-  // surfaceId → context key (conversationId, or "" for a global surface) → listeners
-  const listeners = new Map<string, Map<string, Set<SpecListener>>>();
+  // surfaceId → context key (conversationId, or "" for a global surface) → listeners, each
+  // with the count of changes announced before it joined (its spec already showed them).
+  const listeners = new Map<string, Map<string, Map<SpecListener, number>>>();
   const catalogListeners = new Set<(catalog: SurfaceCatalog) => void>();
   const lastUnsubscribeListeners = new Set<(surfaceId: string, conversationId: string) => void>();
   let builds = 0;
-  // surfaceId → conversation keys waiting for a deferred push ("*" = every subscriber).
-  let waiting: Map<string, Set<string>> | null = null;
+  // Changes announced so far: a deferred push skips listeners that joined after its change.
+  let announced = 0;
+  // surfaceId → conversation keys waiting for a deferred push ("*" = every subscriber), each
+  // with the count at its latest change.
+  let waiting: Map<string, Map<string, number>> | null = null;
 
   function providerFor(surfaceId: string): SurfaceProvider {
     const registration = registrations.get(surfaceId);
@@ -139,9 +143,11 @@ export function createSurfaceRegistry(
     surfaceId: string,
     spec: SurfaceSpec,
     context: SurfaceContext,
-    group: Set<SpecListener>,
+    group: Map<SpecListener, number>,
+    changedAt: number,
   ) {
-    for (const listener of group) {
+    for (const [listener, joinedAt] of group) {
+      if (joinedAt >= changedAt) continue;
       try {
         listener(spec, context);
       } catch (err) {
@@ -150,31 +156,36 @@ export function createSurfaceRegistry(
     }
   }
 
-  function push(provider: SurfaceProvider, key: string, group: Set<SpecListener>): void {
+  function push(
+    provider: SurfaceProvider,
+    key: string,
+    group: Map<SpecListener, number>,
+    changedAt: number,
+  ): void {
     const surfaceId = provider.catalogEntry.id;
     const context: SurfaceContext = key === GLOBAL_KEY ? {} : { conversationId: key };
     const spec = build(provider, context);
     if (!(spec instanceof Promise)) {
-      deliver(surfaceId, spec, context, group);
+      deliver(surfaceId, spec, context, group, changedAt);
       return;
     }
     spec.then(
-      (built) => deliver(surfaceId, built, context, group),
+      (built) => deliver(surfaceId, built, context, group, changedAt),
       (err: unknown) => logger.error("surface spec failed", { surfaceId, err }),
     );
   }
 
   /** Builds one spec per changed conversation and hands it to that conversation's listeners. */
-  function pushNow(surfaceId: string, conversationId: string | undefined): void {
+  function pushNow(surfaceId: string, conversationId: string | undefined, changedAt: number): void {
     const provider = registrations.get(surfaceId)?.provider;
     const bySurface = listeners.get(surfaceId);
     if (!provider || !bySurface) return;
     if (conversationId === undefined) {
-      for (const [key, group] of bySurface) push(provider, key, group);
+      for (const [key, group] of bySurface) push(provider, key, group, changedAt);
       return;
     }
     const group = bySurface.get(conversationId);
-    if (group) push(provider, conversationId, group);
+    if (group) push(provider, conversationId, group, changedAt);
   }
 
   function flushWaiting(): void {
@@ -182,8 +193,9 @@ export function createSurfaceRegistry(
     waiting = null;
     if (batch === null) return;
     for (const [surfaceId, keys] of batch) {
-      if (keys.has(EVERYONE)) pushNow(surfaceId, undefined);
-      else for (const key of keys) pushNow(surfaceId, key);
+      const everyone = keys.get(EVERYONE);
+      if (everyone !== undefined) pushNow(surfaceId, undefined, everyone);
+      else for (const [key, changedAt] of keys) pushNow(surfaceId, key, changedAt);
     }
   }
 
@@ -245,12 +257,12 @@ export function createSurfaceRegistry(
       }
       let group = bySurface.get(key);
       if (!group) {
-        group = new Set();
+        group = new Map();
         bySurface.set(key, group);
       }
       const joined = group;
       const surfaces = bySurface;
-      joined.add(listener);
+      joined.set(listener, announced);
       const unsubscribe = () => {
         if (!joined.delete(listener)) return;
         // A group leaves the map only once empty, so an emptied group is still the mapped one.
@@ -275,18 +287,19 @@ export function createSurfaceRegistry(
     },
 
     notifyChanged(surfaceId, conversationId) {
+      announced += 1;
       const defer = options.defer;
       if (defer) {
         if (waiting === null) {
           waiting = new Map();
           defer(flushWaiting);
         }
-        const keys = waiting.get(surfaceId) ?? new Set<string>();
-        keys.add(conversationId ?? EVERYONE);
+        const keys = waiting.get(surfaceId) ?? new Map<string, number>();
+        keys.set(conversationId ?? EVERYONE, announced);
         waiting.set(surfaceId, keys);
         return;
       }
-      pushNow(surfaceId, conversationId);
+      pushNow(surfaceId, conversationId, announced);
     },
 
     specBuilds() {

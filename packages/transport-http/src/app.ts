@@ -27,7 +27,7 @@ export interface DevControls {
   setHistory(conversationId: string, present: boolean): void;
 }
 
-export interface AppDeps extends Pick<WarmRouteOptions, "warmer" | "warmService" | "now"> {
+export interface AppDeps extends Pick<WarmRouteOptions, "warmer" | "warmService"> {
   /** Who may talk to the server (Host, Origin); default: this machine's loopback names. */
   readonly policy?: AccessPolicy | undefined;
   /** Largest JSON body accepted, in bytes. Default 4 KiB. */
@@ -96,7 +96,16 @@ export function createApp(deps: AppDeps): Hono {
     const stats = deps.stats;
     app.get("/stats", (c) => jsonLine(c, stats()));
   }
-  app.route("/", createWarmRoute({ ...deps, conversationId: conversationIdSchema }));
+  app.route(
+    "/",
+    createWarmRoute({
+      ...deps,
+      checkConversationId: (id) => {
+        const parsed = conversationIdSchema.safeParse(id);
+        return parsed.success ? null : describeIssues(parsed.error, "conversationId");
+      },
+    }),
+  );
 
   const conversationState = deps.conversationState;
   if (conversationState) {

@@ -21,4 +21,5 @@ export {
   serveSurfaceSocket,
 } from "./surface-socket.js";
 export type { RouteLogger, WarmRouteOptions } from "./warm-route.js";
-export { createWarmRoute, warmRequestSchema } from "./warm-route.js";
+export { createWarmRoute, parseWarmBody } from "./warm-route.js";
+export { type Clock, systemClock } from "./clock.js";

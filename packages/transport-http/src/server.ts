@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer, type ServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Clock, systemClock } from "@dispatch/cache-warming";
+import { type Clock, systemClock } from "./clock.js";
 import type { SurfaceRegistry } from "@dispatch/surface-registry";
 import { type ServerType, serve } from "@hono/node-server";
 import type { Hono } from "hono";

@@ -1,73 +1,73 @@
-// `POST /chat/warm` as one mountable piece. Upstream's `createApp` keeps its other ~40 route
-// groups and replaces only its own handler with
+// `POST /chat/warm` as one mountable piece. Upstream's `createApp` replaces only its own
+// handler with
 //   app.route("/", createWarmRoute({ warmer: opts.cacheWarmer, warmService: opts.warmService, logger: log }));
-// Toward every request upstream's handler accepted it answers as that handler did (any Host,
-// any Origin, any content type, any non-empty id, any body size): what it changes is what the
-// seed asked for, a manual warm through the warmer. Policies (Host, Origin, limits, stricter
-// ids) belong to the whole app, so the host app passes its own, as this repo's app does.
-// Runtime-agnostic: Hono's request API only, so it runs on Bun as on Node.
+// It answers every request as upstream's handler did (any Host, any Origin, any content type,
+// any non-empty id, upstream's words for a bad body, 409 for the service's refusal, 500 when
+// it throws), except that a manual warm goes through `CacheWarmer.warmNow`: the timer's own
+// path, so the countdown restarts and subscribers get an update. Hono's request API only, and
+// no other dependency, so it runs on Bun as on Node and adds nothing to upstream's package.
 import {
   type CacheWarmer,
   computeCachePct,
   computeExpectedCacheRate,
-  isWarmFailure,
-  systemClock,
   type WarmNowResult,
-  type WarmService,
+  type WarmResult,
 } from "@dispatch/cache-warming";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import * as z from "zod";
 import { jsonLine } from "./json-line.js";
 
 /** The route logs like upstream's routes do (their kernel logger fits). */
 export interface RouteLogger {
-  readonly info: (
-    msg: string,
-    attrs?: Readonly<Record<string, string | number | boolean | null>>,
-  ) => void;
-  readonly warn: (
-    msg: string,
-    attrs?: Readonly<Record<string, string | number | boolean | null>>,
-  ) => void;
+  readonly info: (msg: string, attrs?: Readonly<Record<string, string | number | boolean | null>>) => void;
+  readonly warn: (msg: string, attrs?: Readonly<Record<string, string | number | boolean | null>>) => void;
 }
 
 export interface WarmRouteOptions {
   /** Manual warms go through the warmer (warm → record → re-arm → notify). */
   readonly warmer?: Pick<CacheWarmer, "warmNow"> | null | undefined;
-  /**
-   * Upstream's bare warm service, used only when no warmer is given (the cache-warming
-   * extension is not loaded); its completion event still reaches a warmer that listens.
-   */
-  readonly warmService?: WarmService | undefined;
+  /** Upstream's bare warm service, used only when no warmer is given. */
+  readonly warmService?:
+    | {
+        warm(
+          id: string,
+          opts?: { cwd?: string; modelName?: string },
+        ): Promise<WarmResult | { readonly error: string }>;
+      }
+    | undefined;
   /** Runs before the handler: the host app's own access policy, if it wants one here. */
   readonly guard?: MiddlewareHandler | undefined;
-  /** What a conversation id must be. Default: upstream's rule, any non-empty string. */
-  readonly conversationId?: z.ZodType<string> | undefined;
+  /** A stricter id rule than upstream's (a non-empty string): why an id is refused, or null. */
+  readonly checkConversationId?: ((id: string) => string | null) | undefined;
   readonly logger?: RouteLogger | undefined;
-  /** Epoch-ms clock for `lastWarmAt` on the warmer-less path. */
-  readonly now?: (() => number) | undefined;
 }
 
-/** Upstream's body rule: `conversationId` a non-empty string, `model` and `cwd` strings. */
-export function warmRequestSchema(conversationId: z.ZodType<string> = z.string().min(1)) {
-  return z.object({
+/** Upstream's body rule, in its words: `conversationId` a non-empty string, `model`/`cwd` strings. */
+export function parseWarmBody(
+  body: unknown,
+): { conversationId: string; model?: string; cwd?: string } | { error: string } {
+  if (typeof body !== "object" || body === null) return { error: "Request body must be a JSON object" };
+  const { conversationId, model, cwd } = body as Record<string, unknown>;
+  if (typeof conversationId !== "string" || conversationId === "") {
+    return { error: "Field 'conversationId' is required and must be a non-empty string" };
+  }
+  if (model !== undefined && typeof model !== "string") return { error: "Field 'model' must be a string" };
+  if (cwd !== undefined && typeof cwd !== "string") return { error: "Field 'cwd' must be a string" };
+  return {
     conversationId,
-    model: z.string().optional(),
-    cwd: z.string().optional(),
-  });
+    ...(model === undefined ? {} : { model }),
+    ...(cwd === undefined ? {} : { cwd }),
+  };
 }
 
-type Refusal = Exclude<WarmNowResult, { ok: true }>;
-
-const STATUS_BY_REASON: Record<Refusal["reason"], ContentfulStatusCode> = {
-  generating: 409,
-  refused: 409,
-  closed: 409,
+/** A refused warm's status: the service's own refusal is upstream's 409; the extras' say more. */
+const STATUS_BY_REASON: Readonly<Record<string, ContentfulStatusCode>> = {
   "rate-limited": 429,
   budget: 503,
-  failed: 502,
-  timeout: 502,
+  unavailable: 503,
+  closed: 503,
+  failed: 500,
+  timeout: 504,
 };
 
 type WarmNow = (
@@ -75,39 +75,28 @@ type WarmNow = (
   opts: { cwd?: string; modelName?: string },
 ) => Promise<WarmNowResult>;
 
-/** Without a warmer: call the bare service, as upstream's handler did. */
-function warmNowFromService(service: WarmService, now: () => number): WarmNow {
+/** Without a warmer: the bare service, as upstream's handler called it (a throw goes to the app). */
+function warmNowFromService(service: NonNullable<WarmRouteOptions["warmService"]>): WarmNow {
   return async (conversationId, opts) => {
     const outcome = await service.warm(conversationId, opts);
-    if (isWarmFailure(outcome)) return { ok: false, reason: "refused", error: outcome.error };
+    if ("error" in outcome) return { ok: false, reason: "refused", error: outcome.error };
     return {
       ok: true,
       usage: outcome,
       cachePct: computeCachePct(outcome.inputTokens, outcome.cacheReadTokens),
-      expectedCacheRate: computeExpectedCacheRate(
-        outcome.cacheReadTokens,
-        outcome.cacheWriteTokens,
-      ),
-      lastWarmAt: now(),
+      expectedCacheRate: computeExpectedCacheRate(outcome.cacheReadTokens, outcome.cacheWriteTokens),
+      lastWarmAt: null,
       nextWarmAt: null,
     };
   };
 }
 
-/** `path: message` of the first problem, as upstream's one-line 400 answers read. */
-function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  // Stryker disable next-line OptionalChaining,LogicalOperator: a failed parse has an issue
-  return `${issue?.path.join(".") || "body"}: ${issue?.message}`;
-}
-
 export function createWarmRoute(options: WarmRouteOptions): Hono {
-  const schema = warmRequestSchema(options.conversationId);
-  const warmer = options.warmer;
+  const { warmer, warmService, logger } = options;
   const warmNow: WarmNow | null = warmer
     ? (conversationId, opts) => warmer.warmNow(conversationId, opts)
-    : options.warmService
-      ? warmNowFromService(options.warmService, options.now ?? systemClock.now)
+    : warmService
+      ? warmNowFromService(warmService)
       : null;
   const route = new Hono();
   const guard: MiddlewareHandler = options.guard ?? ((_c, next) => next());
@@ -118,28 +107,27 @@ export function createWarmRoute(options: WarmRouteOptions): Hono {
     try {
       body = await c.req.json();
     } catch {
-      options.logger?.warn("chat/warm: invalid JSON body");
+      logger?.warn("chat/warm: invalid JSON body");
       return jsonLine(c, { error: "Invalid JSON body" }, 400);
     }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const error = firstIssue(parsed.error);
-      options.logger?.warn("chat/warm: validation failed", { reason: error });
+    const parsed = parseWarmBody(body);
+    const error =
+      "error" in parsed ? parsed.error : (options.checkConversationId?.(parsed.conversationId) ?? null);
+    if (error !== null || "error" in parsed) {
+      logger?.warn("chat/warm: validation failed", { reason: String(error) });
       return jsonLine(c, { error }, 400);
     }
-    const { conversationId, model, cwd } = parsed.data;
-    options.logger?.info("chat/warm: request accepted", {
+    const { conversationId, model, cwd } = parsed;
+    logger?.info("chat/warm: request accepted", {
       conversationId,
       hasModel: model !== undefined,
       hasCwd: cwd !== undefined,
     });
     const result = await warmNow(conversationId, {
-      ...(model === undefined ? {} : { modelName: model }),
       ...(cwd === undefined ? {} : { cwd }),
+      ...(model === undefined ? {} : { modelName: model }),
     });
-    if (!result.ok) {
-      options.logger?.warn("chat/warm: refused", { conversationId, reason: result.reason });
-    }
+    if (!result.ok) logger?.warn("chat/warm: refused", { conversationId, reason: result.reason });
     return respond(c, result);
   });
   return route;
@@ -150,10 +138,14 @@ function respond(c: Context, result: WarmNowResult): Response {
     if (result.retryAfterMs !== undefined) {
       c.header("Retry-After", String(Math.ceil(result.retryAfterMs / 1000)));
     }
-    return jsonLine(c, { error: result.error }, STATUS_BY_REASON[result.reason]);
+    return jsonLine(c, { error: result.error }, STATUS_BY_REASON[result.reason] ?? 409);
   }
+  const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } = result.usage;
   return jsonLine(c, {
-    ...result.usage,
+    inputTokens,
+    outputTokens,
+    cacheReadTokens,
+    cacheWriteTokens,
     cachePct: result.cachePct,
     expectedCacheRate: result.expectedCacheRate,
     nextWarmAt: result.nextWarmAt,

@@ -1,9 +1,8 @@
 export type {
+  PromptCacheSimulator,
+  PromptCacheSimulatorOptions,
   WarmOptions,
   WarmOutcome,
-  WarmResult,
   WarmService,
-} from "@dispatch/cache-warming";
-export { isWarmFailure } from "@dispatch/cache-warming";
-export type { PromptCacheSimulator, PromptCacheSimulatorOptions } from "./simulator.js";
-export { createPromptCacheSimulator, DEFAULT_CACHE_TTL_MS } from "./simulator.js";
+} from "./simulator.js";
+export { createPromptCacheSimulator, DEFAULT_CACHE_TTL_MS, isWarmFailure } from "./simulator.js";

@@ -1,12 +1,26 @@
-import {
-  DEFAULT_CACHE_TTL_MS,
-  type WarmOptions,
-  type WarmOutcome,
-  type WarmService,
-} from "@dispatch/cache-warming";
+// The warm service's shapes, as upstream's session-orchestrator declares them (structurally),
+// and a stand-in provider: the prompt-cache simulator.
+import type { WarmResult } from "@dispatch/cache-warming";
 
-// One default TTL for the simulator and the warmer's price-less models.
-export { DEFAULT_CACHE_TTL_MS };
+/** Providers keep a prompt cache this long after its last read or write, by default. */
+export const DEFAULT_CACHE_TTL_MS = 300_000;
+
+/** A refusal (generating, no history, unknown model) comes back as `{ error }`, not a throw. */
+export type WarmOutcome = WarmResult | { readonly error: string };
+
+export interface WarmOptions {
+  readonly cwd?: string;
+  readonly modelName?: string;
+}
+
+/** Sends one cheap request that reads (and so refreshes) the conversation's cached prefix. */
+export interface WarmService {
+  readonly warm: (conversationId: string, opts?: WarmOptions) => Promise<WarmOutcome>;
+}
+
+export function isWarmFailure(outcome: WarmOutcome): outcome is { readonly error: string } {
+  return "error" in outcome;
+}
 
 export interface PromptCacheSimulatorOptions {
   /** Epoch-ms clock; inject a fake one in tests. */
@@ -19,6 +33,13 @@ export interface PromptCacheSimulatorOptions {
   promptTokens?: number;
   /** When given, a warm naming another model is refused like a real provider would. */
   knownModels?: readonly string[];
+  /**
+   * How long a warm takes to answer, as a real provider's does (its cache is read when the
+   * request arrives, at once). 0 (the default) answers in the same turn of the event loop.
+   */
+  latencyMs?: number;
+  /** The timer the latency waits on (a fake clock's in tests). Needed when `latencyMs` > 0. */
+  setTimer?: (fn: () => void, ms: number) => unknown;
 }
 
 /**
@@ -61,12 +82,16 @@ export function createPromptCacheSimulator(
       for (const [stale, at] of expiresAtByKey) if (at <= now) expiresAtByKey.delete(stale);
       sweepAt = Math.max(10_000, expiresAtByKey.size * 2);
     }
-    return {
+    const usage = {
       inputTokens: prefixTokens + promptTokens,
       outputTokens: 1,
       cacheReadTokens: hit ? prefixTokens : 0,
       cacheWriteTokens: hit ? 0 : prefixTokens,
     };
+    const latency = options.latencyMs ?? 0;
+    if (latency <= 0 || options.setTimer === undefined) return usage;
+    const setTimer = options.setTimer;
+    return new Promise((resolve) => setTimer(() => resolve(usage), latency));
   }
   return {
     warm,

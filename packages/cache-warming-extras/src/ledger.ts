@@ -1,0 +1,162 @@
+// Extra: what warming cost and saved per conversation (`ledger:<id>`), and the facts the
+// policies judge by: the idle gaps, the prefix size, when the last turn settled. Shows the
+// `Warming cost` stat and the `ledger` key of the timer payload.
+import * as z from "zod";
+import { type Extra, type ExtraDeps, perConversation, withFields, withTimerKeys } from "./extra.js";
+import { savedByHitUsd, warmCostUsd } from "./prices.js";
+import { countSchema, epochOrNull, keptRecord } from "./records.js";
+
+/** Gaps a conversation keeps for its own estimate. */
+export const MAX_GAPS = 50;
+
+export interface LedgerEntry {
+  spentUsd: number;
+  savedUsd: number;
+  warms: number;
+  /** Turns that found the cache alive only because of warms. */
+  turnsSaved: number;
+  /** Warms whose model had no price: counted, not costed. */
+  unpricedWarms: number;
+  /** Idle gaps (turn settled → next turn started), newest last. */
+  gapsMs: number[];
+  /** Tokens of the cacheable prefix, from the last warm (read + written); 0 before one. */
+  prefixTokens: number;
+  lastTurnSettledAt: number | null;
+}
+
+const fresh = (): LedgerEntry => ({
+  spentUsd: 0,
+  savedUsd: 0,
+  warms: 0,
+  turnsSaved: 0,
+  unpricedWarms: 0,
+  gapsMs: [],
+  prefixTokens: 0,
+  lastTurnSettledAt: null,
+});
+
+const usd = z.number().finite().min(0);
+const ledgerSchema = z.object({
+  spentUsd: usd,
+  savedUsd: usd,
+  warms: countSchema,
+  turnsSaved: countSchema,
+  unpricedWarms: countSchema,
+  gapsMs: z.array(z.number().int().min(0)).max(MAX_GAPS),
+  prefixTokens: countSchema.catch(0),
+  lastTurnSettledAt: epochOrNull,
+});
+
+/** What the ledger shows: dollars only when every warm counted had a price. */
+export interface LedgerView {
+  readonly spentUsd: number | null;
+  readonly savedUsd: number | null;
+  readonly netUsd: number | null;
+  readonly warms: number;
+  readonly turnsSaved: number;
+}
+
+export function ledgerView(entry: LedgerEntry, priced: boolean): LedgerView {
+  const known = priced && entry.unpricedWarms === 0;
+  const round = (value: number) => (known ? Math.round(value * 1e6) / 1e6 : null);
+  return {
+    spentUsd: round(entry.spentUsd),
+    savedUsd: round(entry.savedUsd),
+    netUsd: round(entry.savedUsd - entry.spentUsd),
+    warms: entry.warms,
+    turnsSaved: entry.turnsSaved,
+  };
+}
+
+/** "spent $0.0123, saved $0.0456 (3 turns)", or why the dollars are missing. */
+export function describeLedger(view: LedgerView): string {
+  const turns = `${view.turnsSaved} turn${view.turnsSaved === 1 ? "" : "s"}`;
+  if (view.spentUsd === null || view.savedUsd === null) {
+    return `${view.warms} warms, ${turns} saved; prices unknown`;
+  }
+  return `spent $${view.spentUsd.toFixed(4)}, saved $${view.savedUsd.toFixed(4)} (${turns})`;
+}
+
+export function createLedger(deps: ExtraDeps) {
+  const { warmer, now, economicsOf } = deps;
+  const entries = perConversation(fresh);
+  const record = keptRecord({
+    prefix: "ledger",
+    schema: ledgerSchema,
+    readOnly: !deps.persist,
+    ...deps,
+  });
+  const save = (id: string) => record.save(id, entries.get(id));
+  const modelOf = (id: string) => economicsOf(warmer.getContext(id).modelName);
+  const view = (id: string) => ledgerView(entries.get(id), modelOf(id).pricing !== null);
+
+  const extra = {
+    /** The ledger's facts for this conversation (the policies read them). */
+    entry: (id: string): Readonly<LedgerEntry> => entries.get(id),
+    view,
+    async load(id) {
+      const stored = await record.read(id);
+      if (stored === null) return;
+      // What happened since start, before the record was read, is added to it.
+      const since = entries.get(id);
+      Object.assign(since, {
+        spentUsd: stored.spentUsd + since.spentUsd,
+        savedUsd: stored.savedUsd + since.savedUsd,
+        warms: stored.warms + since.warms,
+        turnsSaved: stored.turnsSaved + since.turnsSaved,
+        unpricedWarms: stored.unpricedWarms + since.unpricedWarms,
+        gapsMs: [...stored.gapsMs, ...since.gapsMs].slice(-MAX_GAPS),
+        prefixTokens: since.prefixTokens || stored.prefixTokens,
+        lastTurnSettledAt: since.lastTurnSettledAt ?? stored.lastTurnSettledAt,
+      });
+    },
+    forget(id) {
+      entries.forget(id);
+      record.forget(id);
+    },
+    hooks: {
+      warmRecorded(id, usage, _trigger, context) {
+        const entry = entries.get(id);
+        const pricing = economicsOf(context.modelName).pricing;
+        entry.warms += 1;
+        if (pricing === null) entry.unpricedWarms += 1;
+        else entry.spentUsd += warmCostUsd(usage, pricing);
+        entry.prefixTokens = usage.cacheReadTokens + usage.cacheWriteTokens;
+        save(id);
+      },
+      // A turn starts: its gap joins the history, and when the cache is alive only because
+      // warms kept it so (the last turn touched it a TTL or more ago), the turn saved
+      // writing the prefix again, less reading it.
+      turnStarted(id) {
+        const entry = entries.get(id);
+        const settled = entry.lastTurnSettledAt;
+        if (settled === null) return;
+        const at = now();
+        entry.gapsMs = [...entry.gapsMs, at - settled].slice(-MAX_GAPS);
+        const { pricing, cacheTtlMs: ttl } = modelOf(id);
+        const lastWarmAt = warmer.getState(id).lastWarmAt;
+        const keptAliveByWarms =
+          lastWarmAt !== null && lastWarmAt > settled && at - lastWarmAt < ttl && at - settled >= ttl;
+        if (keptAliveByWarms && pricing !== null) {
+          entry.savedUsd += savedByHitUsd(entry.prefixTokens, pricing);
+          entry.turnsSaved += 1;
+        }
+        save(id);
+      },
+      turnSettled(id) {
+        entries.get(id).lastTurnSettledAt = now();
+        save(id);
+      },
+      spec(id, spec) {
+        const shown = view(id);
+        return withTimerKeys(
+          withFields(spec, [{ kind: "stat", label: "Warming cost", value: describeLedger(shown) }]),
+          { ledger: shown },
+        );
+      },
+    },
+  } satisfies Extra & Record<string, unknown>;
+  return extra;
+}
+
+export type Ledger = ReturnType<typeof createLedger>;
