@@ -2,15 +2,27 @@
 // own state: restart resume, the spend guard and its policies, the ledger and prices, the global
 // budget, the model's limits, the status words and history, refusals, the manual rate limit,
 // the enabled cap, the one-timer scheduler. `createStandardWarmer` composes them all.
-export { type Budget, type Bucket, createBudget, DEFAULT_RESERVED_PREFIX_TOKENS } from "./budget.js";
+export {
+  type Bucket,
+  type Budget,
+  createBudget,
+  DEFAULT_RESERVED_PREFIX_TOKENS,
+} from "./budget.js";
 export { createEnabledCap } from "./enabled-cap.js";
 export type { Extra, ExtraDeps, Pause } from "./extra.js";
-export { createLedger, describeLedger, type Ledger, type LedgerView, ledgerView, MAX_GAPS } from "./ledger.js";
+export {
+  createLedger,
+  describeLedger,
+  type Ledger,
+  type LedgerView,
+  ledgerView,
+  MAX_GAPS,
+} from "./ledger.js";
 export { createModelLimits } from "./model-limits.js";
 export {
+  type AdaptiveAccount,
   adaptiveBound,
   adaptiveStop,
-  type AdaptiveAccount,
   EMPTY_ACCOUNT,
   type GapCosts,
   gapCosts,
@@ -52,4 +64,10 @@ export {
   type WarmPolicy,
 } from "./spend-guard.js";
 export { createStandardWarmer, type StandardOptions, type StandardWarmer } from "./standard.js";
-export { createStatus, type HistoryEntry, LOST_IN_RESTART, MAX_HISTORY, type ScheduleState } from "./status.js";
+export {
+  createStatus,
+  type HistoryEntry,
+  LOST_IN_RESTART,
+  MAX_HISTORY,
+  type ScheduleState,
+} from "./status.js";

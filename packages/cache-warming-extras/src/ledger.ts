@@ -22,9 +22,12 @@ export interface LedgerEntry {
   /** Tokens of the cacheable prefix, from the last warm (read + written); 0 before one. */
   prefixTokens: number;
   lastTurnSettledAt: number | null;
+  /** Its record was read: what memory holds is what to store (never a write before a read). */
+  loaded: boolean;
 }
 
 const fresh = (): LedgerEntry => ({
+  loaded: false,
   spentUsd: 0,
   savedUsd: 0,
   warms: 0,
@@ -86,7 +89,10 @@ export function createLedger(deps: ExtraDeps) {
     readOnly: !deps.persist,
     ...deps,
   });
-  const save = (id: string) => record.save(id, entries.get(id));
+  const save = (id: string) => {
+    const { loaded, ...entry } = entries.get(id);
+    if (loaded) record.save(id, entry);
+  };
   const modelOf = (id: string) => economicsOf(warmer.getContext(id).modelName);
   const view = (id: string) => ledgerView(entries.get(id), modelOf(id).pricing !== null);
 
@@ -95,10 +101,13 @@ export function createLedger(deps: ExtraDeps) {
     entry: (id: string): Readonly<LedgerEntry> => entries.get(id),
     view,
     async load(id) {
+      if (entries.get(id).loaded) return;
       const stored = await record.read(id);
-      if (stored === null) return;
-      // What happened since start, before the record was read, is added to it.
       const since = entries.get(id);
+      if (since.loaded) return;
+      since.loaded = true;
+      if (stored === null) return save(id);
+      // What happened since start, before the record was read, is added to it.
       Object.assign(since, {
         spentUsd: stored.spentUsd + since.spentUsd,
         savedUsd: stored.savedUsd + since.savedUsd,
@@ -109,6 +118,7 @@ export function createLedger(deps: ExtraDeps) {
         prefixTokens: since.prefixTokens || stored.prefixTokens,
         lastTurnSettledAt: since.lastTurnSettledAt ?? stored.lastTurnSettledAt,
       });
+      save(id);
     },
     forget(id) {
       entries.forget(id);
@@ -136,7 +146,10 @@ export function createLedger(deps: ExtraDeps) {
         const { pricing, cacheTtlMs: ttl } = modelOf(id);
         const lastWarmAt = warmer.getState(id).lastWarmAt;
         const keptAliveByWarms =
-          lastWarmAt !== null && lastWarmAt > settled && at - lastWarmAt < ttl && at - settled >= ttl;
+          lastWarmAt !== null &&
+          lastWarmAt > settled &&
+          at - lastWarmAt < ttl &&
+          at - settled >= ttl;
         if (keptAliveByWarms && pricing !== null) {
           entry.savedUsd += savedByHitUsd(entry.prefixTokens, pricing);
           entry.turnsSaved += 1;

@@ -14,10 +14,6 @@ export function createRateLimit(deps: Pick<ExtraDeps, "now"> & { readonly minGap
   }
 
   return {
-    holds: (id: string) => {
-      const at = last.get(id);
-      return at !== undefined && at + deps.minGapMs > deps.now();
-    },
     hooks: {
       beforeWarm(id, trigger) {
         if (trigger !== "manual" || deps.minGapMs <= 0) return undefined;

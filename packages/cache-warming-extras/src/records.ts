@@ -99,7 +99,9 @@ export function keptRecord<T>(options: {
       written.set(id, raw);
       return queue
         .enqueue(key(id), () =>
-          raw === null ? (storage.delete?.(key(id)) ?? Promise.resolve()) : storage.set(key(id), raw),
+          raw === null
+            ? (storage.delete?.(key(id)) ?? Promise.resolve())
+            : storage.set(key(id), raw),
         )
         .catch((err: unknown) => {
           written.delete(id); // written again with the next change

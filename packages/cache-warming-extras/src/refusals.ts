@@ -49,13 +49,19 @@ export function parseIntervalSeconds(payload: unknown): number {
     throw new ActionRejected("set-interval expects seconds as a number or { value: number }");
   }
   if (seconds < 1) throw new ActionRejected("interval must be at least 1 s");
-  if (seconds > MAX_INTERVAL_S) throw new ActionRejected(`interval must be at most ${MAX_INTERVAL_S} s`);
-  if (!Number.isInteger(seconds)) throw new ActionRejected("interval must be a whole number of seconds");
+  if (seconds > MAX_INTERVAL_S)
+    throw new ActionRejected(`interval must be at most ${MAX_INTERVAL_S} s`);
+  if (!Number.isInteger(seconds))
+    throw new ActionRejected("interval must be a whole number of seconds");
   return seconds * 1000;
 }
 
-export function createRefusals(deps: Pick<ExtraDeps, "warmer" | "now" | "economicsOf">) {
-  const { warmer, now, economicsOf } = deps;
+export function createRefusals(deps: Pick<ExtraDeps, "warmer" | "now" | "economicsOf" | "queue">) {
+  const { warmer, now, economicsOf, queue } = deps;
+  // A conversation's settings actions run one after another: each reads what the one before
+  // it stored, so two changes racing each other cannot lose one.
+  const inTurn = (id: string, change: () => Promise<unknown>) =>
+    queue.enqueue(`actions:${id}`, change).then(() => {});
   // The last refusal per conversation, until its next accepted action (insertion-ordered).
   const refusals = new Map<string, Refusal>();
 
@@ -63,7 +69,8 @@ export function createRefusals(deps: Pick<ExtraDeps, "warmer" | "now" | "economi
     refusals.delete(id);
     if (refusal === null) return;
     refusals.set(id, refusal);
-    if (refusals.size > MAX_REMEMBERED_REFUSALS) refusals.delete(refusals.keys().next().value as string);
+    if (refusals.size > MAX_REMEMBERED_REFUSALS)
+      refusals.delete(refusals.keys().next().value as string);
   }
 
   const extra = {
@@ -78,12 +85,15 @@ export function createRefusals(deps: Pick<ExtraDeps, "warmer" | "now" | "economi
         ...surface,
         async invoke(actionId, payload, context) {
           const id = context?.conversationId;
-          if (id === undefined) throw new ActionRejected(`${actionId.slice(0, 64)} needs a conversationId`);
+          if (id === undefined)
+            throw new ActionRejected(`${actionId.slice(0, 64)} needs a conversationId`);
           // Forgotten before the action runs, so the one push its change makes shows it gone.
           remember(id, null);
           try {
             if (!knownActions.includes(actionId)) {
-              throw new ActionRejected(`unknown action "${actionId.slice(0, 64)}" on surface cache-warming`);
+              throw new ActionRejected(
+                `unknown action "${actionId.slice(0, 64)}" on surface cache-warming`,
+              );
             }
             await surface.invoke(actionId, payload, context);
           } catch (error) {
@@ -113,14 +123,14 @@ export function createRefusals(deps: Pick<ExtraDeps, "warmer" | "now" | "economi
       actions: {
         [TOGGLE]: async (id, payload) => {
           const enabled = parseToggle(payload);
-          await warmer.setEnabled(id, enabled ?? !warmer.getState(id).enabled);
+          await inTurn(id, () => warmer.setEnabled(id, enabled ?? !warmer.getState(id).enabled));
         },
         // Refused, not clamped, past what the model's cache lifetime allows.
         [SET_INTERVAL]: async (id, payload) => {
           const intervalMs = parseIntervalSeconds(payload);
           const tooLong = intervalTooLong(intervalMs, economicsOf(warmer.getContext(id).modelName));
           if (tooLong !== null) throw new ActionRejected(tooLong);
-          await warmer.setIntervalMs(id, intervalMs);
+          await inTurn(id, () => warmer.setIntervalMs(id, intervalMs));
         },
         [WARM_NOW]: async (id) => {
           const result = await warmer.warmNow(id);

@@ -5,8 +5,8 @@
 // its old time, at once if that passed. The others say why not: the cache expired while the
 // server was down, or a turn is awaited (one was running, or none ever settled).
 import { type ConversationState, parseSettings, settingsKey } from "@dispatch/cache-warming";
-import type { Restored } from "./extra.js";
 import * as z from "zod";
+import type { Restored } from "./extra.js";
 import { type Extra, type ExtraDeps, perConversation } from "./extra.js";
 import { epochOrNull, keptRecord, MAX_CWD, MAX_MODEL_NAME } from "./records.js";
 
@@ -47,7 +47,10 @@ type ScheduleRecord = z.infer<typeof scheduleSchema>;
 
 export interface ResumeReport {
   readonly resumed: readonly { readonly conversationId: string; readonly at: number }[];
-  readonly notResumed: readonly { readonly conversationId: string; readonly reason: NotResumedReason }[];
+  readonly notResumed: readonly {
+    readonly conversationId: string;
+    readonly reason: NotResumedReason;
+  }[];
 }
 
 /**
@@ -89,7 +92,14 @@ export function createRestart(
     resumeAt: null,
     notResumed: null,
   }));
-  const record = keptRecord({ prefix: "schedule", schema: scheduleSchema, readOnly: !deps.persist, ...deps });
+  // Reads under way, so a shutdown can wait for what they will store.
+  const reading = new Set<Promise<void>>();
+  const record = keptRecord({
+    prefix: "schedule",
+    schema: scheduleSchema,
+    readOnly: !deps.persist,
+    ...deps,
+  });
 
   function recordOf(id: string, state: ConversationState): ScheduleRecord | null {
     const entry = entries.get(id);
@@ -146,22 +156,39 @@ export function createRestart(
     entry.notResumed = null;
   }
 
+  /** Reads the conversation's settings and records once; concurrent callers share the read. */
+  function load(id: string): Promise<void> {
+    const entry = entries.get(id);
+    if (entry.loaded) return Promise.resolve();
+    if (entry.loading === null) {
+      const loading = read(id)
+        .catch((err: unknown) => {
+          entry.loading = null; // the next caller tries again
+          logger.error("cache-warming: could not read a conversation's records", {
+            conversationId: id,
+            err,
+          });
+          throw err;
+        })
+        .finally(() => reading.delete(loading));
+      reading.add(loading);
+      entry.loading = loading;
+    }
+    return entry.loading;
+  }
+
   const extra = {
-    /** Reads the conversation's settings and records once; concurrent callers share the read. */
-    load(id: string): Promise<void> {
-      const entry = entries.get(id);
-      if (entry.loaded) return Promise.resolve();
-      entry.loading ??= read(id).catch((err: unknown) => {
-        entry.loading = null; // the next caller tries again
-        logger.error("cache-warming: could not read a conversation's records", { conversationId: id, err });
-        throw err;
-      });
-      return entry.loading;
-    },
+    load,
     isLoaded: (id: string) => entries.peek(id)?.loaded === true,
+    /** Resolves once every read under way has finished. */
+    async idle(): Promise<void> {
+      await Promise.all([...reading].map((p) => p.catch(() => {})));
+    },
     notResumed: (id: string) => entries.peek(id)?.notResumed ?? null,
     /** After start: every stored schedule read back, resumed where its cache can be alive. */
-    async resumeAll(options: { readonly accepts?: (id: string) => boolean } = {}): Promise<ResumeReport> {
+    async resumeAll(
+      options: { readonly accepts?: (id: string) => boolean } = {},
+    ): Promise<ResumeReport> {
       const resumed: Array<{ conversationId: string; at: number }> = [];
       const notResumed: Array<{ conversationId: string; reason: NotResumedReason }> = [];
       const prefix = record.key("");
@@ -173,13 +200,16 @@ export function createRestart(
           });
           continue;
         }
-        await extra.load(id);
+        await load(id);
         const state = warmer.getState(id);
         const reason = entries.get(id).notResumed;
         if (!state.enabled) continue;
         if (state.nextWarmAt !== null) {
           resumed.push({ conversationId: id, at: state.nextWarmAt });
-          logger.info("cache-warming: schedule resumed", { conversationId: id, at: state.nextWarmAt });
+          logger.info("cache-warming: schedule resumed", {
+            conversationId: id,
+            at: state.nextWarmAt,
+          });
         } else if (reason !== null) {
           notResumed.push({ conversationId: id, reason });
           logger.info("cache-warming: schedule not resumed", { conversationId: id, reason });
@@ -195,6 +225,19 @@ export function createRestart(
     },
     holds: (id: string) => entries.peek(id)?.loading != null,
     hooks: {
+      // What a warm changes is stored on top of what was stored: read first.
+      // A manual warm of a conversation not seen since start: its stored settings and records
+      // first, so what it changes lands on them. (An automatic one was armed after a read.)
+      beforeWarm(id, trigger) {
+        if (trigger === "auto" || entries.get(id).loaded) return undefined;
+        return load(id).then(
+          () => undefined,
+          () => ({
+            reason: "unavailable",
+            error: "the conversation's stored settings could not be read; no warm was sent",
+          }),
+        );
+      },
       warmStarted(id, trigger) {
         if (trigger === "auto") entries.get(id).warmStartedAt = now();
       },
@@ -211,7 +254,7 @@ export function createRestart(
       turnSettled(id) {
         clearRestore(id);
         entries.get(id).lastTouchedAt = now();
-        void extra.load(id).catch(() => {});
+        void load(id).catch(() => {});
       },
       settingsChanging(id, next, current) {
         entries.get(id).settingsChanged = true;
@@ -230,7 +273,7 @@ export function createRestart(
       },
       spec(id, spec) {
         // The first sight of a conversation: its records are read, and an update follows.
-        if (!entries.get(id).loaded) void extra.load(id).catch(() => {});
+        if (!entries.get(id).loaded) void load(id).catch(() => {});
         return spec;
       },
     },

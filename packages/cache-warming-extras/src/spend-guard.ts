@@ -83,7 +83,9 @@ const limitsChangeSchema = z
     policy: warmPolicySchema.optional(),
   })
   .strict()
-  .refine((l) => Object.keys(l).length > 0, { message: "give idleWarmCap, deadWarmLimit and/or policy" });
+  .refine((l) => Object.keys(l).length > 0, {
+    message: "give idleWarmCap, deadWarmLimit and/or policy",
+  });
 
 const usd = z.number().finite().min(0);
 const guardRecordSchema = z.object({
@@ -166,10 +168,18 @@ export function createSpendGuard(
     readOnly: !deps.persist,
     ...deps,
   });
+  // Never a write before its read: what happened meanwhile is merged, then stored.
   const save = (id: string) => {
-    const { autoWarms, deadStreak, pausedBy, gapWarms, account } = entries.get(id);
+    const { loaded, autoWarms, deadStreak, pausedBy, gapWarms, account } = entries.get(id);
+    if (!loaded) return;
     const idle = autoWarms + deadStreak + gapWarms === 0 && pausedBy === null;
-    const kept = { autoWarms, deadStreak, pausedBy, gapWarms, account: { ...account, stopCostsUsd: [...account.stopCostsUsd] } };
+    const kept = {
+      autoWarms,
+      deadStreak,
+      pausedBy,
+      gapWarms,
+      account: { ...account, stopCostsUsd: [...account.stopCostsUsd] },
+    };
     counters.save(id, idle && account.optimumUsd === 0 ? null : kept);
   };
 
@@ -238,6 +248,7 @@ export function createSpendGuard(
     if (stored !== null && entry.autoWarms === 0 && entry.pausedBy === null) {
       Object.assign(entry, stored);
     }
+    save(id);
   }
 
   /** New limits: stored first, then judged against the warms made so far. */
@@ -246,11 +257,11 @@ export function createSpendGuard(
     const entry = entries.get(id);
     const limits = { ...entry.limits, ...change };
     await storedLimits.write(id, limits);
-    const before = entry.pausedBy;
     entry.limits = limits;
     applyLimits(entry);
     save(id);
-    if (entry.pausedBy !== before) warmer.refresh(id);
+    // Paused, lifted or not: the schedule follows, and subscribers see the new limits.
+    warmer.refresh(id);
     return limits;
   }
 
@@ -318,7 +329,8 @@ export function createSpendGuard(
         // A warm somebody asked for starts a fresh idle stretch.
         if (trigger !== "auto") freshStretch(entry);
         else {
-          const cold = computeExpectedCacheRate(usage.cacheReadTokens, usage.cacheWriteTokens) === 0;
+          const cold =
+            computeExpectedCacheRate(usage.cacheReadTokens, usage.cacheWriteTokens) === 0;
           entry.deadStreak = cold ? entry.deadStreak + 1 : 0;
           applyLimits(entry);
           const settled = ledger.entry(id).lastTurnSettledAt ?? now();
@@ -358,7 +370,12 @@ export function createSpendGuard(
           const switched = (context.modelName ?? null) !== ended.model;
           const hit = ended.alive && !switched;
           const paid = ended.warms * costs.warm + (hit ? costs.hit : costs.miss);
-          entry.account = bookGap(entry.account, ended.gapMs, paid, switched ? { ...costs, hit: costs.miss } : costs);
+          entry.account = bookGap(
+            entry.account,
+            ended.gapMs,
+            paid,
+            switched ? { ...costs, hit: costs.miss } : costs,
+          );
         }
         entry.ended = null;
         entry.gapWarms = 0;
@@ -382,7 +399,10 @@ export function createSpendGuard(
               kind: "selector",
               label: "When to stop warming",
               value: limits.policy,
-              options: WARM_POLICIES.map((policy) => ({ value: policy, label: POLICY_WORDS[policy] })),
+              options: WARM_POLICIES.map((policy) => ({
+                value: policy,
+                label: POLICY_WORDS[policy],
+              })),
               action: { actionId: SET_POLICY },
             },
           ]),

@@ -30,7 +30,8 @@ import {
 } from "./spend-guard.js";
 import { createStatus } from "./status.js";
 
-export interface StandardOptions extends Omit<CacheWarmerDeps, "hooks" | "onSurfaceChange" | "storage"> {
+export interface StandardOptions
+  extends Omit<CacheWarmerDeps, "hooks" | "onSurfaceChange" | "storage"> {
   readonly storage: RecordStorage;
   /** Records outlive the process (false: storage in memory, so none is written). */
   readonly persist: boolean;
@@ -68,7 +69,11 @@ export function createStandardWarmer(options: StandardOptions) {
   const deps = { ...options, warmer, queue, economicsOf };
 
   const ledger = createLedger(deps);
-  const guard = createSpendGuard({ ...deps, ledger, ...(options.defaultPolicy === undefined ? {} : { defaultPolicy: options.defaultPolicy }) });
+  const guard = createSpendGuard({
+    ...deps,
+    ledger,
+    ...(options.defaultPolicy === undefined ? {} : { defaultPolicy: options.defaultPolicy }),
+  });
   const budget = createBudget({
     ...deps,
     ledger,
@@ -77,6 +82,7 @@ export function createStandardWarmer(options: StandardOptions) {
   });
   const model = createModelLimits(deps);
   const rateLimit = createRateLimit({ now: options.now, minGapMs: options.manualWarmMinGapMs });
+  // The rate limit keeps its own times (pruned as they pass): it holds no conversation.
   const cap = createEnabledCap({ ...deps, maxEnabled: options.maxEnabledConversations });
   const refusals = createRefusals(deps);
   const loaders: Extra[] = [ledger, guard];
@@ -93,7 +99,8 @@ export function createStandardWarmer(options: StandardOptions) {
     notResumed: restart.notResumed,
   });
   loaders.push(status);
-  const extras: Extra[] = [restart, rateLimit, cap, model, budget, status, ledger, guard, refusals];
+  // The cap first: a refused enable touches no other extra.
+  const extras: Extra[] = [cap, restart, rateLimit, model, budget, status, ledger, guard, refusals];
   const counted: WarmerHooks = {
     warmStarted: () => void (warmCalls += 1),
     changed: (id) => void inMemory.add(id),
@@ -101,12 +108,18 @@ export function createStandardWarmer(options: StandardOptions) {
   hooks.push(counted, ...extras.map((extra) => extra.hooks));
 
   const base = createSurfaceProvider(warmer, hooks);
-  const known = [TOGGLE, SET_INTERVAL, WARM_NOW, ...hooks.flatMap((h) => Object.keys(h.actions ?? {}))];
+  const known = [
+    TOGGLE,
+    SET_INTERVAL,
+    WARM_NOW,
+    ...hooks.flatMap((h) => Object.keys(h.actions ?? {})),
+  ];
   surface = {
     ...refusals.wrap(base, [...new Set(known)]),
     // The registry waits for it before a subscriber's first spec: the stored settings are in.
     prepare: async (context?: { readonly conversationId?: string }) => {
-      if (context?.conversationId !== undefined) await restart.load(context.conversationId).catch(() => {});
+      if (context?.conversationId !== undefined)
+        await restart.load(context.conversationId).catch(() => {});
     },
   } as CacheWarmingSurface;
 
@@ -116,7 +129,11 @@ export function createStandardWarmer(options: StandardOptions) {
     const state = warmer.getState(id);
     const limits: SpendLimits = guard.limits(id);
     if (state.enabled || state.active || state.intervalMs !== DEFAULT_INTERVAL_MS) return;
-    if (limits.idleWarmCap !== DEFAULT_IDLE_WARM_CAP || limits.deadWarmLimit !== DEFAULT_DEAD_WARM_LIMIT) return;
+    if (
+      limits.idleWarmCap !== DEFAULT_IDLE_WARM_CAP ||
+      limits.deadWarmLimit !== DEFAULT_DEAD_WARM_LIMIT
+    )
+      return;
     if (extras.some((extra) => extra.holds?.(id) === true)) return;
     if (!warmer.release(id)) return;
     for (const extra of extras) extra.forget?.(id);
@@ -144,7 +161,10 @@ export function createStandardWarmer(options: StandardOptions) {
     /** One conversation as `GET /cache-warming/:id` answers it: what the surface shows. */
     view(id: string) {
       const spec = surface?.getSpec({ conversationId: id });
-      const timer = spec?.fields.find((f) => f.kind === "custom")?.payload as Record<string, unknown>;
+      const timer = spec?.fields.find((f) => f.kind === "custom")?.payload as Record<
+        string,
+        unknown
+      >;
       const state = warmer.getState(id);
       return {
         conversationId: id,
@@ -157,8 +177,17 @@ export function createStandardWarmer(options: StandardOptions) {
         schedule: status.describe(id),
       };
     },
-    /** Resolves once every record queued so far is written. */
-    drain: () => queue.drain(),
+    /** Resolves once every read under way, and every record queued so far, is done. */
+    async drain() {
+      await restart.idle();
+      await queue.drain();
+    },
+    /** After `warmer.dispose()`: the budget as it stands, and every record, stored. */
+    async close() {
+      await restart.idle();
+      await budget.flush();
+      await queue.drain();
+    },
     stats: () => ({
       warmCalls,
       budgetRefusals: budget.refusals(),

@@ -70,8 +70,13 @@ const historySchema = z.object({
   history: z
     .array(z.unknown())
     .catch([])
-    .transform((entries) => entries.flatMap((e) => (entrySchema.safeParse(e).data ?? [])).slice(-MAX_HISTORY)),
-  lastFailure: z.object({ message: z.string().max(MAX_ERROR), at: z.number().int().min(0) }).nullable().catch(null),
+    .transform((entries) =>
+      entries.flatMap((e) => entrySchema.safeParse(e).data ?? []).slice(-MAX_HISTORY),
+    ),
+  lastFailure: z
+    .object({ message: z.string().max(MAX_ERROR), at: z.number().int().min(0) })
+    .nullable()
+    .catch(null),
   warmingSince: epochOrNull,
 });
 
@@ -97,10 +102,20 @@ export function createStatus(deps: ExtraDeps & StatusSources) {
     justWarmed: null,
     pausedBy: null,
   }));
-  const record = keptRecord({ prefix: "history", schema: historySchema, readOnly: !deps.persist, ...deps });
+  const record = keptRecord({
+    prefix: "history",
+    schema: historySchema,
+    readOnly: !deps.persist,
+    ...deps,
+  });
+  // Never a write before its read: what happened meanwhile is merged, then stored.
   const save = (id: string) => {
-    const { history, lastFailure, warmingSince } = entries.get(id);
-    record.save(id, history.length === 0 && warmingSince === null ? null : { history, lastFailure, warmingSince });
+    const { loaded, history, lastFailure, warmingSince } = entries.get(id);
+    if (!loaded) return;
+    record.save(
+      id,
+      history.length === 0 && warmingSince === null ? null : { history, lastFailure, warmingSince },
+    );
   };
 
   function addToHistory(id: string, entry: HistoryEntry): void {
@@ -117,12 +132,17 @@ export function createStatus(deps: ExtraDeps & StatusSources) {
   }
 
   /** The schedule's state and its machine-readable reason. */
-  function scheduleOf(id: string): { state: ScheduleState; reason: string | null; pause: Pause | null } {
+  function scheduleOf(id: string): {
+    state: ScheduleState;
+    reason: string | null;
+    pause: Pause | null;
+  } {
     const state = warmer.getState(id);
     if (deps.loading?.(id) === true) return { state: "loading", reason: null, pause: null };
     if (!state.enabled) return { state: "off", reason: null, pause: null };
     if (state.active) return { state: "generating", reason: null, pause: null };
-    if (entries.get(id).warmingSince !== null) return { state: "warming", reason: null, pause: null };
+    if (entries.get(id).warmingSince !== null)
+      return { state: "warming", reason: null, pause: null };
     const pause = pauseOf(id);
     if (pause !== null) return { state: "paused", reason: pause.reason, pause };
     if (state.nextWarmAt !== null) return { state: "scheduled", reason: null, pause: null };
@@ -167,7 +187,7 @@ export function createStatus(deps: ExtraDeps & StatusSources) {
       const stored = await record.read(id);
       if (status.loaded) return;
       status.loaded = true;
-      if (stored === null) return;
+      if (stored === null) return save(id);
       status.history = [...stored.history, ...status.history].slice(-MAX_HISTORY);
       status.lastFailure ??= stored.lastFailure;
       // A warm in flight when the server stopped was paid: it shows as made, and lost.
@@ -180,8 +200,8 @@ export function createStatus(deps: ExtraDeps & StatusSources) {
           costUsd: null,
           error: LOST_IN_RESTART,
         });
-        save(id);
       }
+      save(id);
     },
     forget(id) {
       entries.forget(id);
@@ -193,6 +213,8 @@ export function createStatus(deps: ExtraDeps & StatusSources) {
         if (trigger !== "auto") return;
         entries.get(id).warmingSince = now();
         save(id);
+        // Subscribers see the warm in flight (a real provider takes a while to answer).
+        warmer.refresh(id);
       },
       warmRecorded(id, usage, trigger, context) {
         finishWarming(id);
@@ -254,10 +276,13 @@ export function createStatus(deps: ExtraDeps & StatusSources) {
           { kind: "stat", label: "Model", value: warmer.getContext(id).modelName ?? "default" },
         ]);
         return withTimerKeys(fields, {
+          // The countdown reached zero: no next warm is scheduled until this one answers.
+          ...(state === "warming" ? { nextWarmAt: null } : {}),
           serverNow: now(),
           state,
           reason,
-          pause: pause === null ? null : { rule: pause.rule, why: pause.why, resumes: pause.resumes },
+          pause:
+            pause === null ? null : { rule: pause.rule, why: pause.why, resumes: pause.resumes },
           lastFailure: status.lastFailure,
           history: status.history,
         });

@@ -114,7 +114,11 @@ export function createSurfaceProvider(
     return spec;
   }
 
-  async function invoke(actionId: string, payload?: unknown, context?: { conversationId?: string }) {
+  async function invoke(
+    actionId: string,
+    payload?: unknown,
+    context?: { conversationId?: string },
+  ) {
     const id = context?.conversationId;
     if (id === undefined) return;
     for (const extra of extras) {
@@ -134,7 +138,12 @@ export function createSurfaceProvider(
   }
 
   return {
-    catalogEntry: { id: "cache-warming", region: "side", title: "Cache Warming", scope: "conversation" },
+    catalogEntry: {
+      id: "cache-warming",
+      region: "side",
+      title: "Cache Warming",
+      scope: "conversation",
+    },
     getSpec,
     invoke,
     subscribe(onChange) {
@@ -173,7 +182,9 @@ function hostTimers(): TimerDeps {
 }
 
 /** The extension with extras plugged in (`hooks`); without any it is upstream's. */
-export function createCacheWarmingExtension(options: { readonly hooks?: readonly WarmerHooks[] } = {}) {
+export function createCacheWarmingExtension(
+  options: { readonly hooks?: readonly WarmerHooks[] } = {},
+) {
   const extras = options.hooks ?? [];
   return {
     manifest,

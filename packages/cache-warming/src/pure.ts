@@ -111,7 +111,9 @@ export function secondsToMs(seconds: number): number | null {
 
 /** An interval given to the warmer: NaN, ±∞ and ≤ 0 become the minimum. */
 export function intervalOf(intervalMs: number): number {
-  return Number.isFinite(intervalMs) && intervalMs > 0 ? clampInterval(intervalMs) : MIN_INTERVAL_MS;
+  return Number.isFinite(intervalMs) && intervalMs > 0
+    ? clampInterval(intervalMs)
+    : MIN_INTERVAL_MS;
 }
 
 const SURFACE = { id: "cache-warming", region: "side", title: "Cache Warming" } as const;

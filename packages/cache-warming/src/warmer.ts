@@ -121,7 +121,10 @@ interface Flight {
 }
 
 const SHUT_DOWN: WarmRefusal = { reason: "closed", error: "the warmer is shut down" };
-const NOT_WANTED: WarmRefusal = { reason: "skipped", error: "warming was turned off or a turn began" };
+const NOT_WANTED: WarmRefusal = {
+  reason: "skipped",
+  error: "warming was turned off or a turn began",
+};
 
 export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   const hooks = deps.hooks ?? [];
@@ -185,7 +188,9 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
 
   async function fire(id: string, token: number): Promise<void> {
     if (!shouldWarm(getState(id), token)) {
-      deps.logger.debug("cache-warming: skip warm (superseded or disabled)", { conversationId: id });
+      deps.logger.debug("cache-warming: skip warm (superseded or disabled)", {
+        conversationId: id,
+      });
       return;
     }
     deps.logger.debug("cache-warming: firing warm", { conversationId: id });
@@ -268,7 +273,10 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       new Promise<WarmOutcome>((answer) => answer(deps.warm(id, flight.context))).then(
         (outcome) => settle(answerOf(outcome)),
         (error: unknown) =>
-          settle({ reason: "failed", error: error instanceof Error ? error.message : String(error) }),
+          settle({
+            reason: "failed",
+            error: error instanceof Error ? error.message : String(error),
+          }),
       );
     });
   }

@@ -96,7 +96,7 @@ describe("bad surface messages", () => {
     client.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: C });
     await client.take("surface");
     await started.server.warmer.setEnabled(C, true);
-    await started.server.warmer.onTurnSettled(C);
+    await started.server.warmer.onTurnSettled(C, {});
     await client.drain();
   });
   afterEach(async () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_PRICES, SIM_PRICING } from "@dispatch/cache-warming/modules";
+import { DEFAULT_PRICES, SIM_PRICING } from "@dispatch/cache-warming-extras";
 import { describe, expect, it } from "vitest";
 import { catalogPrices, MAX_KNOWN, pricingFromCatalog } from "./catalog-prices.js";
 

@@ -97,10 +97,11 @@ describe("each command's answer", () => {
       err: [],
     });
     await run("enable", "demo");
-    await run("warm", "demo", "--model", "sim");
+    await run("turn", "demo", "settled", "--model", "sim");
+    await run("warm", "demo");
     const next = new Date(clock.now + 240_000).toISOString();
     expect((await run("status", "demo")).out).toEqual([
-      `demo: warming on, every 240s, Scheduled; next warm ${next}; last 0%; model sim`,
+      `demo: warming on, every 240s, Scheduled: 0 of 15 automatic warms before the idle cap; next warm ${next}; last 0%; model sim`,
     ]);
   });
 

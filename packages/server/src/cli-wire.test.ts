@@ -7,7 +7,18 @@ import { cleanupAfterEach, startTestServer } from "./testing/helpers.js";
 const afterTest = cleanupAfterEach();
 
 async function cli() {
-  const { server } = await startTestServer({ devRoutes: true, manualWarmMinGapMs: 0 });
+  const sent: Array<{ id: string; opts: unknown }> = [];
+  const { server } = await startTestServer(
+    { devRoutes: true, manualWarmMinGapMs: 0 },
+    {
+      warm: {
+        warm: async (id, opts) => {
+          sent.push({ id, opts });
+          return { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+        },
+      },
+    },
+  );
   afterTest(() => server.close());
   const run = async (...argv: string[]) => {
     const err: string[] = [];
@@ -15,13 +26,22 @@ async function cli() {
     const code = await runCli(["--server", server.httpUrl, "--ws", server.wsUrl, ...argv], sink);
     expect(code, err.join("\n")).toBe(0);
   };
-  return { run, state: (id: string) => server.warmer.getState(id) };
+  return {
+    run,
+    sent,
+    state: (id: string) => ({
+      ...server.warmer.getState(id),
+      ...server.warming.view(id).spendLimits,
+      context: server.warmer.getContext(id),
+    }),
+  };
 }
 
 describe("what each option sends", () => {
   it.each([
-    [["--idle-cap", "3"], { idleWarmCap: 3, deadWarmLimit: 2, policy: "adaptive" }],
-    [["--dead-limit", "5"], { idleWarmCap: 15, deadWarmLimit: 5, policy: "adaptive" }],
+    [["--idle-cap", "3"], { idleWarmCap: 3, deadWarmLimit: 2, policy: "fixed" }],
+    [["--dead-limit", "5"], { idleWarmCap: 15, deadWarmLimit: 5, policy: "fixed" }],
+    [["--policy", "adaptive"], { idleWarmCap: 15, deadWarmLimit: 2, policy: "adaptive" }],
     [["--policy", "fixed"], { idleWarmCap: 15, deadWarmLimit: 2, policy: "fixed" }],
     [
       ["--idle-cap", "0", "--dead-limit", "7", "--policy", "break-even"],
@@ -45,14 +65,16 @@ describe("what each option sends", () => {
     expect(state("other")).toMatchObject({ enabled: false, intervalMs: 240_000 });
   });
 
-  it("warm --model and --cwd become the conversation's model and working directory", async () => {
-    const { run, state } = await cli();
-    // Kept for the automatic warms that follow (a conversation warming is off for is forgotten).
+  it("warm --model and --cwd warm that model in that directory, once; the schedule keeps its own", async () => {
+    const { run, sent, state } = await cli();
     await run("enable", "demo");
     await run("warm", "demo", "--model", "sim-large", "--cwd", "/srv/project");
-    expect(state("demo").context).toEqual({ modelName: "sim-large", cwd: "/srv/project" });
     await run("warm", "demo", "--cwd", "/srv/other");
-    expect(state("demo").context).toMatchObject({ cwd: "/srv/other" });
+    expect(sent).toEqual([
+      { id: "demo", opts: { modelName: "sim-large", cwd: "/srv/project" } },
+      { id: "demo", opts: { cwd: "/srv/other" } },
+    ]);
+    expect(state("demo").context).toEqual({});
   });
 
   it("turn started/settled with --model and --cwd play the turn with that context", async () => {

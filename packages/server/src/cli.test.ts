@@ -94,9 +94,9 @@ describe("dispatch-cw against a running server", () => {
       out: expect.stringMatching(/every 90s/),
     });
     expect(await run("limits", "demo", "--idle-cap", "3")).toMatchObject({ code: 0 });
-    expect(server.warmer.getState("demo").idleWarmCap).toBe(3);
+    expect(server.warming.view("demo").spendLimits.idleWarmCap).toBe(3);
     expect(await run("limits", "demo", "--policy", "break-even")).toMatchObject({ code: 0 });
-    expect(server.warmer.getState("demo").policy).toBe("break-even");
+    expect(server.warming.view("demo").spendLimits.policy).toBe("break-even");
     expect(await run("limits", "demo", "--policy", "cheap")).toMatchObject({ code: 2 });
     expect(await run("limits", "demo")).toMatchObject({
       code: 2,
@@ -108,7 +108,10 @@ describe("dispatch-cw against a running server", () => {
     });
     expect(await run("status", "demo")).toMatchObject({
       code: 0,
-      out: expect.stringMatching(/warming on, every 90s, Scheduled;.*model sim-large/),
+      // The warm's model was for that warm; the schedule keeps the turn's (none yet: default).
+      out: expect.stringMatching(
+        /warming on, every 90s, Scheduled: 0 of 3 automatic warms before the idle cap;.*model default/,
+      ),
     });
     const json = JSON.parse((await run("status", "demo", "--json")).out);
     expect(json).toMatchObject({
@@ -121,7 +124,7 @@ describe("dispatch-cw against a running server", () => {
     expect(await run("turn", "demo", "started")).toMatchObject({ code: 0 });
     expect(await run("warm", "demo")).toMatchObject({
       code: 1,
-      err: expect.stringMatching(/409: a turn is generating/),
+      err: expect.stringMatching(/409: conversation is generating/),
     });
     expect(await run("turn", "demo", "settled", "--model", "sim")).toMatchObject({ code: 0 });
     expect(await run("history", "demo", "none")).toMatchObject({ code: 0 });

@@ -4,7 +4,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { settingsKey } from "@dispatch/cache-warming";
-import { spendLimitsKey } from "@dispatch/cache-warming/modules";
 import { createMemoryStorage, openSqliteStorage } from "@dispatch/kv-storage";
 import { describe, expect, it } from "vitest";
 import { isSettingKey } from "./compose.js";
@@ -22,25 +21,27 @@ const stats = async (httpUrl: string) =>
   (await (await fetch(`${httpUrl}/stats`)).json()) as Record<string, number>;
 
 describe("the records synced before a client's answer", () => {
-  it("are the settings and the spend limits, named by their prefix", () => {
+  it("are the settings, the spend limits and the budget's reservations, named by their keys", () => {
     expect(isSettingKey(settingsKey("c"))).toBe(true);
-    expect(isSettingKey(spendLimitsKey("c"))).toBe(true);
-    for (const key of ["schedule:c", "ledger:c", "adaptive:c", "warm-budget", "c:settings:"]) {
+    expect(isSettingKey("spend-limits:c")).toBe(true);
+    expect(isSettingKey("warm-budget")).toBe(true);
+    for (const key of ["schedule:c", "ledger:c", "spend-guard:c", "history:c", "c:settings:"]) {
       expect(isSettingKey(key)).toBe(false);
     }
     expect(isSettingKey(`x${settingsKey("c")}`)).toBe(false);
-    expect(isSettingKey(`x${spendLimitsKey("c")}`)).toBe(false);
+    expect(isSettingKey(`x${"spend-limits:c"}`)).toBe(false);
   });
 
-  it("are synced on disk while a warm's records are not (GET /stats)", async () => {
+  it("are synced on disk while what a warm records is not (GET /stats)", async () => {
     const dataDir = await tempDataDir();
     const { server } = await started({ dataDir });
     await server.warmer.setEnabled("c", true);
     const afterSetting = await stats(server.httpUrl);
     expect(afterSetting.syncedCommits).toBeGreaterThanOrEqual(1);
     await server.warmer.warmNow("c");
-    await server.warmer.drainWrites();
+    await server.warming.drain();
     const afterWarm = await stats(server.httpUrl);
+    // The warm drew on the budget's lease, synced at start; its records are committed only.
     expect(afterWarm.commits).toBeGreaterThan(afterSetting.commits as number);
     expect(afterWarm.syncedCommits).toBe(afterSetting.syncedCommits);
     expect(afterWarm).toMatchObject({ warmCalls: 1, enabledConversations: 1, sockets: 0 });
@@ -62,7 +63,8 @@ describe("where the settings live", () => {
     const { server } = await started({ dataDir }, { storage });
     await server.warmer.setEnabled("c", true);
     await server.warmer.onTurnSettled("c", { modelName: "sim" });
-    await server.warmer.drainWrites();
+    await server.warming.load("c");
+    await server.warming.drain();
     expect(existsSync(join(dataDir, "cache-warming.db"))).toBe(false);
     // Given storage outlives the server, so the schedules are kept in it too.
     expect(await storage.keys()).toEqual(expect.arrayContaining([settingsKey("c"), "schedule:c"]));
@@ -133,10 +135,10 @@ describe("memory", () => {
       () => {},
     );
     const other = await server.registry.subscribe("other", { conversationId: "c" }, () => {});
-    expect(server.warmer.stats().conversationsInMemory).toBe(1);
+    expect(server.warming.stats().conversationsInMemory).toBe(1);
     other.unsubscribe();
-    expect(server.warmer.stats().conversationsInMemory).toBe(1);
+    expect(server.warming.stats().conversationsInMemory).toBe(1);
     warming.unsubscribe();
-    expect(server.warmer.stats().conversationsInMemory).toBe(0);
+    expect(server.warming.stats().conversationsInMemory).toBe(0);
   });
 });

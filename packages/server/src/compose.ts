@@ -84,7 +84,11 @@ export function dearestPricing(table: Readonly<Record<string, ModelPricing>>): M
 /** A stored value that says no more than its absence (a store may drop it). */
 function isDefaultRecord(config: ServerConfig) {
   const settings = JSON.stringify({ enabled: false, intervalMs: 240_000 });
-  const limits = JSON.stringify({ idleWarmCap: 15, deadWarmLimit: 2, policy: config.defaultPolicy });
+  const limits = JSON.stringify({
+    idleWarmCap: 15,
+    deadWarmLimit: 2,
+    policy: config.defaultPolicy,
+  });
   return (key: string, value: string) =>
     (key.startsWith("settings:") && value === settings) ||
     (key.startsWith("spend-limits:") && value === limits);
@@ -246,7 +250,7 @@ export async function startDispatchServer(
     async close() {
       // Stop timers and abandon in-flight warms first, so nothing fires into closed sockets.
       warmer.dispose();
-      await warming.drain();
+      await warming.close();
       await transport.close();
       database?.close();
     },

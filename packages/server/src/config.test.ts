@@ -2,9 +2,15 @@
 // value that is not its default; every malformed value is refused, naming the variable.
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { DEFAULT_MANUAL_WARM_MIN_GAP_MS } from "@dispatch/cache-warming";
+
 import { describe, expect, it } from "vitest";
-import { configFromEnv, DEFAULT_DATA_DIR, ephemeralConfig, machineNames } from "./config.js";
+import {
+  configFromEnv,
+  DEFAULT_DATA_DIR,
+  DEFAULT_MANUAL_WARM_MIN_GAP_MS,
+  ephemeralConfig,
+  machineNames,
+} from "./config.js";
 
 const cases: Array<[string, string, Record<string, unknown>]> = [
   ["PORT", "8100", { httpPort: 8100 }],
@@ -36,6 +42,8 @@ const cases: Array<[string, string, Record<string, unknown>]> = [
   ],
   ["DISPATCH_MAX_WARMS_PER_MINUTE", "0", { maxWarmsPerMinute: 0 }],
   ["DISPATCH_MAX_USD_PER_MINUTE", "0.25", { maxUsdPerMinute: 0.25 }],
+  ["DISPATCH_DEFAULT_POLICY", "adaptive", { defaultPolicy: "adaptive" }],
+  ["DISPATCH_SIMULATOR_LATENCY_MS", "0", { simulatorLatencyMs: 0 }],
   ["DISPATCH_MAX_ENABLED_CONVERSATIONS", "7", { maxEnabledConversations: 7 }],
   ["DISPATCH_MAX_SOCKETS_PER_ADDRESS", "1000", { maxSocketsPerAddress: 1000 }],
   ["DISPATCH_DEV_ROUTES", "1", { devRoutes: true }],
@@ -95,6 +103,8 @@ describe("configuration from the environment", () => {
       maxEnabledConversations: 500,
       maxSocketsPerAddress: 100,
       devRoutes: false,
+      defaultPolicy: "fixed",
+      simulatorLatencyMs: 300,
     });
     expect(warning).toBeNull();
   });
@@ -129,6 +139,7 @@ describe("configuration from the environment", () => {
     ["DISPATCH_MAX_USD_PER_MINUTE", "0"],
     ["DISPATCH_DEV_ROUTES", "0"],
     ["DISPATCH_CACHE_TIER", "5m"],
+    ["DISPATCH_SIMULATOR_LATENCY_MS", "60000"],
   ])("accepts %s=%s, the edge of its range", (name, value) => {
     expect(() => configFromEnv({ [name]: value })).not.toThrow();
   });
@@ -158,6 +169,9 @@ describe("configuration from the environment", () => {
     ["DISPATCH_MAX_SOCKETS_PER_ADDRESS", "0", /DISPATCH_MAX_SOCKETS_PER_ADDRESS/],
     ["DISPATCH_MAX_SOCKETS_PER_ADDRESS", "1001", /DISPATCH_MAX_SOCKETS_PER_ADDRESS/],
     ["DISPATCH_DEV_ROUTES", "yes", /DISPATCH_DEV_ROUTES/],
+    ["DISPATCH_DEFAULT_POLICY", "cheap", /DISPATCH_DEFAULT_POLICY/],
+    ["DISPATCH_SIMULATOR_LATENCY_MS", "60001", /DISPATCH_SIMULATOR_LATENCY_MS/],
+    ["DISPATCH_SIMULATOR_LATENCY_MS", "-1", /DISPATCH_SIMULATOR_LATENCY_MS/],
     ["DISPATCH_DEV_ROUTES", "true", /DISPATCH_DEV_ROUTES/],
     ["DISPATCH_PRICES", "{", /DISPATCH_PRICES: not JSON/],
     ["DISPATCH_PRICES", '{"m":{"inputPerMTok":-1}}', /DISPATCH_PRICES/],

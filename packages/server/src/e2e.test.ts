@@ -1,6 +1,5 @@
-import { TIMER_RENDERER_ID, type TimerPayload } from "@dispatch/cache-warming";
-import { setSpendLimits } from "@dispatch/cache-warming/modules";
-import type { SurfaceSpec } from "@dispatch/ui-contract";
+import { TIMER_RENDERER_ID } from "@dispatch/cache-warming";
+import type { SurfaceSpec, CacheWarmingTimerPayload as TimerPayload } from "@dispatch/ui-contract";
 import { describe, expect, it } from "vitest";
 import {
   cleanupAfterEach,
@@ -66,20 +65,23 @@ describe("the server, end to end over real sockets", () => {
     expect(timerOf(surface.spec)).toEqual({
       nextWarmAt: null,
       lastWarmAt: null,
-      serverNow: START,
-      state: "off",
-      reason: null,
       intervalMs: 240_000,
-      lastFailure: null,
       model: null,
-      policy: "adaptive",
       maxIntervalMs: 290_000,
       cacheTtlMs: 300_000,
       // The simulator prices warms that name no model as its own.
-      ledger: { spentUsd: 0, savedUsd: 0, netUsd: 0, warms: 0, turnsSaved: 0 },
-      lastRefusal: null,
+      pricesKnown: true,
+      serverNow: START,
+      state: "off",
+      reason: null,
+      pause: null,
+      lastFailure: null,
       history: [],
-      switchedFrom: null,
+      ledger: { spentUsd: 0, savedUsd: 0, netUsd: 0, warms: 0, turnsSaved: 0 },
+      policy: "fixed",
+      idleWarmCap: 15,
+      autoWarmsSinceTurn: 0,
+      lastRefusal: null,
     });
   });
 
@@ -99,7 +101,7 @@ describe("the server, end to end over real sockets", () => {
     const client = await connect(server.wsUrl);
     await subscribe(client, "c1");
     await server.warmer.setEnabled("c1", true);
-    await server.warmer.onTurnSettled("c1");
+    await server.warmer.onTurnSettled("c1", {});
     await client.drain();
     await clock.tickAsync(100_000);
 
@@ -279,7 +281,7 @@ describe("what the frontend sees of the schedule, over real sockets", () => {
     expect(resumed).toMatchObject({ state: "scheduled", reason: null, model: "sim" });
   });
 
-  it("carries a manual warm's model into the next automatic warm, and shows it", async () => {
+  it("warms a manual warm's model once, and keeps the turn's model for the automatic warms", async () => {
     const calls: Array<string | undefined> = [];
     const { server, clock } = await serve(
       {},
@@ -301,9 +303,10 @@ describe("what the frontend sees of the schedule, over real sockets", () => {
       (await postWarm(server.httpUrl, { conversationId: "c1", model: "ui-model" })).status,
     ).toBe(200);
     const afterManual = timerOf((await client.take("update")).update.spec);
-    expect(afterManual.model).toBe("ui-model");
+    expect(afterManual.model).toBe("turn-model");
+    expect(afterManual.history?.at(-1)).toMatchObject({ trigger: "manual", model: "ui-model" });
     await clock.tickAsync(INTERVAL);
-    expect(calls).toEqual(["ui-model", "ui-model"]);
+    expect(calls).toEqual(["ui-model", "turn-model"]);
   });
 });
 
@@ -339,7 +342,8 @@ describe("a restart", () => {
     });
     expect(dead.spec.fields.find((f) => f.kind === "stat" && f.label === "Schedule")).toMatchObject(
       {
-        value: "Not resumed: the cache expired while the server was down",
+        value:
+          "Not resumed: the cache expired while the server was down. A turn or Warm now starts it again.",
       },
     );
 
@@ -391,7 +395,7 @@ describe("a restart keeps what the user saw and what the spend guard counted", (
     };
     const first = await startTestServer({ dataDir }, { warm });
     await first.server.warmer.setEnabled("c1", true);
-    await setSpendLimits(first.server.warmer, "c1", { idleWarmCap: 3 });
+    await first.server.warming.setSpendLimits("c1", { idleWarmCap: 3 });
     await first.server.warmer.onTurnSettled("c1", { modelName: "m" });
     await first.clock.tickAsync(INTERVAL * 4);
     expect(calls).toHaveLength(3);

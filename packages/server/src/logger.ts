@@ -4,6 +4,7 @@
 import type { CacheWarmerDeps } from "@dispatch/cache-warming";
 
 type Logger = CacheWarmerDeps["logger"];
+
 import { describeIssues } from "@dispatch/ui-contract-schemas";
 import pino from "pino";
 import pretty from "pino-pretty";

@@ -359,13 +359,13 @@ describe("the warm route's log lines", () => {
       [
         "warn",
         "chat/warm: validation failed",
-        { reason: expect.stringMatching(/^conversationId/) },
+        { reason: expect.stringMatching(/^Field 'conversationId'/) },
       ],
       // Upstream reads the body whatever its content type; so does the route on its own.
       [
         "warn",
         "chat/warm: validation failed",
-        { reason: expect.stringMatching(/^conversationId/) },
+        { reason: expect.stringMatching(/^Field 'conversationId'/) },
       ],
     ]);
   });

@@ -9,17 +9,17 @@ const cases: Array<[string, string, Record<string, string>, number, RegExp]> = [
   ["empty body", "", {}, 400, /Invalid JSON body/],
   ["not JSON", "conversationId=c1", {}, 400, /Invalid JSON body/],
   ["truncated JSON", '{"conversationId":"c1"', {}, 400, /Invalid JSON body/],
-  ["JSON null", "null", {}, 400, /body: /],
-  ["JSON array", '["c1"]', {}, 400, /body: /],
-  ["JSON string", '"c1"', {}, 400, /body: /],
-  ["JSON number", "42", {}, 400, /body: /],
-  ["empty object", "{}", {}, 400, /conversationId: /],
-  ["empty conversationId", '{"conversationId":""}', {}, 400, /conversationId: must not be empty/],
-  ["numeric conversationId", '{"conversationId":1}', {}, 400, /conversationId: /],
-  ["boolean conversationId", '{"conversationId":true}', {}, 400, /conversationId: /],
-  ["null conversationId", '{"conversationId":null}', {}, 400, /conversationId: /],
-  ["array conversationId", '{"conversationId":["c1"]}', {}, 400, /conversationId: /],
-  ["object conversationId", '{"conversationId":{"id":"c1"}}', {}, 400, /conversationId: /],
+  ["JSON null", "null", {}, 400, /^Request body must be a JSON object$/],
+  ["JSON array", '["c1"]', {}, 400, /Field 'conversationId' is required/],
+  ["JSON string", '"c1"', {}, 400, /^Request body must be a JSON object$/],
+  ["JSON number", "42", {}, 400, /^Request body must be a JSON object$/],
+  ["empty object", "{}", {}, 400, /Field 'conversationId' is required/],
+  ["empty conversationId", '{"conversationId":""}', {}, 400, /must be a non-empty string/],
+  ["numeric conversationId", '{"conversationId":1}', {}, 400, /Field 'conversationId'/],
+  ["boolean conversationId", '{"conversationId":true}', {}, 400, /Field 'conversationId'/],
+  ["null conversationId", '{"conversationId":null}', {}, 400, /Field 'conversationId'/],
+  ["array conversationId", '{"conversationId":["c1"]}', {}, 400, /Field 'conversationId'/],
+  ["object conversationId", '{"conversationId":{"id":"c1"}}', {}, 400, /Field 'conversationId'/],
   [
     "absurdly long conversationId",
     JSON.stringify({ conversationId: "x".repeat(300) }),
@@ -27,13 +27,25 @@ const cases: Array<[string, string, Record<string, string>, number, RegExp]> = [
     400,
     /at most 256 characters/,
   ],
-  ["numeric model", '{"conversationId":"c1","model":7}', {}, 400, /model: /],
-  ["null cwd", '{"conversationId":"c1","cwd":null}', {}, 400, /cwd: /],
-  ["object cwd", '{"conversationId":"c1","cwd":{}}', {}, 400, /cwd: /],
-  ["proto key only", '{"__proto__":{"conversationId":"c1"}}', {}, 400, /conversationId: /],
-  ["constructor key only", '{"constructor":{"prototype":{"x":1}}}', {}, 400, /conversationId: /],
-  ["deep nesting", deep(1000), {}, 400, /body: /],
-  ["deep nesting in a field", `{"conversationId":${deep(500)}}`, {}, 400, /conversationId: /],
+  [
+    "numeric model",
+    '{"conversationId":"c1","model":7}',
+    {},
+    400,
+    /^Field 'model' must be a string$/,
+  ],
+  ["null cwd", '{"conversationId":"c1","cwd":null}', {}, 400, /^Field 'cwd' must be a string$/],
+  ["object cwd", '{"conversationId":"c1","cwd":{}}', {}, 400, /^Field 'cwd' must be a string$/],
+  ["proto key only", '{"__proto__":{"conversationId":"c1"}}', {}, 400, /Field 'conversationId'/],
+  [
+    "constructor key only",
+    '{"constructor":{"prototype":{"x":1}}}',
+    {},
+    400,
+    /Field 'conversationId'/,
+  ],
+  ["deep nesting", deep(1000), {}, 400, /Field 'conversationId'/],
+  ["deep nesting in a field", `{"conversationId":${deep(500)}}`, {}, 400, /Field 'conversationId'/],
   [
     "huge body",
     JSON.stringify({ conversationId: "c1", pad: "x".repeat(10_000) }),
@@ -109,7 +121,7 @@ describe("bad POST /chat/warm requests", () => {
   it.each(cases)("%s", async (_name, body, headers, status, message) => {
     const f = createFixture();
     await f.warmer.setEnabled(C, true);
-    await f.warmer.onTurnSettled(C);
+    await f.warmer.onTurnSettled(C, {});
     const before = JSON.stringify(f.warmer.getState(C));
     f.updates.length = 0;
 

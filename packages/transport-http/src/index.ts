@@ -1,5 +1,6 @@
 export type { AppDeps, DevControls } from "./app.js";
 export { createApp, DEFAULT_MAX_BODY_BYTES } from "./app.js";
+export { type Clock, systemClock } from "./clock.js";
 export { readBody } from "./read-body.js";
 export type { AccessPolicy, AccessPolicyOptions } from "./security.js";
 export { createAccessPolicy, parseList, requestHost } from "./security.js";
@@ -22,4 +23,3 @@ export {
 } from "./surface-socket.js";
 export type { RouteLogger, WarmRouteOptions } from "./warm-route.js";
 export { createWarmRoute, parseWarmBody } from "./warm-route.js";
-export { type Clock, systemClock } from "./clock.js";

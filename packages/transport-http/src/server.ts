@@ -1,10 +1,10 @@
 import { createServer, type Server as HttpServer, type ServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Clock, systemClock } from "./clock.js";
 import type { SurfaceRegistry } from "@dispatch/surface-registry";
 import { type ServerType, serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { type WebSocket, WebSocketServer } from "ws";
+import { type Clock, systemClock } from "./clock.js";
 import type { AccessPolicy } from "./security.js";
 import { DEFAULT_SOCKET_LIMITS, type SocketLimits, serveSurfaceSocket } from "./surface-socket.js";
 

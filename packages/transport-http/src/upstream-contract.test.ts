@@ -2,8 +2,7 @@
 // the way upstream's `createApp` mounts it: into a foreign Hono app with its own global CORS
 // and routes, called in-process with `app.request()` (no Host header).
 
-import type { WarmOutcome, WarmService } from "@dispatch/cache-warming";
-import { createCacheWarmer } from "@dispatch/cache-warming";
+import { createCacheWarmer, type WarmResult } from "@dispatch/cache-warming";
 import FakeTimers from "@sinonjs/fake-timers";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
@@ -22,12 +21,16 @@ function upstreamLikeApp(options: WarmRouteOptions) {
   return app;
 }
 
-function service(outcome: WarmOutcome): WarmService & { calls: unknown[][] } {
+type Outcome = WarmResult | { readonly error: string };
+
+/** Upstream's warm service; `completed` is its warm-completed event, emitted before it answers. */
+function service(outcome: Outcome, completed: (id: string, usage: WarmResult) => void = () => {}) {
   const calls: unknown[][] = [];
   return {
     calls,
-    async warm(...args) {
-      calls.push(args);
+    async warm(id: string, opts?: { cwd?: string; modelName?: string }): Promise<Outcome> {
+      calls.push([id, opts]);
+      if (!("error" in outcome)) completed(id, outcome);
       return outcome;
     },
   };
@@ -135,7 +138,10 @@ describe("POST /chat/warm mounted in upstream's app, with upstream's warm servic
 describe("POST /chat/warm mounted in upstream's app, with the warmer", () => {
   it("warms through warmNow: the answer carries the new schedule and the warmer re-armed", async () => {
     const clock = FakeTimers.createClock(1_000_000);
-    const svc = service(USAGE);
+    // The host's bus carries the service's completion event to the warmer, as upstream's does.
+    const svc = service(USAGE, (conversationId, usage) =>
+      warmer.onWarmCompleted({ conversationId, usage }),
+    );
     const warmer = createCacheWarmer({
       warm: svc.warm,
       storage: { get: async () => null, set: async () => {} },

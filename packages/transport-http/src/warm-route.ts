@@ -19,8 +19,14 @@ import { jsonLine } from "./json-line.js";
 
 /** The route logs like upstream's routes do (their kernel logger fits). */
 export interface RouteLogger {
-  readonly info: (msg: string, attrs?: Readonly<Record<string, string | number | boolean | null>>) => void;
-  readonly warn: (msg: string, attrs?: Readonly<Record<string, string | number | boolean | null>>) => void;
+  readonly info: (
+    msg: string,
+    attrs?: Readonly<Record<string, string | number | boolean | null>>,
+  ) => void;
+  readonly warn: (
+    msg: string,
+    attrs?: Readonly<Record<string, string | number | boolean | null>>,
+  ) => void;
 }
 
 export interface WarmRouteOptions {
@@ -46,13 +52,16 @@ export interface WarmRouteOptions {
 export function parseWarmBody(
   body: unknown,
 ): { conversationId: string; model?: string; cwd?: string } | { error: string } {
-  if (typeof body !== "object" || body === null) return { error: "Request body must be a JSON object" };
+  if (typeof body !== "object" || body === null)
+    return { error: "Request body must be a JSON object" };
   const { conversationId, model, cwd } = body as Record<string, unknown>;
   if (typeof conversationId !== "string" || conversationId === "") {
     return { error: "Field 'conversationId' is required and must be a non-empty string" };
   }
-  if (model !== undefined && typeof model !== "string") return { error: "Field 'model' must be a string" };
-  if (cwd !== undefined && typeof cwd !== "string") return { error: "Field 'cwd' must be a string" };
+  if (model !== undefined && typeof model !== "string")
+    return { error: "Field 'model' must be a string" };
+  if (cwd !== undefined && typeof cwd !== "string")
+    return { error: "Field 'cwd' must be a string" };
   return {
     conversationId,
     ...(model === undefined ? {} : { model }),
@@ -84,7 +93,10 @@ function warmNowFromService(service: NonNullable<WarmRouteOptions["warmService"]
       ok: true,
       usage: outcome,
       cachePct: computeCachePct(outcome.inputTokens, outcome.cacheReadTokens),
-      expectedCacheRate: computeExpectedCacheRate(outcome.cacheReadTokens, outcome.cacheWriteTokens),
+      expectedCacheRate: computeExpectedCacheRate(
+        outcome.cacheReadTokens,
+        outcome.cacheWriteTokens,
+      ),
       lastWarmAt: null,
       nextWarmAt: null,
     };
@@ -112,7 +124,9 @@ export function createWarmRoute(options: WarmRouteOptions): Hono {
     }
     const parsed = parseWarmBody(body);
     const error =
-      "error" in parsed ? parsed.error : (options.checkConversationId?.(parsed.conversationId) ?? null);
+      "error" in parsed
+        ? parsed.error
+        : (options.checkConversationId?.(parsed.conversationId) ?? null);
     if (error !== null || "error" in parsed) {
       logger?.warn("chat/warm: validation failed", { reason: String(error) });
       return jsonLine(c, { error }, 400);

@@ -203,7 +203,11 @@ export interface CacheWarmingTimerPayload {
   readonly idleWarmCap?: number;
   readonly autoWarmsSinceTurn?: number;
   /** The last action the surface refused and why, until the next accepted one. */
-  readonly lastRefusal?: { readonly action: string; readonly message: string; readonly at: number } | null;
+  readonly lastRefusal?: {
+    readonly action: string;
+    readonly message: string;
+    readonly at: number;
+  } | null;
 }
 
 /**

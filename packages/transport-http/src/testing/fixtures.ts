@@ -1,14 +1,11 @@
-import type { WarmOutcome } from "@dispatch/cache-warming";
 import {
-  buildCacheWarmingSpec,
   createCacheWarmer,
-  createCacheWarmingSurface,
-  SURFACE_ID,
+  createSurfaceProvider,
   TIMER_RENDERER_ID,
-  type TimerPayload,
+  type WarmResult,
 } from "@dispatch/cache-warming";
 import { createMemoryStorage } from "@dispatch/kv-storage";
-import type { SurfaceSpec } from "@dispatch/ui-contract";
+import type { CacheWarmingTimerPayload, SurfaceSpec } from "@dispatch/ui-contract";
 import FakeTimers from "@sinonjs/fake-timers";
 import { createApp } from "../index.js";
 
@@ -20,15 +17,22 @@ export const HIT = {
   cacheWriteTokens: 130,
 };
 
-/** The HTTP app over a real warmer on fake time; `updates` records each pushed spec. */
-export function createFixture(respond: () => WarmOutcome | Promise<WarmOutcome> = () => HIT) {
+type Outcome = WarmResult | { readonly error: string };
+
+/**
+ * The HTTP app over the core's warmer on fake time, its provider reporting each completion
+ * as upstream's orchestrator does; `updates` records each pushed spec.
+ */
+export function createFixture(respond: () => Outcome | Promise<Outcome> = () => HIT) {
   const clock = FakeTimers.createClock(START);
   const calls: string[] = [];
   const updates: Array<{ conversationId: string | undefined; spec: SurfaceSpec }> = [];
   const warmer = createCacheWarmer({
     warm: async (conversationId) => {
       calls.push(conversationId);
-      return respond();
+      const outcome = await respond();
+      if (!("error" in outcome)) warmer.onWarmCompleted({ conversationId, usage: outcome });
+      return outcome;
     },
     storage: createMemoryStorage(),
     logger: { debug() {}, info() {}, warn() {}, error() {} },
@@ -40,10 +44,10 @@ export function createFixture(respond: () => WarmOutcome | Promise<WarmOutcome> 
     onSurfaceChange: (conversationId) =>
       updates.push({
         conversationId,
-        spec: buildCacheWarmingSpec(warmer.getState(conversationId ?? ""), clock.now),
+        spec: surface.getSpec({ conversationId: conversationId ?? "" }),
       }),
   });
-  const surface = createCacheWarmingSurface(warmer, () => clock.now);
+  const surface = createSurfaceProvider(warmer);
   const app = createApp({ warmer });
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     app.request("/chat/warm", {
@@ -51,13 +55,13 @@ export function createFixture(respond: () => WarmOutcome | Promise<WarmOutcome> 
       headers: { "content-type": "application/json", host: "127.0.0.1:24203", ...headers },
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
-  return { clock, calls, updates, warmer, surface, app, post, surfaceId: SURFACE_ID };
+  return { clock, calls, updates, warmer, surface, app, post, surfaceId: "cache-warming" };
 }
 
-export function timerOf(spec: SurfaceSpec): TimerPayload {
+export function timerOf(spec: SurfaceSpec): CacheWarmingTimerPayload {
   for (const field of spec.fields) {
     if (field.kind === "custom" && field.rendererId === TIMER_RENDERER_ID) {
-      return field.payload as TimerPayload;
+      return field.payload as CacheWarmingTimerPayload;
     }
   }
   throw new Error("no timer field");
