@@ -5,14 +5,14 @@
 // chosen in hindsight for the trace. Each rule also meets an adaptive adversary: a trace whose
 // every return falls where that rule does worst (just after it stops warming). Deterministic:
 // the same seeds give the same tables.
-import { createCacheWarmer, type SpendLimits, type WarmResult } from "@dispatch/cache-warming";
+import type { WarmResult } from "@dispatch/cache-warming";
 import {
+  createStandardWarmer,
   DEFAULT_PRICES,
   SIM_PRICING,
-  STANDARD_RULES,
-  setSpendLimits,
+  type SpendLimits,
   warmCostUsd,
-} from "@dispatch/cache-warming/modules";
+} from "@dispatch/cache-warming-extras";
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { createPromptCacheSimulator } from "@dispatch/warm-service";
 import FakeTimers from "@sinonjs/fake-timers";
@@ -198,28 +198,34 @@ async function replay(
   const charge = (usage: WarmResult) => {
     outcome.costUsd += warmCostUsd(usage, SIM_PRICING);
   };
-  const warmer = createCacheWarmer({
+  // As the standalone server warms: every extra, the bundled price table, no global budget.
+  const warming = createStandardWarmer({
     warm: async (conversationId, opts) => {
       const usage = (await cache.warm(conversationId, opts)) as WarmResult;
       outcome.warms += 1;
       charge(usage);
+      warming.warmer.onWarmCompleted({ conversationId, usage });
       return usage;
     },
     storage: createMemoryStorage(),
+    persist: false,
     logger: { debug() {}, info() {}, warn() {}, error() {} },
     timers: {
       setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
       clearTimer: (id) => clock.clearTimeout(id),
     },
     now: () => clock.now,
-    onSurfaceChange: () => {},
-    // As the standalone server warms: every rule, the bundled price table.
-    rules: STANDARD_RULES,
     prices: DEFAULT_PRICES,
+    dearest: SIM_PRICING,
+    manualWarmMinGapMs: 0,
+    maxWarmsPerMinute: 0,
+    maxUsdPerMinute: 0,
+    maxEnabledConversations: 0,
   });
+  const { warmer } = warming;
   const id = "trace";
   await warmer.setEnabled(id, rule.enabled);
-  if (Object.keys(rule.limits).length > 0) await setSpendLimits(warmer, id, rule.limits);
+  if (Object.keys(rule.limits).length > 0) await warming.setSpendLimits(id, rule.limits);
   for (let turn = 0; turn < turns; turn++) {
     // A real turn: its first request finds the prefix cached or writes it again.
     warmer.onTurnStarted(id);
@@ -235,7 +241,7 @@ async function replay(
     const observe = async () => {
       for (;;) {
         const state = warmer.getState(id);
-        const expiresAt = (state.lastTouchedAt ?? settledAt) + TTL;
+        const expiresAt = Math.max(state.lastWarmAt ?? settledAt, settledAt) + TTL;
         const next = state.nextWarmAt;
         if (next === null || next >= expiresAt || next - settledAt > ADVERSARY_HORIZON) {
           return Math.min(expiresAt + SECOND, settledAt + ADVERSARY_HORIZON) - settledAt;

@@ -102,7 +102,9 @@ export function createStandardWarmer(options: StandardOptions) {
   // The cap first: a refused enable touches no other extra.
   const extras: Extra[] = [cap, restart, rateLimit, model, budget, status, ledger, guard, refusals];
   const counted: WarmerHooks = {
-    warmStarted: () => void (warmCalls += 1),
+    warmStarted: () => {
+      warmCalls += 1;
+    },
     changed: (id) => void inMemory.add(id),
   };
   hooks.push(counted, ...extras.map((extra) => extra.hooks));

@@ -4,7 +4,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { TIMER_RENDERER_ID } from "@dispatch/cache-warming";
-import { setSpendLimits } from "@dispatch/cache-warming/modules";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
 import { createPromptCacheSimulator } from "@dispatch/warm-service";
 import {
@@ -112,7 +111,7 @@ async function captureStates(): Promise<Record<string, unknown>> {
     await timerAfter("conv-down", () => server.warmer.setEnabled("conv-down", false));
 
     const capped = "conv-capped";
-    await timerAfter(capped, () => setSpendLimits(server.warmer, capped, { idleWarmCap: 1 }));
+    await timerAfter(capped, () => server.warming.setSpendLimits(capped, { idleWarmCap: 1 }));
     await timerAfter(capped, () => server.warmer.setEnabled(capped, true));
     await timerAfter(capped, () => server.warmer.onTurnSettled(capped, { modelName: "sim" }));
     const paused = await timerAfter(capped, () => clock.tickAsync(240_000), 2);

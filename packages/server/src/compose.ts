@@ -127,13 +127,14 @@ export async function startDispatchServer(
         })
       : null;
   const provider = overrides.warm ?? (simulator as PromptCacheSimulator);
-  // Conversations a turn is generating: the provider refuses them, as upstream's does.
-  const generating = new Set<string>();
   const prices = { sim: { ...SIM_PRICING, cacheTtlMs: config.cacheTtlMs }, ...config.prices };
   const warming = createStandardWarmer({
     // Upstream's orchestrator: a warm's completion is reported before the warm answers.
     warm: async (conversationId, opts) => {
-      if (generating.has(conversationId)) return { error: "conversation is generating" };
+      // A conversation a turn is generating is refused, as upstream's orchestrator refuses it.
+      if (warming.warmer.getState(conversationId).active) {
+        return { error: "conversation is generating" };
+      }
       const outcome = await provider.warm(conversationId, opts);
       if (!("error" in outcome)) warming.warmer.onWarmCompleted({ conversationId, usage: outcome });
       return outcome;
@@ -191,15 +192,10 @@ export async function startDispatchServer(
         },
         dev: config.devRoutes
           ? {
-              turn: (conversationId, phase, ctx) => {
-                if (phase === "started") {
-                  generating.add(conversationId);
-                  warmer.onTurnStarted(conversationId);
-                } else {
-                  generating.delete(conversationId);
-                  warmer.onTurnSettled(conversationId, ctx);
-                }
-              },
+              turn: (conversationId, phase, ctx) =>
+                phase === "started"
+                  ? warmer.onTurnStarted(conversationId)
+                  : warmer.onTurnSettled(conversationId, ctx),
               setHistory: (conversationId, present) =>
                 simulator?.setHistory(conversationId, present),
             }

@@ -1,8 +1,13 @@
 // Armed conversations at scale, with the production scheduler and in-memory settings: heap
 // bytes per armed conversation and arming rate (ids made inside the measured loop), then one
 // interval of fake time, in which every conversation must warm exactly once.
-import { createCacheWarmer, type TimerDeps } from "@dispatch/cache-warming";
-import { createScheduler, DEFAULT_PRICES, STANDARD_RULES } from "@dispatch/cache-warming/modules";
+import type { TimerDeps } from "@dispatch/cache-warming";
+import {
+  createScheduler,
+  createStandardWarmer,
+  DEFAULT_PRICES,
+  SIM_PRICING,
+} from "@dispatch/cache-warming-extras";
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import { heapUsedAfterGc, round, silentLogger } from "../stats.js";
 
@@ -45,29 +50,32 @@ function manualHost(start: number) {
 export async function benchMemory(n: number) {
   const host = manualHost(Date.UTC(2026, 10, 25));
   const warmsById = new Map<string, number>();
-  const warmer = createCacheWarmer({
+  // As the standalone server warms with in-memory settings: every extra, the bundled prices.
+  const warming = createStandardWarmer({
     warm: async (id) => {
       warmsById.set(id, (warmsById.get(id) ?? 0) + 1);
+      warming.warmer.onWarmCompleted({ conversationId: id, usage: USAGE });
       return USAGE;
     },
     storage: createMemoryStorage(),
+    persist: false,
     logger: silentLogger,
     timers: createScheduler(host.timers, host.now),
     now: host.now,
-    onSurfaceChange() {},
-    manualWarmMinGapMs: 0,
-    // As the server runs with in-memory settings: nothing to resume after a restart.
-    persistSchedules: false,
-    // As the standalone server warms: every rule, the bundled price table.
-    rules: STANDARD_RULES,
     prices: DEFAULT_PRICES,
+    dearest: SIM_PRICING,
+    manualWarmMinGapMs: 0,
+    maxWarmsPerMinute: 0,
+    maxUsdPerMinute: 0,
+    maxEnabledConversations: 0,
   });
+  const { warmer } = warming;
   const before = heapUsedAfterGc();
   const started = performance.now();
   for (let i = 0; i < n; i++) await warmer.setEnabled(`conv-${i}`, true);
   const armSeconds = (performance.now() - started) / 1000;
   const after = heapUsedAfterGc();
-  const armed = warmer.stats().enabledConversations;
+  const armed = warming.stats().enabledConversations;
   await host.advance(INTERVAL);
   let once = 0;
   for (const count of warmsById.values()) if (count === 1) once += 1;

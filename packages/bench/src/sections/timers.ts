@@ -6,15 +6,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { createCacheWarmer, systemClock } from "@dispatch/cache-warming";
 import {
   createScheduler,
+  createStandardWarmer,
   DEFAULT_PRICES,
-  STANDARD_RULES,
-  setSpendLimits,
-} from "@dispatch/cache-warming/modules";
+  SIM_PRICING,
+} from "@dispatch/cache-warming-extras";
 import { openSqliteStorage } from "@dispatch/kv-storage";
-import { isSettingKey } from "@dispatch/server";
+import { isSettingKey, systemClock } from "@dispatch/server";
 import { round, silentLogger, summarize } from "../stats.js";
 
 const USAGE = { inputTokens: 1000, outputTokens: 1, cacheReadTokens: 1000, cacheWriteTokens: 0 };
@@ -29,30 +28,35 @@ export async function benchTimers(n: number, runMs: number) {
       durable: isSettingKey,
     },
   );
-  const warmer = createCacheWarmer({
+  // As the standalone server warms: every extra, the bundled price table.
+  const warming = createStandardWarmer({
     warm: async (id) => {
       const due = promised.get(id);
       if (measuring && due !== undefined) lateness.push(Date.now() - due);
+      warming.warmer.onWarmCompleted({ conversationId: id, usage: USAGE });
       return USAGE;
     },
     storage,
+    persist: true,
     logger: silentLogger,
     timers: createScheduler(systemClock.timers, systemClock.now, { defer: setImmediate }),
     now: systemClock.now,
-    // As the standalone server warms: every rule, the bundled price table.
-    rules: STANDARD_RULES,
     prices: DEFAULT_PRICES,
-    // What the surface would show after each change: the promise the lateness is measured by.
-    onSurfaceChange(id) {
-      if (id === undefined) return;
-      const next = warmer.getState(id).nextWarmAt;
-      if (next !== null) promised.set(id, next);
-    },
+    dearest: SIM_PRICING,
     manualWarmMinGapMs: 0,
+    maxWarmsPerMinute: 0,
+    maxUsdPerMinute: 0,
+    maxEnabledConversations: 0,
+  });
+  const { warmer } = warming;
+  // What the surface shows after each change: the promise the lateness is measured by.
+  warming.surface.subscribe?.((id) => {
+    const next = id === undefined ? null : warmer.getState(id).nextWarmAt;
+    if (id !== undefined && next !== null) promised.set(id, next);
   });
   for (let i = 0; i < n; i++) {
     const id = `conv-${i}`;
-    await setSpendLimits(warmer, id, { idleWarmCap: 0, deadWarmLimit: 0 });
+    await warming.setSpendLimits(id, { idleWarmCap: 0, deadWarmLimit: 0 });
     await warmer.setIntervalMs(id, 5_000);
     await warmer.setEnabled(id, true);
   }
@@ -64,7 +68,7 @@ export async function benchTimers(n: number, runMs: number) {
   measuring = false;
   loop.disable();
   warmer.dispose();
-  await warmer.drainWrites();
+  await warming.close();
   storage.close();
   return {
     store: "sqlite on disk",
