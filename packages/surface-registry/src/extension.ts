@@ -2,7 +2,7 @@
 // `surfaceRegistryHandle`), written against the shape of upstream's kernel host rather than
 // its package: the host looks services up by id, so this file needs no kernel import and
 // upstream's transport-ws, message-queue and host-bin find the registry where they look.
-import { createSurfaceRegistry, type SurfaceRegistry } from "./index.js";
+import { createSurfaceRegistry, type SurfaceRegistry } from "./registry.js";
 
 /** Upstream's `ServiceHandle<T>`: what `defineService(id)` returns. */
 export interface ServiceHandle<T> {
