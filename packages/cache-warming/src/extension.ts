@@ -9,6 +9,7 @@ import {
   buildDefaultSpec,
   type ConversationContext,
   parseIntervalPayload,
+  SURFACE,
   secondsToMs,
   type WarmCompletedPayload,
   type WarmerHooks,
@@ -16,9 +17,9 @@ import {
 } from "./pure.js";
 import {
   type CacheWarmer,
+  type CacheWarmerDeps,
   createCacheWarmer,
   type Logger,
-  type SettingsStorage,
   type TimerDeps,
 } from "./warmer.js";
 
@@ -66,7 +67,7 @@ export interface CacheWarmingHost {
   readonly on: <T>(hook: EventHook<T>, handler: (payload: T) => void) => unknown;
   readonly getService: <T>(handle: ServiceHandle<T>) => T;
   readonly provideService: <T>(handle: ServiceHandle<T>, impl: T) => void;
-  readonly storage: (namespace: string) => SettingsStorage;
+  readonly storage: (namespace: string) => CacheWarmerDeps["storage"];
   readonly logger: Logger;
 }
 
@@ -138,12 +139,7 @@ export function createSurfaceProvider(
   }
 
   return {
-    catalogEntry: {
-      id: "cache-warming",
-      region: "side",
-      title: "Cache Warming",
-      scope: "conversation",
-    },
+    catalogEntry: { ...SURFACE, scope: "conversation" },
     getSpec,
     invoke,
     subscribe(onChange) {
@@ -162,23 +158,20 @@ export function createSurfaceProvider(
 function hostTimers(): TimerDeps {
   const timeouts = new Map<number, ReturnType<typeof setTimeout>>();
   let nextTimerId = 1;
-  return {
-    setTimer(fn, ms) {
-      const id = nextTimerId++;
-      timeouts.set(
-        id,
-        setTimeout(() => {
-          timeouts.delete(id);
-          fn();
-        }, ms),
-      );
-      return id;
-    },
-    clearTimer(id) {
-      clearTimeout(timeouts.get(id));
-      timeouts.delete(id);
-    },
+  const clearTimer = (id: number) => {
+    clearTimeout(timeouts.get(id));
+    timeouts.delete(id);
   };
+  const setTimer = (fn: () => void, ms: number) => {
+    const id = nextTimerId++;
+    const fire = () => {
+      timeouts.delete(id);
+      fn();
+    };
+    timeouts.set(id, setTimeout(fire, ms));
+    return id;
+  };
+  return { setTimer, clearTimer };
 }
 
 /** The extension with extras plugged in (`hooks`); without any it is upstream's. */
@@ -202,12 +195,8 @@ export function createCacheWarmingExtension(
       });
       surface = createSurfaceProvider(warmer, extras);
       host.on(hooks.turnStarted, ({ conversationId }) => warmer.onTurnStarted(conversationId));
-      host.on(hooks.turnSettled, ({ conversationId, cwd, modelName }) =>
-        warmer.onTurnSettled(conversationId, {
-          ...(cwd === undefined ? {} : { cwd }),
-          ...(modelName === undefined ? {} : { modelName }),
-        }),
-      );
+      // The warmer keeps the payload's cwd and model only.
+      host.on(hooks.turnSettled, (turn) => warmer.onTurnSettled(turn.conversationId, turn));
       host.on(hooks.warmCompleted, (payload) => warmer.onWarmCompleted(payload));
       // The cancel and the in-memory off happen before the store; only the store is awaited.
       host.on(hooks.conversationClosed, ({ conversationId }) => {
@@ -221,5 +210,3 @@ export function createCacheWarmingExtension(
 }
 
 export const extension = createCacheWarmingExtension();
-
-export const activate = extension.activate;

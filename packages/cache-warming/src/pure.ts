@@ -2,13 +2,7 @@
 // token check and the surface spec. No clock, no timer, no I/O. Below it, the shapes the
 // warmer, its hooks and its host share (this is the bottom of the package: it imports nothing
 // of the package's own).
-import type {
-  CustomField,
-  NumberField,
-  StatField,
-  SurfaceSpec,
-  ToggleField,
-} from "@dispatch/ui-contract";
+import type { StatField, SurfaceField, SurfaceSpec } from "@dispatch/ui-contract";
 
 /** What is stored per conversation, exactly as upstream stores it. */
 export interface ConversationSettings {
@@ -71,16 +65,14 @@ function clampInterval(intervalMs: number): number {
 
 /** Stored settings; anything unreadable is the default: warming off, the default interval. */
 export function parseSettings(raw: string | null): ConversationSettings {
-  const defaults = { enabled: false, intervalMs: DEFAULT_INTERVAL_MS };
-  if (raw === null) return defaults;
-  let json: unknown;
+  let json: unknown = null;
   try {
-    json = JSON.parse(raw);
-  } catch {
-    return defaults;
-  }
-  if (typeof json !== "object" || json === null) return defaults;
-  const { enabled, intervalMs } = json as Record<string, unknown>;
+    json = JSON.parse(raw ?? "null");
+  } catch {}
+  const { enabled, intervalMs } = (typeof json === "object" ? (json ?? {}) : {}) as Record<
+    string,
+    unknown
+  >;
   return {
     enabled: typeof enabled === "boolean" ? enabled : false,
     intervalMs:
@@ -116,9 +108,11 @@ export function intervalOf(intervalMs: number): number {
     : MIN_INTERVAL_MS;
 }
 
-const SURFACE = { id: "cache-warming", region: "side", title: "Cache Warming" } as const;
+export const SURFACE = { id: "cache-warming", region: "side", title: "Cache Warming" } as const;
 
 export const TIMER_RENDERER_ID = "cache-warming-timer";
+const TOGGLE = "cache-warming/toggle";
+const SET_INTERVAL = "cache-warming/set-interval";
 
 /** Toggle, interval, last cache %, cache retention, and the timer the countdown reads. */
 export function buildConversationSpec(
@@ -129,34 +123,25 @@ export function buildConversationSpec(
   nextWarmAt: number | null,
   lastWarmAt: number | null,
 ): SurfaceSpec {
-  const percent = (pct: number | null) => (pct === null ? "—" : `${pct}%`);
-  const toggle: ToggleField = {
-    kind: "toggle",
-    label: "Enabled",
-    value: enabled,
-    action: { actionId: "cache-warming/toggle" },
-  };
-  const interval: NumberField = {
-    kind: "number",
-    label: "Refresh Interval",
-    value: msToSeconds(intervalMs),
-    min: 1,
-    step: 1,
-    unit: "s",
-    action: { actionId: "cache-warming/set-interval" },
-  };
-  const last: StatField = { kind: "stat", label: "Last Cache %", value: percent(lastPct) };
-  const retention: StatField = {
+  const stat = (label: string, pct: number | null): StatField => ({
     kind: "stat",
-    label: "Cache retention",
-    value: percent(lastExpectedPct),
-  };
-  const timer: CustomField = {
-    kind: "custom",
-    rendererId: TIMER_RENDERER_ID,
-    payload: { nextWarmAt, lastWarmAt },
-  };
-  return { ...SURFACE, fields: [toggle, interval, last, retention, timer] };
+    label,
+    value: pct === null ? "—" : `${pct}%`,
+  });
+  const fields: SurfaceField[] = [
+    { kind: "toggle", label: "Enabled", value: enabled, action: { actionId: TOGGLE } },
+    {
+      kind: "number",
+      label: "Refresh Interval",
+      value: msToSeconds(intervalMs),
+      ...{ min: 1, step: 1, unit: "s" },
+      action: { actionId: SET_INTERVAL },
+    },
+    stat("Last Cache %", lastPct),
+    stat("Cache retention", lastExpectedPct),
+    { kind: "custom", rendererId: TIMER_RENDERER_ID, payload: { nextWarmAt, lastWarmAt } },
+  ];
+  return { ...SURFACE, fields };
 }
 
 /** No conversation in focus. */
@@ -197,14 +182,10 @@ export interface WarmCompletedPayload {
 
 export type WarmTrigger = "auto" | "manual";
 
-/**
- * Why a warm was not made. `refused`: the service said no; `failed`: it threw or answered
- * nonsense; `timeout`: it did not answer in time; a hook names its own reason.
- */
+/** Why no warm was made: `refused`, `failed`, `timeout` (the service's), or a hook's own. */
 export interface WarmRefusal {
   readonly reason: string;
   readonly error: string;
-  /** When trying again makes sense. */
   readonly retryAfterMs?: number;
 }
 
@@ -220,15 +201,11 @@ export type WarmNowResult =
   | ({ readonly ok: false } & WarmRefusal);
 
 /**
- * The named points where an extra plugs in. Every hook is optional; the warmer calls each
- * extra's in the order the extras are given, and knows nothing of what they keep (an extra
- * keeps its own per-conversation state and clears it on `closed`). No hooks: upstream's warmer.
+ * Where an extra plugs in: each hook optional, each extra's called in the order given. The
+ * warmer knows nothing of what extras keep. No hooks: upstream's warmer.
  */
 export interface WarmerHooks {
-  /**
-   * May a warm go to the service now? Asked before every call, manual or automatic (joining
-   * a call in flight is not one); the first refusal wins. May answer later (a promise).
-   */
+  /** May a new call go to the service? The first refusal wins; may answer later. */
   beforeWarm?(
     conversationId: string,
     trigger: WarmTrigger,
@@ -236,10 +213,7 @@ export interface WarmerHooks {
   ): WarmRefusal | undefined | Promise<WarmRefusal | undefined>;
   /** The call goes to the service now. */
   warmStarted?(conversationId: string, trigger: WarmTrigger, context: ConversationContext): void;
-  /**
-   * A warm's completion was recorded (the state has its percentages); `trigger` is null for
-   * a warm the warmer did not start. Runs before the schedule is armed again.
-   */
+  /** A completion was recorded, before the re-arm; `trigger` null: a warm started elsewhere. */
   warmRecorded?(
     conversationId: string,
     usage: WarmResult,
@@ -257,10 +231,7 @@ export interface WarmerHooks {
     next: ConversationSettings,
     current: ConversationState,
   ): void | Promise<void>;
-  /**
-   * How long until the next automatic warm: a delay in ms, null for none (paused), undefined
-   * for the interval. The shortest delay wins; one null stops the schedule.
-   */
+  /** The next warm's delay: ms, null (none), undefined (the interval). Least wins; null stops. */
   schedule?(conversationId: string, state: ConversationState): number | null | undefined;
   /** After every change, before subscribers hear of it. */
   changed?(conversationId: string, state: ConversationState): void;

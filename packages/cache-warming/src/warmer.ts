@@ -29,30 +29,23 @@ export interface TimerDeps {
   readonly clearTimer: (id: number) => void;
 }
 
-type LogAttributes = Readonly<Record<string, string | number | boolean | null>>;
+type Log = (msg: string, attrs?: Readonly<Record<string, unknown>>) => void;
 
 /** The part of upstream's kernel logger the warmer uses. */
 export interface Logger {
-  readonly debug: (msg: string, attrs?: LogAttributes) => void;
-  readonly info: (msg: string, attrs?: LogAttributes) => void;
-  readonly warn: (msg: string, attrs?: LogAttributes) => void;
-  readonly error: (msg: string, attrs?: Readonly<Record<string, unknown>>) => void;
-}
-
-/** The part of upstream's kernel storage namespace the warmer uses. */
-export interface SettingsStorage {
-  readonly get: (key: string) => Promise<string | null>;
-  readonly set: (key: string, value: string) => Promise<void>;
+  readonly debug: Log;
+  readonly info: Log;
+  readonly warn: Log;
+  readonly error: Log;
 }
 
 export interface CacheWarmer {
-  /** A turn started: no warm while it generates. */
   readonly onTurnStarted: (conversationId: string) => void;
-  /** A turn settled: its context is what warms replay; the full interval starts now. */
+  /** Its context is what warms replay; the full interval starts now. */
   readonly onTurnSettled: (conversationId: string, ctx: ConversationContext) => void;
   /** A warm completed, whoever started it: record, re-arm from now, notify. */
   readonly onWarmCompleted: (payload: WarmCompletedPayload) => void;
-  /** The conversation was closed: its schedule stops and warming is stored off. */
+  /** The schedule stops and warming is stored off. */
   readonly onConversationClosed: (conversationId: string) => Promise<void>;
   readonly getState: (conversationId: string) => ConversationState;
   readonly getContext: (conversationId: string) => ConversationContext;
@@ -65,15 +58,13 @@ export interface CacheWarmer {
   ) => Promise<ConversationSettings>;
   readonly dispose: () => void;
   /**
-   * A warm now, on the timer's own path: it joins a warm in flight, else calls the service,
-   * whose completion is recorded and re-arms the schedule from now. `opts` names the model or
-   * cwd of this warm only; later automatic warms keep the last turn's.
+   * A warm on the timer's own path: joins one in flight, else calls the service. `opts`: the
+   * model or cwd of this warm only; automatic warms keep the last turn's.
    */
   readonly warmNow: (conversationId: string, opts?: ConversationContext) => Promise<WarmNowResult>;
   /**
-   * Applies what an extra restored (stored settings, the last warm) and asks the hooks again
-   * whether to warm: a running countdown that may go on is kept, a stopped one that may run is
-   * armed from now (or when the hooks say), one that may not is stopped. Then notifies.
+   * Applies what an extra restored and asks the hooks again: a countdown that may go on is
+   * kept, a stopped one that may run is armed, one that may not is stopped. Then notifies.
    */
   readonly refresh: (conversationId: string, restored?: Restored) => void;
   /** Forgets a conversation with no timer and no warm in flight; false when it cannot. */
@@ -86,7 +77,11 @@ export type Restored = Partial<ConversationState> & { readonly context?: Convers
 export interface CacheWarmerDeps {
   /** Upstream's `WarmService["warm"]`; it reports each warm through `onWarmCompleted`. */
   readonly warm: (conversationId: string, opts?: ConversationContext) => Promise<WarmOutcome>;
-  readonly storage: SettingsStorage;
+  /** The part of upstream's kernel storage namespace the warmer uses. */
+  readonly storage: {
+    readonly get: (key: string) => Promise<string | null>;
+    readonly set: (key: string, value: string) => Promise<void>;
+  };
   readonly logger: Logger;
   readonly timers: TimerDeps;
   /** Epoch-ms. */
@@ -111,231 +106,204 @@ const DEFAULT_STATE: ConversationState = {
   token: 0,
 };
 
-/** A call to the service in progress: who started it, what it replays, how it ends. */
+/** A call to the service in progress; `abandon` answers it at once (shutdown). */
 interface Flight {
   readonly trigger: WarmTrigger;
   readonly context: ConversationContext;
   done: Promise<WarmNowResult>;
-  /** Answers the call at once (shutdown). */
   abandon: (() => void) | null;
 }
 
 const SHUT_DOWN: WarmRefusal = { reason: "closed", error: "the warmer is shut down" };
-const NOT_WANTED: WarmRefusal = {
-  reason: "skipped",
-  error: "warming was turned off or a turn began",
-};
 
-export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
-  const hooks = deps.hooks ?? [];
-  const states = new Map<string, ConversationState>();
-  const contexts = new Map<string, ConversationContext>();
-  const timers = new Map<string, number>();
-  const flights = new Map<string, Flight>();
-  const timeoutMs = deps.warmTimeoutMs ?? 30_000;
-  let nextToken = 1;
-  let disposed = false;
+/** What one warmer holds: upstream's maps (state, context, timer) and the warms in flight. */
+function memory(deps: CacheWarmerDeps) {
+  return {
+    deps,
+    hooks: deps.hooks ?? [],
+    states: new Map<string, ConversationState>(),
+    contexts: new Map<string, ConversationContext>(),
+    timers: new Map<string, number>(),
+    flights: new Map<string, Flight>(),
+    nextToken: 1,
+    disposed: false,
+  };
+}
 
-  const getState = (id: string) => states.get(id) ?? DEFAULT_STATE;
-  const getContext = (id: string) => contexts.get(id) ?? {};
+type Memory = ReturnType<typeof memory>;
 
-  function mergeState(id: string, partial: Partial<ConversationState>): ConversationState {
-    const updated = { ...getState(id), ...partial };
-    states.set(id, updated);
-    return updated;
+const stateOf = (m: Memory, id: string) => m.states.get(id) ?? DEFAULT_STATE;
+const contextOf = (m: Memory, id: string) => m.contexts.get(id) ?? {};
+
+function mergeState(m: Memory, id: string, partial: Partial<ConversationState>) {
+  const updated = { ...stateOf(m, id), ...partial };
+  m.states.set(id, updated);
+  return updated;
+}
+
+function notify(m: Memory, id: string): void {
+  const state = stateOf(m, id);
+  for (const hook of m.hooks) hook.changed?.(id, state);
+  m.deps.onSurfaceChange(id);
+}
+
+function cancelTimer(m: Memory, id: string): void {
+  const existing = m.timers.get(id);
+  if (existing !== undefined) {
+    m.deps.timers.clearTimer(existing);
+    m.timers.delete(id);
   }
+  if (stateOf(m, id).nextWarmAt !== null) mergeState(m, id, { nextWarmAt: null });
+}
 
-  function notify(id: string): void {
-    const state = getState(id);
-    for (const hook of hooks) hook.changed?.(id, state);
-    deps.onSurfaceChange(id);
+/** The hooks' delay: the shortest one given, `fallback` by default, null when one says none. */
+function delayFor(m: Memory, id: string, state: ConversationState, fallback: number) {
+  let delay: number | null = fallback;
+  for (const hook of m.hooks) {
+    const asked = hook.schedule?.(id, state);
+    if (asked === null) return null;
+    if (asked !== undefined) delay = Math.min(delay, Math.max(0, asked));
   }
+  return delay;
+}
 
-  function cancelTimer(id: string): void {
-    const existing = timers.get(id);
-    if (existing !== undefined) {
-      deps.timers.clearTimer(existing);
-      timers.delete(id);
+function armTimer(m: Memory, id: string, fallbackMs?: number): void {
+  cancelTimer(m, id);
+  const state = stateOf(m, id);
+  if (!state.enabled || state.active || m.disposed) return;
+  const delay = delayFor(m, id, state, fallbackMs ?? state.intervalMs);
+  if (delay === null) return;
+  const token = m.nextToken++;
+  m.states.set(id, { ...state, token, nextWarmAt: m.deps.now() + delay });
+  const timerId = m.deps.timers.setTimer(() => {
+    m.timers.delete(id);
+    // A cancelled or replaced timer never warms, whatever the timer backend does.
+    if (shouldWarm(stateOf(m, id), token)) void warm(m, id, contextOf(m, id), "auto");
+  }, delay);
+  m.timers.set(id, timerId);
+}
+
+/** The one call to the service: a second caller joins the one in flight. */
+function warm(m: Memory, id: string, context: ConversationContext, trigger: WarmTrigger) {
+  const inFlight = m.flights.get(id);
+  if (inFlight !== undefined) return inFlight.done;
+  // In flight before the service is called: its completion event finds who started it.
+  const flight = { trigger, context, abandon: null } as unknown as Flight;
+  m.flights.set(id, flight);
+  flight.done = send(m, id, flight).finally(() => {
+    if (m.flights.get(id) === flight) m.flights.delete(id);
+  });
+  return flight.done;
+}
+
+async function send(m: Memory, id: string, flight: Flight): Promise<WarmNowResult> {
+  const { trigger, context } = flight;
+  let refusal: WarmRefusal | undefined;
+  for (const hook of m.hooks) refusal ??= await hook.beforeWarm?.(id, trigger, context);
+  if (refusal !== undefined) {
+    m.flights.delete(id);
+    // A refused automatic warm is tried again when the refusal says (the hooks may say sooner).
+    if (trigger === "auto" && !m.disposed) {
+      armTimer(m, id, refusal.retryAfterMs);
+      notify(m, id);
     }
-    if (getState(id).nextWarmAt !== null) mergeState(id, { nextWarmAt: null });
+    return { ok: false, ...refusal };
   }
-
-  /** The hooks' delay: the shortest one given, the interval by default, null when one says none. */
-  function delayFor(id: string, state: ConversationState, fallback: number): number | null {
-    let delay = fallback;
-    for (const hook of hooks) {
-      const asked = hook.schedule?.(id, state);
-      if (asked === null) return null;
-      if (asked !== undefined) delay = Math.min(delay, Math.max(0, asked));
-    }
-    return delay;
+  const state = stateOf(m, id);
+  if (m.disposed) return { ok: false, ...SHUT_DOWN };
+  // Something changed while the hooks answered: an automatic warm no longer wanted is dropped.
+  if (trigger === "auto" && (!state.enabled || state.active)) {
+    return { ok: false, reason: "skipped", error: "warming was turned off or a turn began" };
   }
-
-  function armTimer(id: string, fallbackMs?: number): void {
-    cancelTimer(id);
-    const state = getState(id);
-    if (!state.enabled || state.active || disposed) return;
-    const delay = delayFor(id, state, fallbackMs ?? state.intervalMs);
-    if (delay === null) return;
-    const token = nextToken++;
-    states.set(id, { ...state, token, nextWarmAt: deps.now() + delay });
-    const timerId = deps.timers.setTimer(() => {
-      timers.delete(id);
-      void fire(id, token);
-    }, delay);
-    timers.set(id, timerId);
-  }
-
-  async function fire(id: string, token: number): Promise<void> {
-    if (!shouldWarm(getState(id), token)) {
-      deps.logger.debug("cache-warming: skip warm (superseded or disabled)", {
-        conversationId: id,
-      });
-      return;
-    }
-    deps.logger.debug("cache-warming: firing warm", { conversationId: id });
-    await warm(id, getContext(id), "auto");
-  }
-
-  /** The one call to the service: a second caller joins the one in flight. */
-  function warm(id: string, context: ConversationContext, trigger: WarmTrigger) {
-    const inFlight = flights.get(id);
-    if (inFlight !== undefined) return inFlight.done;
-    const flight: Flight = { trigger, context, done: NOTHING_YET, abandon: null };
-    // In flight before the service is called: its completion event finds who started it.
-    flights.set(id, flight);
-    flight.done = send(id, flight).finally(() => {
-      if (flights.get(id) === flight) flights.delete(id);
-    });
-    return flight.done;
-  }
-
-  async function send(id: string, flight: Flight): Promise<WarmNowResult> {
-    const { trigger, context } = flight;
-    const refusal = hooks.length === 0 ? undefined : await askHooks(id, trigger, context);
-    if (refusal !== undefined) {
-      flights.delete(id);
-      // A refused automatic warm is tried again when the refusal says (the hooks may say sooner).
-      if (trigger === "auto" && !disposed) {
-        armTimer(id, refusal.retryAfterMs);
-        notify(id);
-      }
-      return { ok: false, ...refusal };
-    }
-    const state = getState(id);
-    if (disposed) return { ok: false, ...SHUT_DOWN };
-    // Something changed while the hooks answered: an automatic warm no longer wanted is dropped.
-    if (trigger === "auto" && (!state.enabled || state.active)) return { ok: false, ...NOT_WANTED };
-    for (const hook of hooks) hook.warmStarted?.(id, trigger, context);
-    const outcome = await call(id, flight);
-    flights.delete(id);
-    if ("usage" in outcome) {
-      const now = getState(id);
-      const { usage } = outcome;
-      return {
-        ok: true,
-        usage,
-        cachePct: computeCachePct(usage.inputTokens, usage.cacheReadTokens),
-        expectedCacheRate: computeExpectedCacheRate(usage.cacheReadTokens, usage.cacheWriteTokens),
-        lastWarmAt: now.lastWarmAt,
-        nextWarmAt: now.nextWarmAt,
-      };
-    }
-    failed(id, outcome, trigger);
+  for (const hook of m.hooks) hook.warmStarted?.(id, trigger, context);
+  const outcome = await call(m, id, flight);
+  m.flights.delete(id);
+  if (!("usage" in outcome)) {
+    failed(m, id, outcome, trigger);
     return { ok: false, ...outcome };
   }
+  // Its completion was recorded (record → re-arm → notify) before the service answered.
+  const { usage } = outcome;
+  const { lastWarmAt, nextWarmAt } = stateOf(m, id);
+  const cachePct = computeCachePct(usage.inputTokens, usage.cacheReadTokens);
+  const expectedCacheRate = computeExpectedCacheRate(usage.cacheReadTokens, usage.cacheWriteTokens);
+  return { ok: true, usage, cachePct, expectedCacheRate, lastWarmAt, nextWarmAt };
+}
 
-  async function askHooks(id: string, trigger: WarmTrigger, context: ConversationContext) {
-    for (const hook of hooks) {
-      const refusal = await hook.beforeWarm?.(id, trigger, context);
-      if (refusal !== undefined) return refusal;
-    }
-    return undefined;
-  }
+/** The service's answer, a refusal of its own, a throw, or no answer in time. */
+function call(m: Memory, id: string, flight: Flight) {
+  const timeoutMs = m.deps.warmTimeoutMs ?? 30_000;
+  return new Promise<{ readonly usage: WarmResult } | WarmRefusal>((resolve) => {
+    const settle = (answer: { readonly usage: WarmResult } | WarmRefusal) => {
+      m.deps.timers.clearTimer(deadline);
+      flight.abandon = null;
+      resolve(answer);
+    };
+    const late = `the warm service did not answer within ${timeoutMs / 1000} s`;
+    const deadline = m.deps.timers.setTimer(
+      () => settle({ reason: "timeout", error: late }),
+      timeoutMs,
+    );
+    flight.abandon = () => settle(SHUT_DOWN);
+    new Promise<WarmOutcome>((answer) => answer(m.deps.warm(id, flight.context))).then(
+      (outcome) => settle(answerOf(outcome)),
+      (error: unknown) =>
+        settle({ reason: "failed", error: (error as Error)?.message ?? `${error}` }),
+    );
+  });
+}
 
-  /** The service's answer, a refusal of its own, a throw, or no answer in time. */
-  function call(id: string, flight: Flight) {
-    return new Promise<{ readonly usage: WarmResult } | WarmRefusal>((resolve) => {
-      const settle = (answer: { readonly usage: WarmResult } | WarmRefusal) => {
-        deps.timers.clearTimer(deadline);
-        flight.abandon = null;
-        resolve(answer);
-      };
-      const deadline = deps.timers.setTimer(
-        () =>
-          settle({
-            reason: "timeout",
-            error: `the warm service did not answer within ${timeoutMs / 1000} s`,
-          }),
-        timeoutMs,
-      );
-      flight.abandon = () => settle(SHUT_DOWN);
-      new Promise<WarmOutcome>((answer) => answer(deps.warm(id, flight.context))).then(
-        (outcome) => settle(answerOf(outcome)),
-        (error: unknown) =>
-          settle({
-            reason: "failed",
-            error: error instanceof Error ? error.message : String(error),
-          }),
-      );
-    });
-  }
+/** A failed call: logged, told to the hooks, and the schedule goes on from now. */
+function failed(m: Memory, id: string, refusal: WarmRefusal, trigger: WarmTrigger): void {
+  if (m.disposed) return;
+  const { reason, error } = refusal;
+  m.deps.logger.warn("cache-warming: warm failed", { conversationId: id, trigger, reason, error });
+  for (const hook of m.hooks) hook.warmFailed?.(id, refusal, trigger);
+  armTimer(m, id);
+  notify(m, id);
+}
 
-  /** A failed call: logged, told to the hooks, and the schedule goes on from now. */
-  function failed(id: string, refusal: WarmRefusal, trigger: WarmTrigger): void {
-    if (disposed) return;
-    deps.logger.warn("cache-warming: warm failed", {
-      conversationId: id,
-      trigger,
-      reason: refusal.reason,
-      error: refusal.error,
-    });
-    for (const hook of hooks) hook.warmFailed?.(id, refusal, trigger);
-    armTimer(id);
-    notify(id);
-  }
+async function loadSettings(m: Memory, id: string): Promise<ConversationSettings> {
+  return parseSettings(await m.deps.storage.get(settingsKey(id)));
+}
 
-  async function loadSettings(id: string): Promise<ConversationSettings> {
-    return parseSettings(await deps.storage.get(settingsKey(id)));
-  }
+/** Asks the hooks, then stores: a refusal or a failed write leaves everything as it was. */
+async function storeSettings(m: Memory, id: string, next: ConversationSettings): Promise<void> {
+  for (const hook of m.hooks) await hook.settingsChanging?.(id, next, stateOf(m, id));
+  await m.deps.storage.set(settingsKey(id), serializeSettings(next));
+}
 
-  /** Asks the hooks, then stores: a refusal or a failed write leaves everything as it was. */
-  async function storeSettings(id: string, next: ConversationSettings): Promise<void> {
-    for (const hook of hooks) await hook.settingsChanging?.(id, next, getState(id));
-    await deps.storage.set(settingsKey(id), serializeSettings(next));
-  }
+export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
+  const m = memory(deps);
+  const { states, contexts, timers, flights, hooks } = m;
+  const getState = (id: string) => stateOf(m, id);
+  const getContext = (id: string) => contextOf(m, id);
 
   return {
     onTurnStarted(id) {
-      deps.logger.debug("cache-warming: turn started", { conversationId: id });
-      mergeState(id, { active: true });
-      cancelTimer(id);
+      mergeState(m, id, { active: true });
+      cancelTimer(m, id);
       for (const hook of hooks) hook.turnStarted?.(id);
       // Subscribers see that no warm is scheduled while the turn generates.
-      notify(id);
+      notify(m, id);
     },
 
     onTurnSettled(id, ctx) {
-      deps.logger.debug("cache-warming: turn settled", { conversationId: id });
       contexts.set(id, {
         ...(ctx.cwd === undefined ? {} : { cwd: ctx.cwd }),
         ...(ctx.modelName === undefined ? {} : { modelName: ctx.modelName }),
       });
-      mergeState(id, { active: false });
+      mergeState(m, id, { active: false });
       for (const hook of hooks) hook.turnSettled?.(id, getContext(id));
       // Armed before the notify, so subscribers get the new, future nextWarmAt.
-      armTimer(id);
-      notify(id);
+      armTimer(m, id);
+      notify(m, id);
     },
 
     onWarmCompleted({ conversationId: id, usage }) {
       const state = getState(id);
-      if (state.active) {
-        deps.logger.debug("cache-warming: dropping warm result (conversation active)", {
-          conversationId: id,
-        });
-        return;
-      }
+      // A warm that answers while a turn generates changes nothing: the turn read the cache.
+      if (state.active) return;
       const pct = computeCachePct(usage.inputTokens, usage.cacheReadTokens);
       const expectedPct = computeExpectedCacheRate(usage.cacheReadTokens, usage.cacheWriteTokens);
       // The schedule that fired is used up; re-armed below when it should go on.
@@ -349,18 +317,16 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
       const flight = flights.get(id);
       const context = flight?.context ?? getContext(id);
       for (const hook of hooks) hook.warmRecorded?.(id, usage, flight?.trigger ?? null, context);
-      armTimer(id);
-      notify(id);
-      deps.logger.debug("cache-warming: warm complete", { conversationId: id, pct, expectedPct });
+      armTimer(m, id);
+      notify(m, id);
     },
 
     async onConversationClosed(id) {
-      deps.logger.debug("cache-warming: conversation closed", { conversationId: id });
       // In memory at once, so a turn settling before the store finishes cannot re-arm.
-      cancelTimer(id);
-      const updated = mergeState(id, { enabled: false });
+      cancelTimer(m, id);
+      const updated = mergeState(m, id, { enabled: false });
       for (const hook of hooks) hook.closed?.(id);
-      notify(id);
+      notify(m, id);
       await deps.storage.set(
         settingsKey(id),
         serializeSettings({ enabled: false, intervalMs: updated.intervalMs }),
@@ -371,49 +337,49 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     getContext,
 
     async setEnabled(id, enabled) {
-      const updated = { ...(await loadSettings(id)), enabled };
-      await storeSettings(id, updated);
+      const updated = { ...(await loadSettings(m, id)), enabled };
+      await storeSettings(m, id, updated);
       // The stored interval comes back with a re-enable.
-      mergeState(id, updated);
-      if (enabled) armTimer(id);
-      else cancelTimer(id);
-      notify(id);
+      mergeState(m, id, updated);
+      if (enabled) armTimer(m, id);
+      else cancelTimer(m, id);
+      notify(m, id);
       return updated;
     },
 
     async setIntervalMs(id, intervalMs) {
-      const updated = { ...(await loadSettings(id)), intervalMs: intervalOf(intervalMs) };
-      await storeSettings(id, updated);
-      mergeState(id, { intervalMs: updated.intervalMs });
-      if (timers.has(id)) armTimer(id);
-      notify(id);
+      const updated = { ...(await loadSettings(m, id)), intervalMs: intervalOf(intervalMs) };
+      await storeSettings(m, id, updated);
+      mergeState(m, id, { intervalMs: updated.intervalMs });
+      if (timers.has(id)) armTimer(m, id);
+      notify(m, id);
       return updated;
     },
 
     dispose() {
-      disposed = true;
-      for (const id of [...timers.keys()]) cancelTimer(id);
+      m.disposed = true;
+      for (const id of [...timers.keys()]) cancelTimer(m, id);
       for (const flight of flights.values()) flight.abandon?.();
     },
 
     async warmNow(id, opts) {
-      if (disposed) return { ok: false, ...SHUT_DOWN };
+      if (m.disposed) return { ok: false, ...SHUT_DOWN };
       const context = opts === undefined ? getContext(id) : { ...getContext(id), ...opts };
-      return warm(id, context, "manual");
+      return warm(m, id, context, "manual");
     },
 
     refresh(id, restored) {
       if (restored !== undefined) {
         const { context, ...state } = restored;
         if (context !== undefined) contexts.set(id, context);
-        mergeState(id, state);
+        mergeState(m, id, state);
       }
       // A running countdown that may go on is kept; otherwise the hooks decide afresh.
       const state = getState(id);
       const keeps =
-        timers.has(id) && state.enabled && !state.active && delayFor(id, state, 0) !== null;
-      if (!flights.has(id) && !keeps) armTimer(id);
-      notify(id);
+        timers.has(id) && state.enabled && !state.active && delayFor(m, id, state, 0) !== null;
+      if (!flights.has(id) && !keeps) armTimer(m, id);
+      notify(m, id);
     },
 
     release(id) {
@@ -425,21 +391,14 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   };
 }
 
-/** A flight's result until its call is set up (a line later). */
-const NOTHING_YET: Promise<WarmNowResult> = Promise.resolve({ ok: false, ...SHUT_DOWN });
-
 /** What the service answered, checked: usage of four counts ≥ 0, or its own refusal. */
 function answerOf(outcome: WarmOutcome): { readonly usage: WarmResult } | WarmRefusal {
   if (typeof outcome !== "object" || outcome === null) {
     return { reason: "failed", error: "the warm service answered no result" };
   }
   if ("error" in outcome) return { reason: "refused", error: String(outcome.error) };
-  const counts = [
-    outcome.inputTokens,
-    outcome.outputTokens,
-    outcome.cacheReadTokens,
-    outcome.cacheWriteTokens,
-  ];
+  const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } = outcome;
+  const counts = [inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens];
   if (!counts.every((n) => typeof n === "number" && Number.isFinite(n) && n >= 0)) {
     return { reason: "failed", error: "the warm service answered an invalid usage" };
   }
