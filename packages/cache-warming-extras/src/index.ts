@@ -8,6 +8,7 @@ export {
   createBudget,
   DEFAULT_RESERVED_PREFIX_TOKENS,
 } from "./budget.js";
+export { DEFAULT_WARM_TIMEOUT_MS, withDeadline } from "./deadline.js";
 export { createEnabledCap } from "./enabled-cap.js";
 export type { Extra, ExtraDeps, Pause } from "./extra.js";
 export {

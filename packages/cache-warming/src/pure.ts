@@ -182,7 +182,7 @@ export interface WarmCompletedPayload {
 
 export type WarmTrigger = "auto" | "manual";
 
-/** Why no warm was made: `refused`, `failed`, `timeout` (the service's), or a hook's own. */
+/** Why no warm was made: the service `refused` or `failed` (threw, answered nonsense), or a hook's own reason. */
 export interface WarmRefusal {
   readonly reason: string;
   readonly error: string;

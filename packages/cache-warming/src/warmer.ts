@@ -90,8 +90,6 @@ export interface CacheWarmerDeps {
   readonly onSurfaceChange: (conversationId?: string) => void;
   /** The extras, in the order their hooks run. */
   readonly hooks?: readonly WarmerHooks[];
-  /** A call the service has not answered by then fails as `timeout`. Default 30 s. */
-  readonly warmTimeoutMs?: number;
 }
 
 // Warming is opt-in: a conversation never seen is off and schedules nothing.
@@ -106,15 +104,16 @@ const DEFAULT_STATE: ConversationState = {
   token: 0,
 };
 
-/** A call to the service in progress; `abandon` answers it at once (shutdown). */
+/** A call to the service in progress: who started it, what it replays, its result. */
 interface Flight {
   readonly trigger: WarmTrigger;
   readonly context: ConversationContext;
   done: Promise<WarmNowResult>;
-  abandon: (() => void) | null;
 }
 
 const SHUT_DOWN: WarmRefusal = { reason: "closed", error: "the warmer is shut down" };
+/** A flight's result before its call is set up (the next line). */
+const NOT_YET: Promise<WarmNowResult> = Promise.resolve({ ok: false, ...SHUT_DOWN });
 
 /** What one warmer holds: upstream's maps (state, context, timer) and the warms in flight. */
 function memory(deps: CacheWarmerDeps) {
@@ -188,69 +187,63 @@ function warm(m: Memory, id: string, context: ConversationContext, trigger: Warm
   const inFlight = m.flights.get(id);
   if (inFlight !== undefined) return inFlight.done;
   // In flight before the service is called: its completion event finds who started it.
-  const flight = { trigger, context, abandon: null } as unknown as Flight;
+  const flight: Flight = { trigger, context, done: NOT_YET };
   m.flights.set(id, flight);
-  flight.done = send(m, id, flight).finally(() => {
-    if (m.flights.get(id) === flight) m.flights.delete(id);
-  });
+  flight.done = send(m, id, flight);
   return flight.done;
 }
 
 async function send(m: Memory, id: string, flight: Flight): Promise<WarmNowResult> {
   const { trigger, context } = flight;
-  let refusal: WarmRefusal | undefined;
-  for (const hook of m.hooks) refusal ??= await hook.beforeWarm?.(id, trigger, context);
-  if (refusal !== undefined) {
-    m.flights.delete(id);
-    // A refused automatic warm is tried again when the refusal says (the hooks may say sooner).
-    if (trigger === "auto" && !m.disposed) {
-      armTimer(m, id, refusal.retryAfterMs);
-      notify(m, id);
+  try {
+    let refusal: WarmRefusal | undefined;
+    for (const hook of m.hooks) refusal ??= await hook.beforeWarm?.(id, trigger, context);
+    if (refusal !== undefined) {
+      m.flights.delete(id);
+      // A refused automatic warm is tried again when the refusal says (hooks may say sooner).
+      if (trigger === "auto" && !m.disposed) {
+        armTimer(m, id, refusal.retryAfterMs);
+        notify(m, id);
+      }
+      return { ok: false, ...refusal };
     }
-    return { ok: false, ...refusal };
-  }
-  const state = stateOf(m, id);
-  if (m.disposed) return { ok: false, ...SHUT_DOWN };
-  // Something changed while the hooks answered: an automatic warm no longer wanted is dropped.
-  if (trigger === "auto" && (!state.enabled || state.active)) {
-    return { ok: false, reason: "skipped", error: "warming was turned off or a turn began" };
-  }
-  for (const hook of m.hooks) hook.warmStarted?.(id, trigger, context);
-  const outcome = await call(m, id, flight);
-  m.flights.delete(id);
-  if (!("usage" in outcome)) {
-    failed(m, id, outcome, trigger);
-    return { ok: false, ...outcome };
-  }
-  // Its completion was recorded (record → re-arm → notify) before the service answered.
-  const { usage } = outcome;
-  const { lastWarmAt, nextWarmAt } = stateOf(m, id);
-  const cachePct = computeCachePct(usage.inputTokens, usage.cacheReadTokens);
-  const expectedCacheRate = computeExpectedCacheRate(usage.cacheReadTokens, usage.cacheWriteTokens);
-  return { ok: true, usage, cachePct, expectedCacheRate, lastWarmAt, nextWarmAt };
-}
-
-/** The service's answer, a refusal of its own, a throw, or no answer in time. */
-function call(m: Memory, id: string, flight: Flight) {
-  const timeoutMs = m.deps.warmTimeoutMs ?? 30_000;
-  return new Promise<{ readonly usage: WarmResult } | WarmRefusal>((resolve) => {
-    const settle = (answer: { readonly usage: WarmResult } | WarmRefusal) => {
-      m.deps.timers.clearTimer(deadline);
-      flight.abandon = null;
-      resolve(answer);
-    };
-    const late = `the warm service did not answer within ${timeoutMs / 1000} s`;
-    const deadline = m.deps.timers.setTimer(
-      () => settle({ reason: "timeout", error: late }),
-      timeoutMs,
+    const state = stateOf(m, id);
+    if (m.disposed) return { ok: false, ...SHUT_DOWN };
+    // Something changed while the hooks answered: an automatic warm no longer wanted is dropped.
+    if (trigger === "auto" && (!state.enabled || state.active)) {
+      return { ok: false, reason: "skipped", error: "warming was turned off or a turn began" };
+    }
+    for (const hook of m.hooks) hook.warmStarted?.(id, trigger, context);
+    let outcome: WarmOutcome | undefined;
+    let refused: WarmRefusal | null;
+    try {
+      outcome = await m.deps.warm(id, context);
+      refused = refusalIn(outcome);
+    } catch (error) {
+      // A thrown error may name its reason (`timeout`, `closed`…); else the service failed.
+      const { reason, message } = (error ?? {}) as { reason?: unknown; message?: unknown };
+      refused = {
+        reason: typeof reason === "string" ? reason : "failed",
+        error: typeof message === "string" ? message : String(error),
+      };
+    }
+    m.flights.delete(id);
+    if (refused !== null) {
+      failed(m, id, refused, trigger);
+      return { ok: false, ...refused };
+    }
+    // Its completion was recorded (record → re-arm → notify) before the service answered.
+    const usage = outcome as WarmResult;
+    const { lastWarmAt, nextWarmAt } = stateOf(m, id);
+    const cachePct = computeCachePct(usage.inputTokens, usage.cacheReadTokens);
+    const expectedCacheRate = computeExpectedCacheRate(
+      usage.cacheReadTokens,
+      usage.cacheWriteTokens,
     );
-    flight.abandon = () => settle(SHUT_DOWN);
-    new Promise<WarmOutcome>((answer) => answer(m.deps.warm(id, flight.context))).then(
-      (outcome) => settle(answerOf(outcome)),
-      (error: unknown) =>
-        settle({ reason: "failed", error: (error as Error)?.message ?? `${error}` }),
-    );
-  });
+    return { ok: true, usage, cachePct, expectedCacheRate, lastWarmAt, nextWarmAt };
+  } finally {
+    if (m.flights.get(id) === flight) m.flights.delete(id);
+  }
 }
 
 /** A failed call: logged, told to the hooks, and the schedule goes on from now. */
@@ -359,11 +352,10 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
     dispose() {
       m.disposed = true;
       for (const id of [...timers.keys()]) cancelTimer(m, id);
-      for (const flight of flights.values()) flight.abandon?.();
     },
 
-    async warmNow(id, opts) {
-      if (m.disposed) return { ok: false, ...SHUT_DOWN };
+    warmNow(id, opts) {
+      if (m.disposed) return Promise.resolve({ ok: false, ...SHUT_DOWN });
       const context = opts === undefined ? getContext(id) : { ...getContext(id), ...opts };
       return warm(m, id, context, "manual");
     },
@@ -391,16 +383,23 @@ export function createCacheWarmer(deps: CacheWarmerDeps): CacheWarmer {
   };
 }
 
-/** What the service answered, checked: usage of four counts ≥ 0, or its own refusal. */
-function answerOf(outcome: WarmOutcome): { readonly usage: WarmResult } | WarmRefusal {
+/** A count of tokens as a service reports it. */
+const isCount = (n: unknown) => typeof n === "number" && n >= 0 && n < Number.POSITIVE_INFINITY;
+
+/** What is wrong with what the service answered: its own refusal, or not four counts ≥ 0. */
+function refusalIn(outcome: WarmOutcome): WarmRefusal | null {
   if (typeof outcome !== "object" || outcome === null) {
     return { reason: "failed", error: "the warm service answered no result" };
   }
   if ("error" in outcome) return { reason: "refused", error: String(outcome.error) };
   const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } = outcome;
-  const counts = [inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens];
-  if (!counts.every((n) => typeof n === "number" && Number.isFinite(n) && n >= 0)) {
-    return { reason: "failed", error: "the warm service answered an invalid usage" };
+  if (
+    isCount(inputTokens) &&
+    isCount(outputTokens) &&
+    isCount(cacheReadTokens) &&
+    isCount(cacheWriteTokens)
+  ) {
+    return null;
   }
-  return { usage: outcome };
+  return { reason: "failed", error: "the warm service answered an invalid usage" };
 }

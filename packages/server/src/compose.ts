@@ -9,6 +9,7 @@ import {
   type ModelPricing,
   SIM_PRICING,
   type StandardWarmer,
+  withDeadline,
 } from "@dispatch/cache-warming-extras";
 import {
   createMemoryStorage,
@@ -126,7 +127,12 @@ export async function startDispatchServer(
           setTimer: clock.timers.setTimer,
         })
       : null;
-  const provider = overrides.warm ?? (simulator as PromptCacheSimulator);
+  // A provider that never answers fails the warm at a deadline, and shutdown answers at once.
+  const provider = withDeadline(
+    (conversationId, opts) =>
+      (overrides.warm ?? (simulator as PromptCacheSimulator)).warm(conversationId, opts),
+    { timers: clock.timers },
+  );
   const prices = { sim: { ...SIM_PRICING, cacheTtlMs: config.cacheTtlMs }, ...config.prices };
   const warming = createStandardWarmer({
     // Upstream's orchestrator: a warm's completion is reported before the warm answers.
@@ -135,7 +141,7 @@ export async function startDispatchServer(
       if (warming.warmer.getState(conversationId).active) {
         return { error: "conversation is generating" };
       }
-      const outcome = await provider.warm(conversationId, opts);
+      const outcome = await provider(conversationId, opts);
       if (!("error" in outcome)) warming.warmer.onWarmCompleted({ conversationId, usage: outcome });
       return outcome;
     },
@@ -223,6 +229,7 @@ export async function startDispatchServer(
     });
   } catch (error) {
     warmer.dispose();
+    provider.abandonAll();
     await warming.drain();
     database?.close();
     throw error;
@@ -246,6 +253,7 @@ export async function startDispatchServer(
     async close() {
       // Stop timers and abandon in-flight warms first, so nothing fires into closed sockets.
       warmer.dispose();
+      provider.abandonAll();
       await warming.close();
       await transport.close();
       database?.close();
