@@ -18,7 +18,7 @@ async function subscribed(): Promise<{ client: SurfaceClient; doc: string }> {
 
 /** The numbered field list under "The `cache-warming` surface": `N. kind `Label``. */
 function documentedFields(doc: string): string[] {
-  return [...doc.matchAll(/^\d+\. (toggle|number|stat|custom|button) `([^`]+)`/gm)].map(
+  return [...doc.matchAll(/^\d+\. (toggle|number|stat|custom|button|selector) `([^`]+)`/gm)].map(
     ([, kind, label]) => `${kind} ${label}`,
   );
 }
