@@ -7,8 +7,8 @@ export default defineConfig({
   test: {
     // Every package is a test project; this is the one list `pnpm test` runs.
     projects: ["packages/*"],
-    // HOME is a fresh folder for the whole run, and the run fails if a test wrote under its
-    // `.dispatch` (scripts/vitest-home-guard.ts).
+    // HOME and TMPDIR are fresh folders for the whole run, removed after it; the run fails if a
+    // test wrote under its `.dispatch` (scripts/vitest-home-guard.ts).
     globalSetup: ["./scripts/vitest-home-guard.ts"],
     reporters: ["default", "./scripts/vitest-summary-reporter.ts"],
   },
