@@ -6,7 +6,7 @@ export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   test: {
     // Every package is a test project; this is the one list `pnpm test` runs.
-    projects: ["packages/*"],
+    projects: ["packages/*", "docs/frontend"],
     // HOME and TMPDIR are fresh folders for the whole run, removed after it; the run fails if a
     // test wrote under its `.dispatch` (scripts/vitest-home-guard.ts).
     globalSetup: ["./scripts/vitest-home-guard.ts"],

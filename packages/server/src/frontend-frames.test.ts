@@ -1,21 +1,56 @@
 import { readFile } from "node:fs/promises";
 import { expect, it } from "vitest";
-import { captureFrames, EXPECTED_PATH, FRAMES_PATH } from "../scripts/frontend-frames.js";
+import { checkRecordedFrames } from "../../../docs/frontend/check.js";
+import { renderPanel } from "../../../docs/frontend/panel.js";
+import { captureFrames, RECORDED_PATH, recordedSource } from "../scripts/frontend-frames.js";
 
-it("keeps docs/frontend/frames.json equal to what the server sends, and the reference panel's rendering of them", async () => {
-  const recorded = JSON.parse(await readFile(FRAMES_PATH, "utf8")) as unknown[];
-  // After a deliberate change, refresh them with `pnpm --filter @dispatch/server frontend-frames`.
-  expect(recorded).toEqual(JSON.parse(JSON.stringify(await captureFrames())));
-  const { renderPanel } = (await import(
-    new URL("../../../docs/frontend/render.mjs", import.meta.url).href
-  )) as {
-    renderPanel: (spec: unknown) => unknown;
-  };
-  const expected = JSON.parse(await readFile(EXPECTED_PATH, "utf8")) as Record<string, unknown>;
-  const shown = Object.fromEntries(
-    (
-      recorded as Array<{ step: string; message: { spec?: unknown; update?: { spec: unknown } } }>
-    ).map((frame) => [frame.step, renderPanel(frame.message.spec ?? frame.message.update?.spec)]),
-  );
-  expect(shown).toEqual(expected);
+it("keeps docs/frontend/recorded.ts equal to what the server sends, in every state and for every reason", async () => {
+  const frames = await captureFrames();
+  // After a deliberate change, refresh it with `pnpm --filter @dispatch/server frontend-frames`.
+  expect(await readFile(RECORDED_PATH, "utf8")).toBe(recordedSource(frames));
+  const states = new Set(frames.map((f) => JSON.stringify(stateOf(f.message))));
+  for (const state of [
+    ["loading", undefined],
+    ["off", null],
+    ["generating", null],
+    ["warming", null],
+    ["scheduled", null],
+    ["paused", "idle-cap"],
+    ["paused", "dead-cache"],
+    ["paused", "not-worth-it"],
+    ["paused", "budget"],
+    ["paused", "self-caching"],
+    ["paused", "quiet-hours"],
+    ["paused", null],
+    ["idle", "awaiting-turn"],
+    ["idle", "cache-expired"],
+    [undefined, undefined],
+  ]) {
+    expect(states, JSON.stringify(state)).toContain(JSON.stringify(state));
+  }
 });
+
+it("docs/frontend/check.ts passes the reference panel and catches a panel that differs", () => {
+  expect(
+    checkRecordedFrames((spec, elapsedMs, receivedAt) =>
+      renderPanel(spec, elapsedMs, true, receivedAt),
+    ),
+  ).toEqual([]);
+  // A countdown that rounds down shows one second less than it should.
+  const floored = checkRecordedFrames((spec, elapsedMs, receivedAt) => {
+    const shown = renderPanel(spec, elapsedMs + 999, true, receivedAt);
+    return { ...shown, history: shown.history };
+  });
+  expect(floored.length).toBeGreaterThan(0);
+});
+
+function stateOf(message: unknown): [unknown, unknown] {
+  const m = message as { spec?: Spec; update?: { spec: Spec } };
+  const spec = m.spec ?? m.update?.spec;
+  const timer = spec?.fields.find((f) => f.rendererId === "cache-warming-timer")?.payload;
+  return [timer?.state, timer?.reason];
+}
+
+type Spec = {
+  fields: Array<{ rendererId?: string; payload?: { state?: string; reason?: string } }>;
+};
