@@ -15,12 +15,19 @@ export type Render = (spec: SurfaceSpec, elapsedMs: number, receivedAt: number) 
 export function checkRecordedFrames(render: Render): string[] {
 	const differences: string[] = [];
 	for (const frame of FRAMES) {
-		const spec = frame.message.type === "surface" ? frame.message.spec : frame.message.type === "update" ? frame.message.update.spec : null;
+		const spec =
+			frame.message.type === "surface"
+				? frame.message.spec
+				: frame.message.type === "update"
+					? frame.message.update.spec
+					: null;
 		if (spec === null) continue;
 		for (const [elapsed, expected] of Object.entries(frame.shows)) {
 			const shown = JSON.stringify(render(spec, Number(elapsed), frame.receivedAt));
 			if (shown !== JSON.stringify(expected)) {
-				differences.push(`${frame.step} at +${elapsed} ms:\n  shown    ${shown}\n  expected ${JSON.stringify(expected)}`);
+				differences.push(
+					`${frame.step} at +${elapsed} ms:\n  shown    ${shown}\n  expected ${JSON.stringify(expected)}`,
+				);
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import {
 	historyRows,
 	intervalHint,
 	nextTickMs,
+	policyField,
 	remainingMs,
 	renderPanel,
 	secondsToShow,
@@ -21,7 +22,12 @@ function specWith(payload: unknown, enabled = true): SurfaceSpec {
 		region: "side",
 		title: "Cache Warming",
 		fields: [
-			{ kind: "toggle", label: "Enabled", value: enabled, action: { actionId: "cache-warming/toggle" } },
+			{
+				kind: "toggle",
+				label: "Enabled",
+				value: enabled,
+				action: { actionId: "cache-warming/toggle" },
+			},
 			{ kind: "custom", rendererId: "cache-warming-timer", payload },
 		],
 	};
@@ -99,7 +105,9 @@ describe("the status line", () => {
 		statusLine(payload, { enabled, connected, remaining: remainingMs(payload, 0, NOW) });
 
 	it("says the socket is down instead of a countdown it cannot trust", () => {
-		expect(line(scheduled(60_000), true, false)).toBe("Disconnected from the server: reconnecting…");
+		expect(line(scheduled(60_000), true, false)).toBe(
+			"Disconnected from the server: reconnecting…",
+		);
 	});
 
 	it("reads an older backend's two timestamps and the toggle", () => {
@@ -109,7 +117,10 @@ describe("the status line", () => {
 	});
 
 	it("has words for a state or a reason it does not know", () => {
-		const unknownState = { ...scheduled(0), state: "dozing" } as unknown as CacheWarmingTimerPayload;
+		const unknownState = {
+			...scheduled(0),
+			state: "dozing",
+		} as unknown as CacheWarmingTimerPayload;
 		expect(line(unknownState)).toBe("Not scheduled.");
 		expect(line({ ...scheduled(0), nextWarmAt: null, state: "idle", reason: "later" })).toBe(
 			"Not scheduled: waiting for a message.",
@@ -139,7 +150,14 @@ describe("the lines under it", () => {
 			history: [
 				{ at: 1, trigger: "auto", model: "sim", cachePct: 100, costUsd: 0.0037, error: null },
 				{ at: 2, trigger: "manual", model: null, cachePct: 50, costUsd: null, error: null },
-				{ at: 3, trigger: "manual", model: "sim", cachePct: null, costUsd: null, error: "no history" },
+				{
+					at: 3,
+					trigger: "manual",
+					model: "sim",
+					cachePct: null,
+					costUsd: null,
+					error: "no history",
+				},
 			],
 		});
 		expect(rows).toEqual([
@@ -154,7 +172,9 @@ describe("the lines under it", () => {
 		expect(warmNowLine({ status: 409, error: "conversation is generating" })).toBe(
 			"Not warmed: conversation is generating.",
 		);
-		expect(warmNowLine({ status: 429, error: "one per second" })).toBe("Not warmed yet: one per second.");
+		expect(warmNowLine({ status: 429, error: "one per second" })).toBe(
+			"Not warmed yet: one per second.",
+		);
 		expect(warmNowLine({ status: 0, error: "Failed to fetch" })).toBe(
 			"Could not reach the server (Failed to fetch).",
 		);
@@ -166,6 +186,19 @@ describe("the lines under it", () => {
 			"At most 4:50: this model's cache lives 5:00.",
 		);
 		expect(intervalHint({ ...scheduled(0), maxIntervalMs: null })).toBeNull();
+	});
+
+	it("finds the policy choice by its action, and nothing on a server without it", () => {
+		const spec = specWith(null);
+		expect(policyField(spec)).toBeNull();
+		const choice = {
+			kind: "selector" as const,
+			label: "When to stop warming",
+			value: "fixed",
+			options: [{ value: "fixed", label: "Every interval, until the idle cap" }],
+			action: { actionId: "cache-warming/set-policy" },
+		};
+		expect(policyField({ ...spec, fields: [...spec.fields, choice] })).toEqual(choice);
 	});
 
 	it("ignores a timer payload that is not an object, and a spec without one", () => {

@@ -6,16 +6,16 @@
 import type {
 	CacheWarmingHistoryEntry,
 	CacheWarmingTimerPayload,
+	SelectorField,
 	SurfaceSpec,
 } from "@dispatch/ui-contract";
 
 const TIMER_RENDERER_ID = "cache-warming-timer";
+const SET_POLICY = "cache-warming/set-policy";
 
 /** The timer payload of a spec, or null when the spec (or its timer field) is missing. */
 export function timerOf(spec: SurfaceSpec | null): CacheWarmingTimerPayload | null {
-	const field = spec?.fields.find(
-		(f) => f.kind === "custom" && f.rendererId === TIMER_RENDERER_ID,
-	);
+	const field = spec?.fields.find((f) => f.kind === "custom" && f.rendererId === TIMER_RENDERER_ID);
 	if (field?.kind !== "custom") return null;
 	const payload = field.payload as Partial<CacheWarmingTimerPayload> | null;
 	if (typeof payload !== "object" || payload === null) return null;
@@ -77,7 +77,8 @@ const RESUME = "Send a message or press Warm now to start again.";
 const PAUSED: Record<string, (timer: CacheWarmingTimerPayload) => string> = {
 	"idle-cap": (t) =>
 		`Paused at the idle cap: ${t.idleWarmCap === 1 ? "1 automatic warm" : `${t.idleWarmCap ?? "its"} automatic warms`} without a message. ${RESUME}`,
-	"dead-cache": () => `Paused: the last warms found the cache gone, so more would not help. ${RESUME}`,
+	"dead-cache": () =>
+		`Paused: the last warms found the cache gone, so more would not help. ${RESUME}`,
 	"not-worth-it": (t) =>
 		`Paused by the ${t.policy ?? "chosen"} policy: another warm would likely cost more than it saves. ${RESUME}`,
 	budget: () => "Waiting: the server's warm budget is spent for now; it retries by itself.",
@@ -185,7 +186,11 @@ export function historyRows(timer: CacheWarmingTimerPayload | null): HistoryRow[
 function historyRow(warm: CacheWarmingHistoryEntry): HistoryRow {
 	const parts = [warm.trigger === "auto" ? "Automatic" : "Warm now", warm.model ?? "default model"];
 	if (warm.error !== null || warm.cachePct === null) {
-		return { at: warm.at, text: [...parts, `failed: ${warm.error ?? "no answer"}`].join(" · "), tone: "error" };
+		return {
+			at: warm.at,
+			text: [...parts, `failed: ${warm.error ?? "no answer"}`].join(" · "),
+			tone: "error",
+		};
 	}
 	parts.push(`${warm.cachePct}% cached`);
 	if (warm.costUsd !== null) parts.push(`$${warm.costUsd.toFixed(4)}`);
@@ -230,6 +235,12 @@ export interface PanelRendering {
 	readonly model: string | null;
 	readonly intervalHint: string | null;
 	readonly history: readonly HistoryRow[];
+}
+
+/** The "When to stop warming" choice (a `selector` field), or null from a server without it. */
+export function policyField(spec: SurfaceSpec | null): SelectorField | null {
+	const field = spec?.fields.find((f) => f.kind === "selector" && f.action.actionId === SET_POLICY);
+	return field?.kind === "selector" ? field : null;
 }
 
 /** The toggle's value. */

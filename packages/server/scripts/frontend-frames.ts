@@ -4,6 +4,7 @@
 // derived from real ones and say so: an older backend (no `state`), a reason this panel does
 // not know, and `loading`. `pnpm --filter @dispatch/server frontend-frames` rewrites
 // docs/frontend/recorded.ts; src/frontend-frames.test.ts fails when they drift.
+import { execFileSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { SurfaceServerMessage, SurfaceSpec } from "@dispatch/ui-contract";
@@ -274,7 +275,7 @@ export function shows(frame: Frame): Record<string, PanelRendering> {
 
 export function recordedSource(frames: readonly Frame[]): string {
   const entries = frames.map((frame) => ({ ...frame, shows: shows(frame) }));
-  return [
+  const source = [
     "// Recorded from a real server by `pnpm --filter @dispatch/server frontend-frames`: do not edit.",
     "// Each frame is what one subscriber received; `shows` is what the panel should show for it,",
     "// at each time (ms) after it arrived. docs/frontend/check.ts compares a rendering with it.",
@@ -292,6 +293,17 @@ export function recordedSource(frames: readonly Frame[]): string {
     `export const FRAMES: readonly RecordedFrame[] = ${JSON.stringify(entries, null, "\t")};`,
     "",
   ].join("\n");
+  return formatLikeTheWeb(source);
+}
+
+/** In the web's own format (Biome, tabs, 100 columns), so `biome check` there passes as copied. */
+function formatLikeTheWeb(source: string): string {
+  const biome = fileURLToPath(new URL("../../../node_modules/.bin/biome", import.meta.url));
+  return execFileSync(
+    biome,
+    ["format", "--stdin-file-path=recorded.ts", "--indent-style=tab", "--line-width=100"],
+    { input: source, encoding: "utf8" },
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
