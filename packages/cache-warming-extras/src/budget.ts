@@ -8,7 +8,7 @@
 // it; a crash forgets at most the unused lease, counted as spent, so no crash, restart or crash
 // loop hands out the same minute twice. The lease is renewed before it runs out.
 import * as z from "zod";
-import { type Extra, type ExtraDeps, type Pause, perConversation } from "./extra.js";
+import { type Extra, type ExtraDeps, type Pause, perConversation, seam } from "./extra.js";
 import type { Ledger } from "./ledger.js";
 import { type ModelPricing, warmCostUsd } from "./prices.js";
 import { parseStored } from "./records.js";
@@ -262,7 +262,7 @@ export function createBudget(deps: ExtraDeps & BudgetOptions & { readonly ledger
     retryAt: (id: string) => retries.peek(id)?.at ?? null,
     forget: (id: string) => void retries.forget(id),
     holds: (id: string) => reserved.has(id) || (retries.peek(id)?.at ?? null) !== null,
-    hooks: {
+    hooks: seam({
       beforeWarm(id, trigger, context) {
         if (!limited()) return undefined;
         const reservation = reservationFor(id, context.modelName);
@@ -302,7 +302,7 @@ export function createBudget(deps: ExtraDeps & BudgetOptions & { readonly ledger
       turnStarted(id) {
         retries.get(id).at = null;
       },
-    },
+    }),
   } satisfies Extra & Record<string, unknown>;
   return extra;
 }

@@ -1,7 +1,7 @@
 // Extra: at most so many conversations with warming on at once (each is a stream of paid
 // warms). An enable is counted from the moment it is asked for, so enables racing each other
 // cannot pass the cap together; one whose store failed stops counting after a while.
-import type { Extra, ExtraDeps } from "./extra.js";
+import { type Extra, type ExtraDeps, seam } from "./extra.js";
 import { ActionRejected } from "./refusals.js";
 
 /** An enable asked for but not yet seen applied counts this long at most. */
@@ -27,7 +27,7 @@ export function createEnabledCap(
       enabled.delete(id);
       pending.delete(id);
     },
-    hooks: {
+    hooks: seam({
       settingsChanging(id, next, current) {
         if (!next.enabled || current.enabled || deps.maxEnabled <= 0) return;
         if (!enabled.has(id) && !pending.has(id) && count() >= deps.maxEnabled) {
@@ -48,6 +48,6 @@ export function createEnabledCap(
           enabled.add(id);
         } else enabled.delete(id);
       },
-    },
+    }),
   } satisfies Extra & Record<string, unknown>;
 }

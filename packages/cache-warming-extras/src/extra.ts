@@ -41,6 +41,15 @@ export interface Pause {
   readonly resumes: string;
 }
 
+/**
+ * An extra's hooks, typed as the core's seam: what a package declares for an extra then names
+ * `WarmerHooks`, not each hook's inferred signature (whose types the core's entry does not
+ * export by name).
+ */
+export function seam(hooks: WarmerHooks): WarmerHooks {
+  return hooks;
+}
+
 export interface Extra {
   readonly hooks: WarmerHooks;
   /** Reads what it stores for a conversation; called before the warmer's state is restored. */

@@ -2,7 +2,14 @@
 // policies judge by: the idle gaps, the prefix size, when the last turn settled. Shows the
 // `Warming cost` stat and the `ledger` key of the timer payload.
 import * as z from "zod";
-import { type Extra, type ExtraDeps, perConversation, withFields, withTimerKeys } from "./extra.js";
+import {
+  type Extra,
+  type ExtraDeps,
+  perConversation,
+  seam,
+  withFields,
+  withTimerKeys,
+} from "./extra.js";
 import { savedByHitUsd, warmCostUsd } from "./prices.js";
 import { countSchema, epochOrNull, keptRecord } from "./records.js";
 
@@ -124,7 +131,7 @@ export function createLedger(deps: ExtraDeps) {
       entries.forget(id);
       record.forget(id);
     },
-    hooks: {
+    hooks: seam({
       warmRecorded(id, usage, _trigger, context) {
         const entry = entries.get(id);
         const pricing = economicsOf(context.modelName).pricing;
@@ -167,7 +174,7 @@ export function createLedger(deps: ExtraDeps) {
           { ledger: shown },
         );
       },
-    },
+    }),
   } satisfies Extra & Record<string, unknown>;
   return extra;
 }

@@ -2,7 +2,7 @@
 // schedule never waits longer than the model's cache lives (less a margin), and the interval
 // field says so (`max`); a model whose provider caches by itself is never warmed (it would only
 // cost). The model is the last settled turn's.
-import { type Extra, type ExtraDeps, type Pause, withTimerKeys } from "./extra.js";
+import { type Extra, type ExtraDeps, type Pause, seam, withTimerKeys } from "./extra.js";
 
 export function createModelLimits(deps: Pick<ExtraDeps, "warmer" | "economicsOf">) {
   const { warmer, economicsOf } = deps;
@@ -18,7 +18,7 @@ export function createModelLimits(deps: Pick<ExtraDeps, "warmer" | "economicsOf"
         resumes: "a turn on a model whose cache needs warming",
       };
     },
-    hooks: {
+    hooks: seam({
       schedule(id, state) {
         const model = economics(id);
         if (model.pricing?.selfCaching === true) return null;
@@ -52,7 +52,7 @@ export function createModelLimits(deps: Pick<ExtraDeps, "warmer" | "economicsOf"
           pricesKnown: model.pricing !== null,
         });
       },
-    },
+    }),
   } satisfies Extra & Record<string, unknown>;
   return extra;
 }

@@ -1,6 +1,6 @@
 // Extra: at most one manual warm per conversation per gap (1 s by default): a burst of clicks
 // pays for one warm, not for each. Joining a warm in flight is free and never refused.
-import type { Extra, ExtraDeps } from "./extra.js";
+import { type Extra, type ExtraDeps, seam } from "./extra.js";
 
 export function createRateLimit(deps: Pick<ExtraDeps, "now"> & { readonly minGapMs: number }) {
   // The last manual warm per conversation, oldest first: expired entries leave from the front.
@@ -14,7 +14,7 @@ export function createRateLimit(deps: Pick<ExtraDeps, "now"> & { readonly minGap
   }
 
   return {
-    hooks: {
+    hooks: seam({
       beforeWarm(id, trigger) {
         if (trigger !== "manual" || deps.minGapMs <= 0) return undefined;
         const at = deps.now();
@@ -30,6 +30,6 @@ export function createRateLimit(deps: Pick<ExtraDeps, "now"> & { readonly minGap
         last.set(id, at);
         return undefined;
       },
-    },
+    }),
   } satisfies Extra & Record<string, unknown>;
 }

@@ -4,7 +4,7 @@
 // user, and the conversation's spec shows it (`Last refusal`, and `lastRefusal` in the timer
 // payload) until its next accepted action.
 import type { CacheWarmingSurface } from "@dispatch/cache-warming";
-import { type Extra, type ExtraDeps, withFields, withTimerKeys } from "./extra.js";
+import { type Extra, type ExtraDeps, seam, withFields, withTimerKeys } from "./extra.js";
 import { intervalTooLong } from "./prices.js";
 
 /** A refusal written for the client: transports show its message as it is. */
@@ -106,7 +106,7 @@ export function createRefusals(deps: Pick<ExtraDeps, "warmer" | "now" | "economi
         },
       };
     },
-    hooks: {
+    hooks: seam({
       spec(id, spec) {
         const refusal = refusals.get(id) ?? null;
         return withTimerKeys(
@@ -137,7 +137,7 @@ export function createRefusals(deps: Pick<ExtraDeps, "warmer" | "now" | "economi
           if (!result.ok) throw new ActionRejected(result.error);
         },
       },
-    },
+    }),
   } satisfies Extra & Record<string, unknown>;
   return extra;
 }

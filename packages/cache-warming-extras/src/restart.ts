@@ -7,7 +7,7 @@
 import { type ConversationState, parseSettings, settingsKey } from "@dispatch/cache-warming";
 import * as z from "zod";
 import type { Restored } from "./extra.js";
-import { type Extra, type ExtraDeps, perConversation } from "./extra.js";
+import { type Extra, type ExtraDeps, perConversation, seam } from "./extra.js";
 import { epochOrNull, keptRecord, MAX_CWD, MAX_MODEL_NAME } from "./records.js";
 
 export type NotResumedReason = "cache-expired" | "awaiting-turn";
@@ -224,7 +224,7 @@ export function createRestart(
       record.forget(id);
     },
     holds: (id: string) => entries.peek(id)?.loading != null,
-    hooks: {
+    hooks: seam({
       // What a warm changes is stored on top of what was stored: read first.
       // A manual warm of a conversation not seen since start: its stored settings and records
       // first, so what it changes lands on them. (An automatic one was armed after a read.)
@@ -276,7 +276,7 @@ export function createRestart(
         if (!entries.get(id).loaded) void load(id).catch(() => {});
         return spec;
       },
-    },
+    }),
   } satisfies Extra & Record<string, unknown>;
   return extra;
 }

@@ -11,6 +11,7 @@ import {
   type ExtraDeps,
   type Pause,
   perConversation,
+  seam,
   withFields,
   withTimerKeys,
 } from "./extra.js";
@@ -316,7 +317,7 @@ export function createSpendGuard(
         ? `${autoWarms} of ${limits.idleWarmCap} automatic warms before the idle cap`
         : null;
     },
-    hooks: {
+    hooks: seam({
       warmStarted(id, trigger) {
         if (trigger !== "auto") return;
         const entry = entries.get(id);
@@ -425,7 +426,7 @@ export function createSpendGuard(
           await setLimits(id, { policy: parsed.data });
         },
       },
-    },
+    }),
   } satisfies Extra & Record<string, unknown>;
   return extra;
 }

@@ -10,6 +10,7 @@ import {
   type ExtraDeps,
   type Pause,
   perConversation,
+  seam,
   withFields,
   withTimerKeys,
 } from "./extra.js";
@@ -208,7 +209,7 @@ export function createStatus(deps: ExtraDeps & StatusSources) {
       record.forget(id);
     },
     holds: (id: string) => entries.peek(id)?.warmingSince != null,
-    hooks: {
+    hooks: seam({
       warmStarted(id, trigger) {
         if (trigger !== "auto") return;
         entries.get(id).warmingSince = now();
@@ -287,7 +288,7 @@ export function createStatus(deps: ExtraDeps & StatusSources) {
           history: status.history,
         });
       },
-    },
+    }),
   } satisfies Extra & Record<string, unknown>;
   return extra;
 }
