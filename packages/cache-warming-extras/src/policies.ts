@@ -176,7 +176,7 @@ export const EMPTY_ACCOUNT: AdaptiveAccount = Object.freeze({
 });
 
 /** How much the prior counts, in observations of each of its gaps. */
-export const PRIOR_WEIGHT = 1;
+export const PRIOR_WEIGHT = 1.5;
 
 /**
  * The adaptive policy's bound: the safe stop's worst ratio. Whatever the returns, what it pays

@@ -270,6 +270,8 @@ export function createSpendGuard(
     load,
     setLimits,
     limits: (id: string): SpendLimits => entries.get(id).limits,
+    /** The adaptive policy's account and gap costs as they stand (what an adversary reads). */
+    adaptive: (id: string) => ({ account: entries.get(id).account, costs: costsFor(id) }),
     forget(id) {
       entries.forget(id);
       storedLimits.forget(id);

@@ -199,6 +199,7 @@ export function createStandardWarmer(options: StandardOptions) {
       enabledConversations: cap.count(),
     }),
     budget,
+    guard,
     status,
   };
 }

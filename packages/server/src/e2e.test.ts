@@ -218,6 +218,42 @@ describe("the server, end to end over real sockets", () => {
 });
 
 describe("what the frontend sees of the schedule, over real sockets", () => {
+  it("keeps the user's interval by default: a warm every 2 s, each re-armed 2 s on, until the idle cap says so", async () => {
+    const { server, clock } = await serve();
+    const client = await connect(server.wsUrl);
+    await subscribe(client, "c2");
+    invoke(client, "cache-warming/set-interval", "c2", 2);
+    await client.take("update");
+    invoke(client, "cache-warming/toggle", "c2", true);
+    const armed = timerOf((await client.take("update")).update.spec);
+    expect(armed).toMatchObject({ state: "scheduled", policy: "fixed", idleWarmCap: 15 });
+    expect(armed.nextWarmAt).toBe(START + 2_000);
+
+    const warmedAt: number[] = [];
+    for (let warm = 1; warm <= 15; warm++) {
+      await clock.tickAsync(2_000);
+      expect(timerOf((await client.take("update")).update.spec).state).toBe("warming");
+      const after = timerOf((await client.take("update")).update.spec);
+      warmedAt.push(after.lastWarmAt as number);
+      if (warm < 15) {
+        expect(after).toMatchObject({ state: "scheduled", autoWarmsSinceTurn: warm });
+        expect(after.nextWarmAt).toBe((after.lastWarmAt as number) + 2_000);
+      } else {
+        expect(after).toMatchObject({
+          state: "paused",
+          reason: "idle-cap",
+          nextWarmAt: null,
+          pause: { rule: "the idle cap" },
+        });
+      }
+    }
+    expect(warmedAt).toEqual(Array.from({ length: 15 }, (_, i) => START + 2_000 * (i + 1)));
+    const schedule = server.warming.view("c2").schedule;
+    expect(schedule).toMatch(/^Paused by the idle cap: 15 automatic warms since the last turn/);
+    await clock.tickAsync(60_000);
+    expect(server.warming.stats().warmCalls).toBe(15);
+  });
+
   it("shows an automatic warm in flight as warming, not as a pause, then its failure and the recovery", async () => {
     const answers: Array<(outcome: unknown) => void> = [];
     const { server, clock } = await serve(
