@@ -29,6 +29,7 @@ import {
   type WarmPolicy,
 } from "./spend-guard.js";
 import { createStatus } from "./status.js";
+import { createStoreHealth } from "./store-health.js";
 
 export interface StandardOptions
   extends Omit<CacheWarmerDeps, "hooks" | "onSurfaceChange" | "storage"> {
@@ -59,14 +60,16 @@ export function createStandardWarmer(options: StandardOptions) {
   const inMemory = new Set<string>();
   let warmCalls = 0;
   // The list is read at every event, so extras made with the warmer join it afterwards.
+  const health = createStoreHealth(options);
   const warmer: CacheWarmer = createCacheWarmer({
     ...options,
+    storage: health.storage,
     hooks,
     onSurfaceChange: (conversationId) => surface?.notify(conversationId),
   });
   const queue = createWriteQueue();
   const economicsOf = createModelEconomics(options);
-  const deps = { ...options, warmer, queue, economicsOf };
+  const deps = { ...options, storage: health.storage, warmer, queue, economicsOf };
 
   const ledger = createLedger(deps);
   const guard = createSpendGuard({
@@ -107,7 +110,8 @@ export function createStandardWarmer(options: StandardOptions) {
     },
     changed: (id) => void inMemory.add(id),
   };
-  hooks.push(counted, ...extras.map((extra) => extra.hooks));
+  // A store that cannot write refuses a warm before anything else counts it.
+  hooks.push(counted, health.hooks, ...extras.map((extra) => extra.hooks));
 
   const base = createSurfaceProvider(warmer, hooks);
   const known = [
@@ -201,6 +205,7 @@ export function createStandardWarmer(options: StandardOptions) {
     budget,
     guard,
     status,
+    health,
   };
 }
 

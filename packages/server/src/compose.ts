@@ -209,6 +209,7 @@ export async function startDispatchServer(
         warmer: warming,
         policy,
         logger,
+        health: () => warming.health.look(),
         stats: () => ({
           ...warming.stats(),
           sockets: sockets(),

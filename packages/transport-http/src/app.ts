@@ -42,6 +42,11 @@ export interface AppDeps extends Pick<WarmRouteOptions, "warmer" | "warmService"
     | ((conversationId: string, actionId: string, payload: unknown) => Promise<void>)
     | undefined;
   readonly dev?: DevControls | undefined;
+  /**
+   * Whether the server can do its work (its store writes), for `GET /health`: 200 `{ ok: true }`,
+   * else 503 `{ ok: false, reason }`. Default: always ok.
+   */
+  readonly health?: (() => { readonly ok: boolean; readonly reason: string | null }) | undefined;
   /** Counters for `GET /stats` (warms, refusals, conversations, sockets). */
   readonly stats?: (() => Readonly<Record<string, number>>) | undefined;
   readonly logger?:
@@ -91,7 +96,12 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.post("*", jsonBodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, deps.logger));
 
-  app.get("/health", (c) => jsonLine(c, { ok: true }));
+  app.get("/health", (c) => {
+    const health = deps.health?.() ?? { ok: true, reason: null };
+    return health.ok
+      ? jsonLine(c, { ok: true })
+      : jsonLine(c, { ok: false, reason: health.reason }, 503);
+  });
   if (deps.stats) {
     const stats = deps.stats;
     app.get("/stats", (c) => jsonLine(c, stats()));
