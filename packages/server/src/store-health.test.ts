@@ -27,7 +27,15 @@ it("pays no warm while the store cannot write, says why on /health and to Warm n
   let paid = 0;
   const { server, clock } = await startTestServer(
     {},
-    { storage, warm: { warm: async () => ((paid += 1), USAGE) } },
+    {
+      storage,
+      warm: {
+        warm: async () => {
+          paid += 1;
+          return USAGE;
+        },
+      },
+    },
   );
   afterTest(() => server.close());
   const health = async () => {
