@@ -149,9 +149,14 @@ export function createStandardWarmer(options: StandardOptions) {
   return {
     warmer,
     surface,
-    /** A manual warm from a client; an id nobody watches leaves memory again after it. */
+    /**
+     * A manual warm from a client, answered once what it recorded (ledger, history) is in the
+     * store, so a crash right after the answer keeps it; an id nobody watches leaves memory
+     * again after it.
+     */
     async warmNow(id: string, opts?: Parameters<CacheWarmer["warmNow"]>[1]) {
       const result = await warmer.warmNow(id, opts);
+      await queue.drain();
       release(id);
       return result;
     },

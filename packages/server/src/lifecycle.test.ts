@@ -201,6 +201,27 @@ describe("start-up order", () => {
   }, 30_000);
 });
 
+it("keeps every warm answered 200 through a kill -9 the moment the last answer arrives", async () => {
+  const dataDir = await tempDataDir();
+  const { http, kill } = await spawnBuiltServer(dataDir);
+  const ids = Array.from({ length: 100 }, (_, i) => `k${i}`);
+  const answers = await Promise.all(ids.map((id) => postWarm(http, { conversationId: id })));
+  await kill();
+  expect(answers.map((res) => res.status)).toEqual(ids.map(() => 200));
+  const after = await startTestServer({ dataDir });
+  const kept = [];
+  for (const id of ids) {
+    await after.server.warming.load(id);
+    const view = after.server.warming.view(id) as unknown as {
+      history: unknown[];
+      ledger: { warms: number };
+    };
+    kept.push([view.history.length, view.ledger.warms]);
+  }
+  expect(kept).toEqual(ids.map(() => [1, 1]));
+  await after.server.close();
+}, 30_000);
+
 /** The bundled server in its own process on `dataDir`, as `pnpm start` runs it; `kill` is kill -9. */
 async function spawnBuiltServer(dataDir: string) {
   const root = fileURLToPath(new URL("../../..", import.meta.url));
