@@ -228,12 +228,26 @@ describe("4. connections", () => {
   it("caps sockets in all and per address, and HTTP keeps answering meanwhile", async () => {
     const { server } = await serve(
       {},
-      { transportLimits: { maxSockets: 3, maxSocketsPerAddress: 2 } },
+      { transportLimits: { maxSockets: 2, maxSocketsPerAddress: 3 } },
     );
     await client(server.wsUrl);
     await client(server.wsUrl);
     await expect(SurfaceClient.connect(server.wsUrl)).rejects.toThrow("upgrade refused: 503");
     expect((await fetch(`${server.httpUrl}/health`)).status).toBe(200);
+  });
+
+  it("closes a subscribed socket that has said nothing for the subscribed idle time", async () => {
+    const { server, clock } = await serve(
+      {},
+      // One beat, at 30 min: fake time gives the client no moment to answer pings in between.
+      { transportLimits: { heartbeatMs: 30 * 60_000, subscribedIdleMs: 30 * 60_000 } },
+    );
+    const quiet = await client(server.wsUrl);
+    quiet.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: "c1" });
+    await quiet.take("surface");
+    const shut = closed(quiet.socket);
+    await clock.tickAsync(30 * 60_000);
+    expect(await shut).toBe(1000);
   });
 
   it("drops a peer that stops answering pings, and closes a socket that watches and says nothing", async () => {

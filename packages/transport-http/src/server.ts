@@ -32,12 +32,18 @@ export interface ListenOptions {
 export interface TransportLimits extends SocketLimits {
   /** Open WebSockets, in all. */
   readonly maxSockets: number;
-  /** Open WebSockets from one remote address. */
+  /**
+   * Open WebSockets from one remote address. One more closes that address's quietest socket
+   * (the longest without a message from its client) rather than refusing the newcomer, so a
+   * client holding every slot cannot lock out another one from the same address.
+   */
   readonly maxSocketsPerAddress: number;
   /** Every this often each socket is pinged; one that did not answer the last ping is dropped. */
   readonly heartbeatMs: number;
   /** A socket with no subscription that has sent nothing for this long is closed. */
   readonly idleMs: number;
+  /** A subscribed socket that has sent nothing for this long is closed (clients reconnect). */
+  readonly subscribedIdleMs: number;
   /** Open HTTP connections; more wait in the kernel's backlog. */
   readonly maxHttpConnections: number;
   /** Time for a request's headers and body to arrive. */
@@ -50,6 +56,7 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   maxSocketsPerAddress: 100,
   heartbeatMs: 30_000,
   idleMs: 120_000,
+  subscribedIdleMs: 30 * 60_000,
   maxHttpConnections: 1000,
   httpRequestTimeoutMs: 15_000,
 };
@@ -145,11 +152,11 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
             return done(false, 403, "Forbidden");
           // Stryker disable next-line StringLiteral: a TCP socket always has a remote address
           const address = addressKey(req.socket.remoteAddress ?? "");
-          if (
-            server.clients.size >= limits.maxSockets ||
-            (socketsByAddress.get(address) ?? 0) >= limits.maxSocketsPerAddress
-          )
+          if ((socketsByAddress.get(address) ?? 0) >= limits.maxSocketsPerAddress) {
+            closeQuietest(address);
+          } else if (server.clients.size >= limits.maxSockets) {
             return done(false, 503, "Too Many Connections");
+          }
           done(true);
         },
       });
@@ -163,14 +170,33 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
   }
   const liveness = new Map<
     WebSocket,
-    { answered: boolean; served: ReturnType<typeof serveSurfaceSocket> }
+    {
+      answered: boolean;
+      readonly address: string;
+      readonly served: ReturnType<typeof serveSurfaceSocket>;
+    }
   >();
+  /** Makes room for a newcomer from `address`: its socket that has been quiet longest goes. */
+  function closeQuietest(address: string): void {
+    let quietest: WebSocket | null = null;
+    let since = Number.POSITIVE_INFINITY;
+    for (const [socket, entry] of liveness) {
+      if (entry.address === address && entry.served.lastMessageAt() < since) {
+        quietest = socket;
+        since = entry.served.lastMessageAt();
+      }
+    }
+    if (quietest === null) return;
+    liveness.delete(quietest);
+    // At once, not after a closing handshake its peer may never answer: the slot is free now.
+    quietest.terminate();
+  }
   wss.on("connection", (socket, req) => {
     // Stryker disable next-line StringLiteral: a TCP socket always has a remote address
     const address = addressKey(req.socket.remoteAddress ?? "");
     socketsByAddress.set(address, (socketsByAddress.get(address) ?? 0) + 1);
     const served = serveSurfaceSocket(socket, options.registry, options.logger, limits, clock.now);
-    const entry = { answered: true, served };
+    const entry = { answered: true, address, served };
     liveness.set(socket, entry);
     socket.on("pong", () => {
       entry.answered = true;
@@ -183,21 +209,20 @@ export async function listen(options: ListenOptions): Promise<RunningTransport> 
     });
   });
 
-  // One timer for every socket: drop peers that did not answer the last ping, close sockets
-  // that watch nothing and say nothing, ping the rest.
+  // One timer for every socket: close sockets that have said nothing for too long (a shorter
+  // time for one that watches nothing), drop peers that did not answer the last ping, ping the
+  // rest.
   let heartbeat: number | null = null;
   const beat = () => {
     const now = clock.now();
     for (const [socket, entry] of liveness) {
-      if (!entry.answered) {
-        socket.terminate();
+      const quiet = now - entry.served.lastMessageAt();
+      if (quiet >= (entry.served.subscriptions() === 0 ? limits.idleMs : limits.subscribedIdleMs)) {
+        socket.close(1000, "idle");
         continue;
       }
-      if (
-        entry.served.subscriptions() === 0 &&
-        now - entry.served.lastMessageAt() >= limits.idleMs
-      ) {
-        socket.close(1000, "idle");
+      if (!entry.answered) {
+        socket.terminate();
         continue;
       }
       entry.answered = false;
