@@ -1,6 +1,7 @@
 // Extra: at most so many conversations with warming on at once (each is a stream of paid
 // warms). An enable is counted from the moment it is asked for, so enables racing each other
-// cannot pass the cap together; one whose store failed stops counting after a while.
+// cannot pass the cap together; one whose store failed stops counting after a while. While
+// the stored schedules come back after a restart, an enable waits for them to be counted.
 import { type Extra, type ExtraDeps, seam } from "./extra.js";
 import { ActionRejected } from "./refusals.js";
 
@@ -8,7 +9,11 @@ import { ActionRejected } from "./refusals.js";
 const PENDING_ENABLE_MS = 30_000;
 
 export function createEnabledCap(
-  deps: Pick<ExtraDeps, "now" | "logger"> & { readonly maxEnabled: number },
+  deps: Pick<ExtraDeps, "now" | "logger"> & {
+    readonly maxEnabled: number;
+    /** Settles once the stored schedules are back: until then they hold slots not yet counted. */
+    readonly resumed?: () => Promise<unknown>;
+  },
 ) {
   const enabled = new Set<string>();
   const pending = new Map<string, number>();
@@ -28,8 +33,9 @@ export function createEnabledCap(
       pending.delete(id);
     },
     hooks: seam({
-      settingsChanging(id, next, current) {
+      async settingsChanging(id, next, current) {
         if (!next.enabled || current.enabled || deps.maxEnabled <= 0) return;
+        await deps.resumed?.();
         if (!enabled.has(id) && !pending.has(id) && count() >= deps.maxEnabled) {
           refusals += 1;
           deps.logger.warn("cache-warming: refused to enable warming", {

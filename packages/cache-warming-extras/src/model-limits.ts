@@ -3,6 +3,7 @@
 // field says so (`max`); a model whose provider caches by itself is never warmed (it would only
 // cost). The model is the last settled turn's.
 import { type Extra, type ExtraDeps, type Pause, seam, withTimerKeys } from "./extra.js";
+import { MAX_CWD, MAX_MODEL_NAME } from "./records.js";
 
 export function createModelLimits(deps: Pick<ExtraDeps, "warmer" | "economicsOf">) {
   const { warmer, economicsOf } = deps;
@@ -28,6 +29,19 @@ export function createModelLimits(deps: Pick<ExtraDeps, "warmer" | "economicsOf"
           : undefined;
       },
       beforeWarm(_id, _trigger, context) {
+        // A name no record can hold would be warmed now and forgotten at the next restart.
+        if ((context.modelName?.length ?? 0) > MAX_MODEL_NAME) {
+          return {
+            reason: "invalid",
+            error: `model names are at most ${MAX_MODEL_NAME} characters; no warm was sent`,
+          };
+        }
+        if ((context.cwd?.length ?? 0) > MAX_CWD) {
+          return {
+            reason: "invalid",
+            error: `working directories are at most ${MAX_CWD} characters; no warm was sent`,
+          };
+        }
         const model = economicsOf(context.modelName);
         if (model.pricing?.selfCaching !== true) return undefined;
         return {

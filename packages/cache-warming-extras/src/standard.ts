@@ -86,7 +86,12 @@ export function createStandardWarmer(options: StandardOptions) {
   const model = createModelLimits(deps);
   const rateLimit = createRateLimit({ now: options.now, minGapMs: options.manualWarmMinGapMs });
   // The rate limit keeps its own times (pruned as they pass): it holds no conversation.
-  const cap = createEnabledCap({ ...deps, maxEnabled: options.maxEnabledConversations });
+  let resuming: Promise<unknown> = Promise.resolve();
+  const cap = createEnabledCap({
+    ...deps,
+    maxEnabled: options.maxEnabledConversations,
+    resumed: () => resuming,
+  });
   const refusals = createRefusals(deps);
   const loaders: Extra[] = [ledger, guard];
   const restart = createRestart({
@@ -164,9 +169,12 @@ export function createStandardWarmer(options: StandardOptions) {
     /** Reads a conversation's stored settings and records (once). */
     load: (id: string) => restart.load(id),
     /** After start: the budget as the last run left it, then every stored schedule. */
-    async resume(accepts?: (id: string) => boolean): Promise<ResumeReport> {
-      await budget.restore();
-      return restart.resumeAll(accepts === undefined ? {} : { accepts });
+    resume(accepts?: (id: string) => boolean): Promise<ResumeReport> {
+      const resumed = budget
+        .restore()
+        .then(() => restart.resumeAll(accepts === undefined ? {} : { accepts }));
+      resuming = resumed.catch(() => {});
+      return resumed;
     },
     setSpendLimits: (id: string, change: SpendLimitsChange) => guard.setLimits(id, change),
     /** One conversation as `GET /cache-warming/:id` answers it: what the surface shows. */

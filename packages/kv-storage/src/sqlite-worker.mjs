@@ -31,6 +31,16 @@ function open() {
     db.exec(
       "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
     );
+    // A `kv` table of another shape is another program's: named, not written into.
+    const columns = db
+      .pragma("table_info(kv)")
+      .map((column) => `${column.name} ${column.type}`)
+      .join(", ");
+    if (columns !== "key TEXT, value TEXT") {
+      throw new Error(
+        `its kv table is not this server's (columns: ${columns}); point DISPATCH_DATA_DIR at another folder or move the file away`,
+      );
+    }
     // Takes the exclusive lock now rather than at the first write.
     db.exec("BEGIN EXCLUSIVE; COMMIT");
     const check = db.pragma("quick_check", { simple: true });
@@ -56,7 +66,14 @@ if (opened !== undefined && opened.check !== "ok") {
   });
   wake();
 } else if (opened !== undefined) {
-  serve(opened.db);
+  try {
+    serve(opened.db);
+  } catch (error) {
+    // Whatever fails before the answer is the open's failure, said now rather than timed out.
+    opened.db.close();
+    port.postMessage({ ok: false, ...errorOf(error) });
+    wake();
+  }
 }
 
 function serve(db) {

@@ -180,3 +180,17 @@ describe("the write-ahead log check", () => {
     expect(check(Buffer.alloc(31, 9))).toBeNull();
   });
 });
+
+describe("a database that is another program's", () => {
+  it("names a kv table of another shape at once, instead of timing out", async () => {
+    const path = join(await tempDir(), "db.sqlite");
+    const foreign = new Database(path);
+    foreign.exec("CREATE TABLE kv (a INTEGER)");
+    foreign.close();
+    const started = performance.now();
+    expect(() => openSqliteStorage(path, { waitMs: 5_000 })).toThrow(
+      /its kv table is not this server's \(columns: a INTEGER\)/,
+    );
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});

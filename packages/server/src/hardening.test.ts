@@ -352,6 +352,38 @@ describe("5. state per conversation id", () => {
   });
 });
 
+describe("7. names no record can hold", () => {
+  it("warms no model whose name is longer than a record keeps, manual or automatic", async () => {
+    let calls = 0;
+    const usage = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+    const { server, clock } = await serve(
+      {},
+      {
+        warm: {
+          warm: async () => {
+            calls += 1;
+            return usage;
+          },
+        },
+      },
+    );
+    const long = `anthropic/${"x".repeat(265)}`; // 275 characters
+    const manual = await postWarm(server.httpUrl, { conversationId: "c1", model: long });
+    expect(manual.status).toBe(400);
+    expect(await manual.json()).toEqual({
+      error: "model names are at most 256 characters; no warm was sent",
+    });
+    await server.warmer.setEnabled("c2", true);
+    await server.warmer.onTurnSettled("c2", { modelName: long });
+    await clock.tickAsync(240_000);
+    expect(calls).toBe(0);
+    expect(
+      (await postWarm(server.httpUrl, { conversationId: "c1", model: "x".repeat(256) })).status,
+    ).toBe(200);
+    expect(calls).toBe(1);
+  });
+});
+
 describe("6. what errors say", () => {
   it("repeats at most 64 characters of the client's own input", async () => {
     const { server } = await serve();

@@ -71,6 +71,7 @@ export function parseWarmBody(
 
 /** A refused warm's status: the service's own refusal is upstream's 409; the extras' say more. */
 const STATUS_BY_REASON: Readonly<Record<string, ContentfulStatusCode>> = {
+  invalid: 400,
   "rate-limited": 429,
   budget: 503,
   unavailable: 503,

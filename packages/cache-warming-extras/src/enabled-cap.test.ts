@@ -1,0 +1,49 @@
+import { createMemoryStorage } from "@dispatch/kv-storage";
+import FakeTimers from "@sinonjs/fake-timers";
+import { expect, it } from "vitest";
+import { DEFAULT_PRICES, SIM_PRICING } from "./prices.js";
+import { createStandardWarmer } from "./standard.js";
+
+const USAGE = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+
+function standardOn(storage: ReturnType<typeof createMemoryStorage>, maxEnabled: number) {
+  const clock = FakeTimers.createClock(Date.UTC(2026, 0, 1));
+  return createStandardWarmer({
+    warm: async () => USAGE,
+    storage,
+    persist: true,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    timers: {
+      setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
+      clearTimer: (id) => clock.clearTimeout(id),
+    },
+    now: () => clock.now,
+    prices: DEFAULT_PRICES,
+    dearest: SIM_PRICING,
+    manualWarmMinGapMs: 0,
+    maxWarmsPerMinute: 0,
+    maxUsdPerMinute: 0,
+    maxEnabledConversations: maxEnabled,
+  });
+}
+
+it("holds the enabled cap while the stored schedules come back: an enable waits for them", async () => {
+  const storage = createMemoryStorage();
+  const first = standardOn(storage, 3);
+  for (const id of ["a", "b", "c"]) {
+    await first.warmer.setEnabled(id, true);
+    await first.warmer.onTurnSettled(id, { modelName: "sim" });
+  }
+  await expect(first.warmer.setEnabled("d", true)).rejects.toThrow(/at most 3 conversations/);
+  first.warmer.dispose();
+  await first.close();
+
+  const second = standardOn(storage, 3);
+  const resumed = second.resume();
+  // Asked for while the three stored schedules are still being read back.
+  const enable = second.warmer.setEnabled("late", true);
+  await expect(enable).rejects.toThrow(/at most 3 conversations/);
+  expect((await resumed).resumed).toHaveLength(3);
+  expect(second.stats().enabledConversations).toBe(3);
+  second.warmer.dispose();
+});
