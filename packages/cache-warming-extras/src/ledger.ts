@@ -29,6 +29,8 @@ export interface LedgerEntry {
   /** Tokens of the cacheable prefix, from the last warm (read + written); 0 before one. */
   prefixTokens: number;
   lastTurnSettledAt: number | null;
+  /** A warm was sent and has not answered yet (stored before it is sent). */
+  inFlight: number;
   /** Its record was read: what memory holds is what to store (never a write before a read). */
   loaded: boolean;
 }
@@ -43,6 +45,7 @@ const fresh = (): LedgerEntry => ({
   gapsMs: [],
   prefixTokens: 0,
   lastTurnSettledAt: null,
+  inFlight: 0,
 });
 
 const usd = z.number().finite().min(0);
@@ -55,6 +58,7 @@ const ledgerSchema = z.object({
   gapsMs: z.array(z.number().int().min(0)).max(MAX_GAPS),
   prefixTokens: countSchema.catch(0),
   lastTurnSettledAt: epochOrNull,
+  inFlight: countSchema.max(1).catch(0),
 });
 
 /** What the ledger shows: dollars only when every warm counted had a price. */
@@ -115,10 +119,12 @@ export function createLedger(deps: ExtraDeps) {
       since.loaded = true;
       if (stored === null) return save(id);
       // What happened since start, before the record was read, is added to it.
+      // A warm sent before the server stopped, whose answer never came: paid, so counted
+      // (its price unknown: the dollars stay those of the answered warms).
       Object.assign(since, {
         spentUsd: stored.spentUsd + since.spentUsd,
         savedUsd: stored.savedUsd + since.savedUsd,
-        warms: stored.warms + since.warms,
+        warms: stored.warms + stored.inFlight + since.warms,
         turnsSaved: stored.turnsSaved + since.turnsSaved,
         unpricedWarms: stored.unpricedWarms + since.unpricedWarms,
         gapsMs: [...stored.gapsMs, ...since.gapsMs].slice(-MAX_GAPS),
@@ -132,9 +138,21 @@ export function createLedger(deps: ExtraDeps) {
       record.forget(id);
     },
     hooks: seam({
+      // The warm is stored as sent in the same turn of the event loop that sends it (committed
+      // within a millisecond, long before a provider answers), so a crash while it waits for
+      // its answer still counts it.
+      warmStarted(id) {
+        entries.get(id).inFlight = 1;
+        save(id);
+      },
+      warmFailed(id) {
+        entries.get(id).inFlight = 0;
+        save(id);
+      },
       warmRecorded(id, usage, _trigger, context) {
         const entry = entries.get(id);
         const pricing = economicsOf(context.modelName).pricing;
+        entry.inFlight = 0;
         entry.warms += 1;
         if (pricing === null) entry.unpricedWarms += 1;
         else entry.spentUsd += warmCostUsd(usage, pricing);

@@ -147,3 +147,35 @@ it("pays no more than the calls cap allows over a crash loop's whole time", asyn
   expect(provider.calls.length).toBeLessThanOrEqual(CAP + Math.ceil(CAP * elapsedMinutes));
   expect(provider.calls.length).toBeGreaterThan(CAP / 2);
 }, 60_000);
+
+it("counts a warm the provider was still answering when the server crashed", async () => {
+  const dataDir = await tempDataDir();
+  const calls: string[] = [];
+  const first = await startTestServer(
+    { dataDir },
+    {
+      warm: {
+        warm: (id: string) => {
+          calls.push(id);
+          return new Promise<WarmOutcome>(() => {}); // answers after the crash: never
+        },
+      },
+    },
+  );
+  await first.server.warmer.setEnabled("c", true);
+  await first.server.warmer.onTurnSettled("c", { modelName: "sim" });
+  await first.clock.tickAsync(240_000);
+  expect(calls).toEqual(["c"]);
+  await first.server.warming.drain();
+  // The crash: the database files as they are now, started from as they are.
+  const crashed = await tempDataDir();
+  for (const file of ["cache-warming.db", "cache-warming.db-wal"]) {
+    await copyFile(join(dataDir, file), join(crashed, file)).catch(() => {});
+  }
+  await first.server.close();
+  const second = await startTestServer({ dataDir: crashed }, {}, START + 300_000);
+  afterTest(() => second.server.close());
+  await second.server.warming.load("c");
+  const view = second.server.warming.view("c") as unknown as { ledger: { warms: number } };
+  expect(view.ledger.warms).toBe(1);
+});
