@@ -1,5 +1,6 @@
 // The composition root: the one place that picks real clocks, storage and the simulator, and
 // composes the core warmer with every extra (@dispatch/cache-warming-extras).
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CacheWarmer, type CacheWarmerDeps, settingsKey } from "@dispatch/cache-warming";
 import {
@@ -59,6 +60,18 @@ export interface DispatchServer {
   warming: StandardWarmer;
   registry: SurfaceRegistry;
   close(): Promise<void>;
+}
+
+/**
+ * The simulator's bill: a line per warm (epoch-ms, id, model), appended before the warm goes on,
+ * so a kill -9 right after keeps it (the page cache outlives the process).
+ */
+function billTo(path: string, now: () => number) {
+  return (conversationId: string, modelName: string) =>
+    appendFileSync(
+      path,
+      `${now()}\t${JSON.stringify(conversationId)}\t${JSON.stringify(modelName)}\n`,
+    );
 }
 
 /** The records a user's action, or a warm's reservation, writes: synced before the answer. */
@@ -125,6 +138,9 @@ export async function startDispatchServer(
           ttlMs: config.cacheTtlMs,
           latencyMs: config.simulatorLatencyMs,
           setTimer: clock.timers.setTimer,
+          ...(config.simulatorBillPath === null
+            ? {}
+            : { onBilled: billTo(config.simulatorBillPath, clock.now) }),
         })
       : null;
   // A provider that never answers fails the warm at a deadline, and shutdown answers at once.

@@ -44,6 +44,7 @@ const cases: Array<[string, string, Record<string, unknown>]> = [
   ["DISPATCH_MAX_USD_PER_MINUTE", "0.25", { maxUsdPerMinute: 0.25 }],
   ["DISPATCH_DEFAULT_POLICY", "adaptive", { defaultPolicy: "adaptive" }],
   ["DISPATCH_SIMULATOR_LATENCY_MS", "0", { simulatorLatencyMs: 0 }],
+  ["DISPATCH_SIMULATOR_BILL", "/tmp/bill.log", { simulatorBillPath: "/tmp/bill.log" }],
   ["DISPATCH_MAX_ENABLED_CONVERSATIONS", "7", { maxEnabledConversations: 7 }],
   ["DISPATCH_MAX_SOCKETS_PER_ADDRESS", "1000", { maxSocketsPerAddress: 1000 }],
   ["DISPATCH_DEV_ROUTES", "1", { devRoutes: true }],
@@ -105,6 +106,7 @@ describe("configuration from the environment", () => {
       devRoutes: false,
       defaultPolicy: "fixed",
       simulatorLatencyMs: 300,
+      simulatorBillPath: null,
     });
     expect(warning).toBeNull();
   });

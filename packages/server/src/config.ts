@@ -51,6 +51,8 @@ export interface ServerConfig {
   defaultPolicy: WarmPolicy;
   /** How long the simulated provider takes to answer a warm, as a real one does. */
   simulatorLatencyMs: number;
+  /** A file the simulator appends a line to for every warm it takes on (`pnpm soak` reads it). */
+  simulatorBillPath: string | null;
 }
 
 /** Least time between two manual warms of one conversation. */
@@ -109,6 +111,7 @@ const envSchema = () =>
       .min(0)
       .default(DEFAULT_MAX_ENABLED_CONVERSATIONS),
     DISPATCH_DEFAULT_POLICY: z.enum(WARM_POLICIES).default("fixed"),
+    DISPATCH_SIMULATOR_BILL: z.string().min(1).optional(),
     DISPATCH_SIMULATOR_LATENCY_MS: z.coerce
       .number()
       .int()
@@ -176,6 +179,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ParsedCo
       devRoutes: e.DISPATCH_DEV_ROUTES === "1",
       defaultPolicy: e.DISPATCH_DEFAULT_POLICY,
       simulatorLatencyMs: e.DISPATCH_SIMULATOR_LATENCY_MS,
+      simulatorBillPath: e.DISPATCH_SIMULATOR_BILL ?? null,
     },
     warning,
   };
@@ -203,6 +207,7 @@ export function ephemeralConfig(overrides: Partial<ServerConfig> = {}): ServerCo
     defaultPolicy: "fixed",
     // Tests drive fake time: the simulator answers at once unless a test asks otherwise.
     simulatorLatencyMs: 0,
+    simulatorBillPath: null,
     ...overrides,
   };
 }

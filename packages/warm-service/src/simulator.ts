@@ -40,6 +40,8 @@ export interface PromptCacheSimulatorOptions {
   latencyMs?: number;
   /** The timer the latency waits on (a fake clock's in tests). Needed when `latencyMs` > 0. */
   setTimer?: (fn: () => void, ms: number) => unknown;
+  /** Told of every warm it takes on, as it arrives: what a provider would bill. */
+  onBilled?: (conversationId: string, modelName: string) => void;
 }
 
 /**
@@ -73,6 +75,7 @@ export function createPromptCacheSimulator(
     if (options.knownModels && !options.knownModels.includes(model)) {
       return { error: `unknown model "${model}"` };
     }
+    options.onBilled?.(conversationId, model);
     const key = `${model}\u0000${conversationId}`;
     const now = options.now();
     const expiresAt = expiresAtByKey.get(key);
