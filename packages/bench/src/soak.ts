@@ -1,20 +1,30 @@
-// Soak: every attack of the hardening issue at once, against the real server entry, on
-// loopback only, bounded in time (SOAK_SECONDS, default 150) and in counts. Prints peak RSS,
-// open descriptors, warm calls per minute, acknowledged changes lost and crashes.
+// Soak: every attack of the hardening issues at once, against the real server entry, on
+// loopback only, bounded in time (SOAK_SECONDS, default 300) and in counts: random clients
+// warming random ids and model names, a provider that takes 1.5 s to answer, kill -9 and
+// restarts. The simulator keeps a bill (a line per warm it takes on, written before it
+// answers), and the run ends with the caps checked against it in every 60 s window, every
+// acknowledged change looked up on disk, and every billed warm looked up in the ledgers.
+// Prints peak RSS, open descriptors, warm calls per minute and those figures; exits 1 on any
+// failure.
 //   pnpm soak            SOAK_SECONDS=60 pnpm soak
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Database } from "@dispatch/kv-storage/driver";
 import WebSocket from "ws";
 
-const SECONDS = Number(process.env.SOAK_SECONDS ?? 150);
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 300);
+/** The server's default calls cap, and the simulator's answer time of a real provider. */
+const CALLS_PER_MINUTE = 300;
+const PROVIDER_LATENCY_MS = 1_500;
 const HTTP_PORT = 24_403;
 const WS_PORT = 24_405;
 const KILLS = Math.max(1, Math.floor(SECONDS / 30)); // kill -9 and restart this often
-const dataDir = mkdtempSync(join(tmpdir(), "dispatch-soak-"));
+const runDir = mkdtempSync(join(tmpdir(), "dispatch-soak-"));
+const dataDir = join(runDir, "data");
+const billPath = join(runDir, "bill.log");
 const entry = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url));
 const http = `http://127.0.0.1:${HTTP_PORT}`;
 const wsUrl = `ws://127.0.0.1:${WS_PORT}`;
@@ -36,6 +46,9 @@ async function startServer(): Promise<void> {
       PORT: String(HTTP_PORT),
       WS_PORT: String(WS_PORT),
       DISPATCH_DATA_DIR: dataDir,
+      DISPATCH_MAX_WARMS_PER_MINUTE: String(CALLS_PER_MINUTE),
+      DISPATCH_SIMULATOR_LATENCY_MS: String(PROVIDER_LATENCY_MS),
+      DISPATCH_SIMULATOR_BILL: billPath,
       LOG_LEVEL: "error",
     },
     stdio: ["ignore", "ignore", "inherit"],
@@ -154,6 +167,39 @@ async function httpFlood(): Promise<void> {
   }
 }
 
+/** Warm now on random ids and model names, as many clients would press it. */
+async function randomWarmer(): Promise<void> {
+  const models = [
+    undefined,
+    "sim",
+    "claude-opus-4-1",
+    "anthropic.claude-opus-4-1-20250805-v1:0",
+    "openrouter/anthropic/claude-sonnet-4",
+    "no-such-model",
+  ];
+  let n = 0;
+  while (running()) {
+    await Promise.all(
+      Array.from({ length: 10 }, () => {
+        n += 1;
+        const model = models[n % models.length];
+        return fetch(`${http}/chat/warm`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            conversationId: `random-${Math.floor(Math.random() * 500)}`,
+            ...(model === undefined ? {} : { model }),
+          }),
+        }).then(
+          (res) => res.arrayBuffer(),
+          () => null,
+        );
+      }),
+    );
+    await sleep(50);
+  }
+}
+
 /** Opens sockets up to and past the caps, and leaves them idle. */
 async function socketHoarder(): Promise<void> {
   const held: WebSocket[] = [];
@@ -220,6 +266,43 @@ async function acknowledgedWriter(): Promise<void> {
   }
 }
 
+// ---- paid warms: the bill against the caps and the ledgers ----------------------------------
+
+/** The simulator's bill: when each warm it took on arrived. */
+function billedAt(): number[] {
+  if (!existsSync(billPath)) return [];
+  return readFileSync(billPath, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => Number(line.split("\t")[0]));
+}
+
+/** The most warms billed in any 60 s window. */
+function busiestMinute(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let start = 0, end = 0; end < sorted.length; end++) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= 60_000) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
+/** With the server down: the warms every conversation's ledger counts. */
+function ledgerWarms(): number {
+  const db = new Database(join(dataDir, "cache-warming.db"), { readonly: true });
+  try {
+    const rows = db
+      .prepare("SELECT value FROM kv WHERE key >= 'ledger:' AND key < 'ledger;'")
+      .all() as Array<{
+      value: string;
+    }>;
+    return rows.reduce((sum, row) => sum + (JSON.parse(row.value) as { warms: number }).warms, 0);
+  } finally {
+    db.close();
+  }
+}
+
 /** With the server down: every acknowledged value is on disk, or a newer one that was sent. */
 function lostAcknowledged(): number {
   const db = new Database(join(dataDir, "cache-warming.db"), { readonly: true });
@@ -273,6 +356,7 @@ async function main(): Promise<void> {
     httpFlood(),
     socketHoarder(),
     acknowledgedWriter(),
+    randomWarmer(),
   ];
   const killer = (async () => {
     for (let k = 0; k < KILLS; k++) {
@@ -291,6 +375,13 @@ async function main(): Promise<void> {
   await sleep(300);
   lost += lostAcknowledged();
   const sorted = [...warmSamples].sort((a, b) => a - b);
+  const billed = billedAt();
+  const busiest = busiestMinute(billed);
+  // A token bucket of one minute's calls: full at the start, refilled at the cap a minute.
+  const allowedInAMinute = 2 * CALLS_PER_MINUTE;
+  const allowedInAll = CALLS_PER_MINUTE + Math.ceil((CALLS_PER_MINUTE * SECONDS) / 60);
+  const counted = ledgerWarms();
+  const missingFromLedger = Math.max(0, billed.length - counted);
   const result = {
     seconds: SECONDS,
     peakRssMb: Math.round(peakRss / 1e5) / 10,
@@ -302,6 +393,12 @@ async function main(): Promise<void> {
     },
     acknowledgedChanges: ackCount,
     acknowledgedChangesLost: lost,
+    paidWarms: billed.length,
+    paidWarmsAllowed: allowedInAll,
+    busiestMinute: busiest,
+    busiestMinuteAllowed: allowedInAMinute,
+    ledgerWarms: counted,
+    paidWarmsMissingFromLedger: missingFromLedger,
     killsAndRestarts: KILLS,
     crashes,
   };
@@ -312,7 +409,14 @@ async function main(): Promise<void> {
     },
   ]);
   console.log(JSON.stringify(result));
-  process.exit(lost === 0 && crashes === 0 ? 0 : 1);
+  const ok =
+    lost === 0 &&
+    crashes === 0 &&
+    missingFromLedger === 0 &&
+    busiest <= allowedInAMinute &&
+    billed.length <= allowedInAll;
+  console.log(ok ? "soak: every check held" : "soak: a check FAILED");
+  process.exit(ok ? 0 : 1);
 }
 
 main().catch((error: unknown) => {

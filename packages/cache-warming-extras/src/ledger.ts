@@ -102,7 +102,14 @@ export function createLedger(deps: ExtraDeps) {
   });
   const save = (id: string) => {
     const { loaded, ...entry } = entries.get(id);
-    if (loaded) record.save(id, entry);
+    if (!loaded) return;
+    // A conversation with nothing to count keeps no record.
+    const empty =
+      entry.warms + entry.turnsSaved + entry.inFlight + entry.prefixTokens === 0 &&
+      entry.spentUsd + entry.savedUsd === 0 &&
+      entry.gapsMs.length === 0 &&
+      entry.lastTurnSettledAt === null;
+    record.save(id, empty ? null : entry);
   };
   const modelOf = (id: string) => economicsOf(warmer.getContext(id).modelName);
   const view = (id: string) => ledgerView(entries.get(id), modelOf(id).pricing !== null);

@@ -225,11 +225,12 @@ export function createRestart(
     },
     holds: (id: string) => entries.peek(id)?.loading != null,
     hooks: seam({
-      // What a warm changes is stored on top of what was stored: read first.
-      // A manual warm of a conversation not seen since start: its stored settings and records
-      // first, so what it changes lands on them. (An automatic one was armed after a read.)
-      beforeWarm(id, trigger) {
-        if (trigger === "auto" || entries.get(id).loaded) return undefined;
+      // What a warm changes is stored on top of what was stored: read first. A warm of a
+      // conversation not read since start (a manual one, or an automatic one armed by an
+      // action before its read finished): its stored settings and records first, so what it
+      // changes lands on them and is stored.
+      beforeWarm(id) {
+        if (entries.get(id).loaded) return undefined;
         return load(id).then(
           () => undefined,
           () => ({
@@ -259,6 +260,9 @@ export function createRestart(
       settingsChanging(id, next, current) {
         entries.get(id).settingsChanged = true;
         if (next.enabled && !current.enabled) clearRestore(id);
+        // A conversation first seen through an action: its records are read now, so what its
+        // warms change is stored (a record is never written before it is read).
+        void load(id).catch(() => {});
       },
       schedule(id) {
         const entry = entries.get(id);

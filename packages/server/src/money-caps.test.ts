@@ -9,6 +9,7 @@ import {
   cleanupAfterEach,
   postWarm,
   START,
+  SurfaceClient,
   startTestServer,
   tempDataDir,
 } from "./testing/helpers.js";
@@ -178,4 +179,37 @@ it("counts a warm the provider was still answering when the server crashed", asy
   await second.server.warming.load("c");
   const view = second.server.warming.view("c") as unknown as { ledger: { warms: number } };
   expect(view.ledger.warms).toBe(1);
+});
+
+it("keeps the ledger of a conversation only ever touched by actions over the socket, never watched", async () => {
+  const dataDir = await tempDataDir();
+  const first = await startTestServer({ dataDir });
+  const client = await SurfaceClient.connect(first.server.wsUrl);
+  const invoke = (actionId: string, payload: unknown) =>
+    client.send({
+      type: "invoke",
+      surfaceId: "cache-warming",
+      conversationId: "quiet",
+      actionId,
+      payload,
+    });
+  invoke("cache-warming/set-interval", 60);
+  invoke("cache-warming/toggle", true);
+  await expect.poll(() => first.server.warmer.getState("quiet").enabled).toBe(true);
+  await first.server.warming.drain();
+  for (let minute = 0; minute < 3; minute++) {
+    await first.clock.tickAsync(60_000);
+    await first.server.warming.drain();
+  }
+  expect(first.server.warming.stats().warmCalls).toBe(3);
+  await client.close();
+  await first.server.close();
+  const second = await startTestServer({ dataDir }, {}, START + 10 * 60_000);
+  afterTest(() => second.server.close());
+  await second.server.warming.load("quiet");
+  const view = second.server.warming.view("quiet") as unknown as {
+    ledger: { warms: number };
+    history: unknown[];
+  };
+  expect([view.ledger.warms, view.history.length]).toEqual([3, 3]);
 });
