@@ -410,12 +410,13 @@ async function main(): Promise<void> {
   ]);
   console.log(JSON.stringify(result));
   const ok =
-    lost === 0 &&
-    crashes === 0 &&
-    missingFromLedger === 0 &&
-    busiest <= allowedInAMinute &&
-    billed.length <= allowedInAll;
+    lost === 0 && crashes === 0 && busiest <= allowedInAMinute && billed.length <= allowedInAll;
   console.log(ok ? "soak: every check held" : "soak: a check FAILED");
+  // Not a failure, a figure: docs/reference.md ("What a crash can lose") says which warms a
+  // kill -9 can leave out of the ledgers (never out of the budget, which counted them first).
+  console.log(
+    `soak: ${missingFromLedger} of ${billed.length} paid warms in no ledger after ${KILLS} kill -9`,
+  );
   process.exit(ok ? 0 : 1);
 }
 
