@@ -1,7 +1,9 @@
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { postWarm, startTestServer, tempDataDir } from "./testing/helpers.js";
+import { cleanupAfterEach, postWarm, startTestServer, tempDataDir } from "./testing/helpers.js";
+
+const afterTest = cleanupAfterEach();
 
 describe("server lifecycle", () => {
   it("shuts down with a warm in flight: timers cleared, the caller answered, nothing unhandled", async () => {
@@ -59,6 +61,12 @@ describe("server lifecycle", () => {
         });
       });
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      // A test that fails before its signal leaves no process group behind.
+      afterTest(() => {
+        if (child.exitCode === null && child.signalCode === null) {
+          process.kill(-(child.pid as number), "SIGKILL");
+        }
+      });
       const started = await listening;
       expect(started).toMatchObject({
         level: "info",
@@ -246,9 +254,12 @@ async function spawnBuiltServer(dataDir: string) {
     });
   });
   const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;
   };
+  // A test that fails before its own kill leaves no server behind.
+  afterTest(kill);
   return { http, kill };
 }
