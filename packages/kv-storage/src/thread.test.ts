@@ -86,11 +86,13 @@ it("fails what follows an error its thread did not catch, in the error's words",
   await storage.set("a", "1");
   // The thread throws after it answered the commit: what follows fails once that arrives.
   await expect
-    .poll(() =>
-      storage.get("z").then(
-        () => "answered",
-        (error: Error) => error.message,
-      ),
+    .poll(
+      () =>
+        storage.get("z").then(
+          () => "answered",
+          (error: Error) => error.message,
+        ),
+      { timeout: 10_000 },
     )
     .toBe("the settings database's thread failed: the driver broke");
   storage.close();

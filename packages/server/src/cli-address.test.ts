@@ -200,7 +200,7 @@ describe("what it says when the server is not what it expected", () => {
     const stop = new AbortController();
     const { err, sink } = io({ WS_PORT: String(port) }, stop.signal);
     const watching = runCli(["watch", "demo"], sink);
-    await expect.poll(() => err.length).toBeGreaterThan(0);
+    await expect.poll(() => err.length, { timeout: 10_000 }).toBeGreaterThan(0);
     stop.abort();
     expect(await watching).toBe(0);
     expect(err).toEqual([`waiting for the server at ws://127.0.0.1:${port}…`]);

@@ -113,7 +113,7 @@ describe("1. a WebSocket client that never reads", () => {
       });
     }
     // The first 16 reach the provider; none beyond them ever does while they hang.
-    await expect.poll(() => calls).toBe(16);
+    await expect.poll(() => calls, { timeout: 10_000 }).toBe(16);
     // A round trip on another socket: whatever the server had read from the flood is handled.
     await (await client(server.wsUrl)).drain();
     expect(calls).toBe(16);
@@ -313,7 +313,9 @@ describe("5. state per conversation id", () => {
     expect(server.registry.hasSubscribers("cache-warming", "w0")).toBe(true);
     expect(server.warming.stats().conversationsInMemory).toBe(50);
     await c.close();
-    await expect.poll(() => server.registry.hasSubscribers("cache-warming", "w0")).toBe(false);
+    await expect
+      .poll(() => server.registry.hasSubscribers("cache-warming", "w0"), { timeout: 10_000 })
+      .toBe(false);
     expect(server.warming.stats().conversationsInMemory).toBe(0);
   });
 

@@ -195,7 +195,9 @@ it("keeps the ledger of a conversation only ever touched by actions over the soc
     });
   invoke("cache-warming/set-interval", 60);
   invoke("cache-warming/toggle", true);
-  await expect.poll(() => first.server.warmer.getState("quiet").enabled).toBe(true);
+  await expect
+    .poll(() => first.server.warmer.getState("quiet").enabled, { timeout: 10_000 })
+    .toBe(true);
   await first.server.warming.drain();
   for (let minute = 0; minute < 3; minute++) {
     await first.clock.tickAsync(60_000);

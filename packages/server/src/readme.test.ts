@@ -79,9 +79,13 @@ it("counts down in terminal 2's watch, one live line a second", async () => {
     live: (text) => live.push(text),
     signal: stop.signal,
   });
-  await expect.poll(() => live.some((text) => text.includes("next in 4:00"))).toBe(true);
+  await expect
+    .poll(() => live.some((text) => text.includes("next in 4:00")), { timeout: 10_000 })
+    .toBe(true);
   await clock.tickAsync(1_000);
-  await expect.poll(() => live.some((text) => text.includes("next in 3:59"))).toBe(true);
+  await expect
+    .poll(() => live.some((text) => text.includes("next in 3:59")), { timeout: 10_000 })
+    .toBe(true);
   stop.abort();
   expect(await running).toBe(0);
 });

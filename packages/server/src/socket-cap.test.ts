@@ -39,7 +39,7 @@ it.each([
     // From other loopback addresses too: they are the same address to the cap.
     clients.push(await connect(server.wsUrl, { localAddress: `127.0.0.${1 + i}` }));
   }
-  await expect.poll(() => open(clients)).toBe(cap);
+  await expect.poll(() => open(clients), { timeout: 10_000 }).toBe(cap);
   expect(clients.slice(-cap).every((c) => c.socket.readyState === WebSocket.OPEN)).toBe(true);
 });
 
@@ -56,6 +56,6 @@ it("lets the web app in while another local client holds all 100 of loopback's s
   web.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: "mine" });
   expect((await web.take("surface")).spec.id).toBe("cache-warming");
   // The holder's quietest socket made room: 100 in all from loopback, the web app's among them.
-  await expect.poll(() => open(holder)).toBe(99);
+  await expect.poll(() => open(holder), { timeout: 10_000 }).toBe(99);
   expect(holder[0]?.socket.readyState).not.toBe(WebSocket.OPEN);
 });

@@ -49,7 +49,7 @@ it("pays no warm while the store cannot write, says why on /health and to Warm n
   state.broken = true;
   // The next look probes the store in the background; the one after reports what it found.
   await clock.tickAsync(1_000);
-  await expect.poll(async () => (await health()).status).toBe(503);
+  await expect.poll(async () => (await health()).status, { timeout: 10_000 }).toBe(503);
   expect((await health()).body).toEqual({
     ok: false,
     reason: "the settings database's thread failed",
@@ -66,5 +66,5 @@ it("pays no warm while the store cannot write, says why on /health and to Warm n
   await clock.tickAsync(5_000); // the next retry finds the store writing again
   expect(paid).toBe(1);
   await clock.tickAsync(1_000);
-  await expect.poll(async () => (await health()).status).toBe(200);
+  await expect.poll(async () => (await health()).status, { timeout: 10_000 }).toBe(200);
 });

@@ -103,7 +103,7 @@ async function roundTrip(client: Awaited<ReturnType<typeof connect>>): Promise<v
   const errors = () => client.messages.filter((m) => m.type === "error").length;
   const before = errors();
   client.socket.send("{}");
-  await expect.poll(errors).toBe(before + 1);
+  await expect.poll(errors, { timeout: 10_000 }).toBe(before + 1);
 }
 
 describe("listen", () => {
@@ -162,7 +162,9 @@ describe("listen", () => {
     );
     const talking = await connect(transport.wsUrl);
     // Its subscription is in.
-    await expect.poll(() => watching.messages.some((m) => m.type === "surface")).toBe(true);
+    await expect
+      .poll(() => watching.messages.some((m) => m.type === "surface"), { timeout: 10_000 })
+      .toBe(true);
     const pinged = new Promise((resolve) => watching.socket.once("ping", resolve));
     await clock.tickAsync(1_000); // idle for 1 s: pinged, kept
     await pinged;
@@ -171,7 +173,7 @@ describe("listen", () => {
     expect(idle.socket.readyState).toBe(WebSocket.OPEN);
     await clock.tickAsync(1_000); // idle for exactly 2 s: closed
     expect(await idle.closed).toEqual({ code: 1000, reason: "idle" });
-    await expect.poll(() => transport.sockets()).toBe(2);
+    await expect.poll(() => transport.sockets(), { timeout: 10_000 }).toBe(2);
     expect(watching.socket.readyState).toBe(WebSocket.OPEN);
     expect(talking.socket.readyState).toBe(WebSocket.OPEN);
     expect(transport.sockets()).toBe(2);
