@@ -13,6 +13,9 @@ import {
 import { savedByHitUsd, warmCostUsd } from "./prices.js";
 import { countSchema, epochOrNull, keptRecord } from "./records.js";
 
+/** When a warm the ledger could not record is tried again. */
+export const LEDGER_RETRY_MS = 5_000;
+
 /** Gaps a conversation keeps for its own estimate. */
 export const MAX_GAPS = 50;
 
@@ -100,17 +103,21 @@ export function createLedger(deps: ExtraDeps) {
     readOnly: !deps.persist,
     ...deps,
   });
-  const save = (id: string) => {
+  const store = (id: string): Promise<void> => {
     const { loaded, ...entry } = entries.get(id);
-    if (!loaded) return;
+    if (!loaded) return Promise.resolve();
     // A conversation with nothing to count keeps no record.
     const empty =
       entry.warms + entry.turnsSaved + entry.inFlight + entry.prefixTokens === 0 &&
       entry.spentUsd + entry.savedUsd === 0 &&
       entry.gapsMs.length === 0 &&
       entry.lastTurnSettledAt === null;
-    record.save(id, empty ? null : entry);
+    return record.write(id, empty ? null : entry);
   };
+  const save = (id: string) => void store(id).catch(() => {});
+  // Automatic warms marked as sent whose call has not gone yet: the warmer drops one if a turn
+  // begins or warming is turned off while its mark is stored, and then the mark is taken back.
+  const unconfirmed = new Set<string>();
   const modelOf = (id: string) => economicsOf(warmer.getContext(id).modelName);
   const view = (id: string) => ledgerView(entries.get(id), modelOf(id).pricing !== null);
 
@@ -142,14 +149,40 @@ export function createLedger(deps: ExtraDeps) {
     },
     forget(id) {
       entries.forget(id);
+      unconfirmed.delete(id);
       record.forget(id);
     },
     hooks: seam({
-      // The warm is stored as sent in the same turn of the event loop that sends it (committed
-      // within a millisecond, long before a provider answers), so a crash while it waits for
-      // its answer still counts it.
-      warmStarted(id) {
+      // The warm is stored as sent before it is sent (the last hook asked: no refusal can
+      // follow), so a crash at any moment after the call goes still counts it.
+      async beforeWarm(id, trigger) {
         entries.get(id).inFlight = 1;
+        if (trigger === "auto") unconfirmed.add(id);
+        try {
+          await store(id);
+          return undefined;
+        } catch {
+          entries.get(id).inFlight = 0;
+          unconfirmed.delete(id);
+          return {
+            reason: "unavailable",
+            error: "the ledger could not record the warm, so no warm was sent",
+            retryAfterMs: LEDGER_RETRY_MS,
+          };
+        }
+      },
+      warmStarted(id) {
+        unconfirmed.delete(id);
+        const entry = entries.get(id);
+        if (entry.inFlight === 1) return;
+        // Its mark was taken back by a turn that came and went while it was stored.
+        entry.inFlight = 1;
+        save(id);
+      },
+      changed(id, state) {
+        if (!unconfirmed.has(id) || (state.enabled && !state.active)) return;
+        unconfirmed.delete(id);
+        entries.get(id).inFlight = 0;
         save(id);
       },
       warmFailed(id) {

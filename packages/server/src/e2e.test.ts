@@ -2,6 +2,7 @@ import { TIMER_RENDERER_ID } from "@dispatch/cache-warming";
 import type { SurfaceSpec, CacheWarmingTimerPayload as TimerPayload } from "@dispatch/ui-contract";
 import { describe, expect, it } from "vitest";
 import {
+  advance,
   cleanupAfterEach,
   postWarm,
   START,
@@ -359,14 +360,15 @@ describe("a restart", () => {
     const first = await startTestServer({ dataDir }, { warm });
     await first.server.warmer.setEnabled("dead", true);
     await first.server.warmer.onTurnSettled("dead", { modelName: "m" });
-    await first.clock.tickAsync(100_000);
+    await advance(first, 100_000);
     await first.server.warmer.setEnabled("live", true);
     await first.server.warmer.onTurnSettled("live", { modelName: "m" });
-    await first.clock.tickAsync(10_000);
+    await advance(first, 10_000);
     await first.server.close();
 
     // Down until START + 320 s: "dead" was last touched 320 s ago, past the 300 s TTL.
-    const { server, clock } = await serve({ dataDir }, { warm }, START + 320_000);
+    const second = await serve({ dataDir }, { warm }, START + 320_000);
+    const { server } = second;
     const client = await connect(server.wsUrl);
     const live = timerOf((await subscribe(client, "live")).spec);
     expect(live).toMatchObject({ state: "scheduled", nextWarmAt: START + 340_000, model: "m" });
@@ -383,11 +385,11 @@ describe("a restart", () => {
       },
     );
 
-    await clock.tickAsync(19_999);
+    await advance(second, 19_999);
     expect(calls).toEqual([]);
-    await clock.tickAsync(1);
+    await advance(second, 1);
     expect(calls).toEqual(["live"]);
-    await clock.tickAsync(INTERVAL * 2);
+    await advance(second, INTERVAL * 2);
     expect(calls.filter((id) => id === "dead")).toEqual([]);
   });
 });
@@ -401,9 +403,9 @@ describe("a restart keeps what the user saw and what the spend guard counted", (
     await client.take("surface");
     await first.server.warmer.setEnabled("c1", true);
     await first.server.warmer.onTurnSettled("c1", { modelName: "sim" });
-    await first.clock.tickAsync(INTERVAL);
+    await advance(first, INTERVAL);
     expect((await postWarm(first.server.httpUrl, { conversationId: "c1" })).status).toBe(200);
-    await first.clock.tickAsync(INTERVAL);
+    await advance(first, INTERVAL);
     const updates = (await client.drain()).filter((m) => m.type === "update");
     const made = timerOf(updates.at(-1)!.update.spec).history;
     // The simulator's cache starts cold: the first warm writes it, the next ones read it.
@@ -433,13 +435,14 @@ describe("a restart keeps what the user saw and what the spend guard counted", (
     await first.server.warmer.setEnabled("c1", true);
     await first.server.warming.setSpendLimits("c1", { idleWarmCap: 3 });
     await first.server.warmer.onTurnSettled("c1", { modelName: "m" });
-    await first.clock.tickAsync(INTERVAL * 4);
+    await advance(first, INTERVAL * 4);
     expect(calls).toHaveLength(3);
     await first.server.close();
 
     for (let restart = 1; restart <= 3; restart++) {
       const at = START + INTERVAL * 3 + restart * 1_000;
-      const { server, clock } = await startTestServer({ dataDir }, { warm }, at);
+      const running = await startTestServer({ dataDir }, { warm }, at);
+      const { server } = running;
       const client = await SurfaceClient.connect(server.wsUrl);
       client.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: "c1" });
       expect(timerOf((await client.take("surface")).spec)).toMatchObject({
@@ -447,7 +450,7 @@ describe("a restart keeps what the user saw and what the spend guard counted", (
         reason: "idle-cap",
         nextWarmAt: null,
       });
-      await clock.tickAsync(INTERVAL * 3);
+      await advance(running, INTERVAL * 3);
       expect(calls).toHaveLength(3);
       await client.close();
       await server.close();

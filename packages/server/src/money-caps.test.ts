@@ -1,11 +1,13 @@
 // Issue 37, items 1–3: the server's caps hold against a burst on a slow provider, a crash loop,
 // and model names as gateways write them. Fake time; each crash is the database files copied as
 // they are on disk at that instant (what `kill -9` leaves), then a server started from the copy.
+import { copyFileSync, existsSync } from "node:fs";
 import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { WarmOutcome } from "@dispatch/warm-service";
 import { expect, it } from "vitest";
 import {
+  advance,
   cleanupAfterEach,
   postWarm,
   START,
@@ -149,8 +151,9 @@ it("pays no more than the calls cap allows over a crash loop's whole time", asyn
   expect(provider.calls.length).toBeGreaterThan(CAP / 2);
 }, 60_000);
 
-it("counts a warm the provider was still answering when the server crashed", async () => {
+it("counts a warm that reached the provider when the server crashed at that instant", async () => {
   const dataDir = await tempDataDir();
+  const crashed = await tempDataDir();
   const calls: string[] = [];
   const first = await startTestServer(
     { dataDir },
@@ -158,6 +161,12 @@ it("counts a warm the provider was still answering when the server crashed", asy
       warm: {
         warm: (id: string) => {
           calls.push(id);
+          // The crash: the database files as they are on disk when the call arrives.
+          for (const file of ["cache-warming.db", "cache-warming.db-wal"]) {
+            if (existsSync(join(dataDir, file))) {
+              copyFileSync(join(dataDir, file), join(crashed, file));
+            }
+          }
           return new Promise<WarmOutcome>(() => {}); // answers after the crash: never
         },
       },
@@ -165,14 +174,8 @@ it("counts a warm the provider was still answering when the server crashed", asy
   );
   await first.server.warmer.setEnabled("c", true);
   await first.server.warmer.onTurnSettled("c", { modelName: "sim" });
-  await first.clock.tickAsync(240_000);
+  await advance(first, 240_000);
   expect(calls).toEqual(["c"]);
-  await first.server.warming.drain();
-  // The crash: the database files as they are now, started from as they are.
-  const crashed = await tempDataDir();
-  for (const file of ["cache-warming.db", "cache-warming.db-wal"]) {
-    await copyFile(join(dataDir, file), join(crashed, file)).catch(() => {});
-  }
   await first.server.close();
   const second = await startTestServer({ dataDir: crashed }, {}, START + 300_000);
   afterTest(() => second.server.close());
@@ -198,11 +201,7 @@ it("keeps the ledger of a conversation only ever touched by actions over the soc
   await expect
     .poll(() => first.server.warmer.getState("quiet").enabled, { timeout: 10_000 })
     .toBe(true);
-  await first.server.warming.drain();
-  for (let minute = 0; minute < 3; minute++) {
-    await first.clock.tickAsync(60_000);
-    await first.server.warming.drain();
-  }
+  await advance(first, 3 * 60_000);
   expect(first.server.warming.stats().warmCalls).toBe(3);
   await client.close();
   await first.server.close();

@@ -9,7 +9,13 @@ import type { WarmOutcome } from "@dispatch/warm-service";
 import { describe, expect, it } from "vitest";
 import type { DispatchServer } from "./compose.js";
 import type { ServerConfig } from "./config.js";
-import { cleanupAfterEach, START, startTestServer, tempDataDir } from "./testing/helpers.js";
+import {
+  advance,
+  cleanupAfterEach,
+  START,
+  startTestServer,
+  tempDataDir,
+} from "./testing/helpers.js";
 
 const afterTest = cleanupAfterEach();
 const SECOND = 1_000;
@@ -184,20 +190,6 @@ const ROWS: readonly Row[] = [
   },
 ];
 
-/**
- * Fake time, in steps with the store's real I/O done between them: the budget renews its lease
- * on the disk ahead of the warms that draw on it.
- */
-async function stepThrough(
-  running: { clock: { tickAsync(ms: number): Promise<unknown> }; server: DispatchServer },
-  ms: number,
-): Promise<void> {
-  for (let left = ms; left > 0; left -= 10 * SECOND) {
-    await running.clock.tickAsync(Math.min(10 * SECOND, left));
-    await running.server.warming.drain();
-  }
-}
-
 const timerOf = (server: DispatchServer): TimerPayload =>
   server.warming.view("c") as unknown as TimerPayload;
 
@@ -210,7 +202,7 @@ describe.each(["a clean stop", "kill -9"])("after %s", (stop) => {
     await row.before(
       first.server,
       async (ms) => {
-        await stepThrough(first, ms);
+        await advance(first, ms);
       },
       p,
     );
@@ -238,7 +230,7 @@ describe.each(["a clean stop", "kill -9"])("after %s", (stop) => {
     p.control.now = () => second.clock.now;
     await second.server.warming.load("c");
     expect(timerOf(second.server)).toMatchObject(row.shows);
-    await stepThrough(second, WATCHED_MS);
+    await advance(second, WATCHED_MS);
     const paid = p.calls.slice(paidBefore).filter((call) => call.id === "c");
     const pays = stop === "kill -9" ? (row.paysAfterCrash ?? row.pays) : row.pays;
     expect(paid.map((call) => call.at - startedAt)).toEqual(pays(startedAt));

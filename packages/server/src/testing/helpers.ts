@@ -18,14 +18,29 @@ export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function fakeClock(start = START) {
   const clock = FakeTimers.createClock(start);
+  // When each timer handed out is due, so a test can stop time at every one (`advance`).
+  const due = new Map<number, number>();
   const injected: Clock = {
     now: () => clock.now,
     timers: {
-      setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
-      clearTimer: (id) => clock.clearTimeout(id),
+      setTimer: (fn, ms) => {
+        const id = Number(
+          clock.setTimeout(() => {
+            due.delete(id);
+            fn();
+          }, ms),
+        );
+        due.set(id, clock.now + Math.max(0, ms));
+        return id;
+      },
+      clearTimer: (id) => {
+        due.delete(id);
+        clock.clearTimeout(id);
+      },
     },
   };
-  return { clock, injected };
+  const nextDue = (): number | null => (due.size === 0 ? null : Math.min(...due.values()));
+  return { clock, injected, nextDue };
 }
 
 /**
@@ -52,7 +67,7 @@ export async function startTestServer(
   overrides: ServerOverrides = {},
   start = START,
 ) {
-  const { clock, injected } = fakeClock(start);
+  const { clock, injected, nextDue } = fakeClock(start);
   const server = await startDispatchServer(ephemeralConfig(config), {
     clock: injected,
     logger: silentLogger,
@@ -61,7 +76,31 @@ export async function startTestServer(
     transportLimits: { heartbeatMs: 7 * 86_400_000, idleMs: 7 * 86_400_000 },
     ...overrides,
   });
-  return { clock, server };
+  return { clock, server, nextDue };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** The store's real I/O finished: every write queued so far, and what it let go on. */
+async function storeSettled(server: TestServer["server"]): Promise<void> {
+  await server.warming.drain();
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Fake time moved on `ms`, stopping at every timer due on the way until the store's real I/O
+ * is done: a warm waits for its record to be stored before it is sent, so what a timer starts
+ * reaches the provider at the timer's fake time, as it would in real time.
+ */
+export async function advance(running: TestServer, ms: number): Promise<void> {
+  const { clock, server, nextDue } = running;
+  const end = clock.now + ms;
+  for (let at = nextDue(); at !== null && at <= end; at = nextDue()) {
+    await clock.tickAsync(Math.max(0, at - clock.now));
+    await storeSettled(server);
+  }
+  await clock.tickAsync(end - clock.now);
+  await storeSettled(server);
 }
 
 /** A WebSocket client that queues what it receives, in order. */
