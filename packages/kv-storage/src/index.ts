@@ -9,6 +9,10 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DRIVER_PATH } from "./driver-path.js";
+import { checkIdentity, recordIdentity, walDamage } from "./on-disk.js";
+
+export { walDamage };
+
 import { createReadCache } from "./read-cache.js";
 import {
   type CommitAnswer,
@@ -123,6 +127,9 @@ export function openSqliteStorage(
       `the settings database's write-ahead log ${dbPath}-wal is damaged (${damage}): starting would drop changes saved after it; restore a backup, or move the -wal file away to start from the state before it`,
     );
   }
+  // Before SQLite reads them: it would replay another database's WAL, or start an empty file.
+  const identity = checkIdentity(dbPath);
+  if (!identity.ok) throw new Error(`cannot open the settings database: ${identity.reason}`);
   const cannotOpen = (error: unknown) =>
     new Error(`cannot open the settings database ${dbPath}: ${messageOf(error)}`);
   try {
@@ -139,6 +146,7 @@ export function openSqliteStorage(
       driverPath: options.driverPath ?? DRIVER_PATH,
       exclusive,
       legacy: legacyPath === undefined ? null : readLegacyJson(legacyPath),
+      identity: identity.identity,
       waitMs: options.waitMs ?? 60_000,
     });
   } catch (error) {
@@ -149,6 +157,8 @@ export function openSqliteStorage(
     }
     throw cannotOpen(error);
   }
+  // Recorded once the database holds it: a crash between the two finds it in the database.
+  if (identity.toRecord) recordIdentity(dbPath, identity.identity);
   if (legacyPath !== undefined && thread.imported) renameSync(legacyPath, `${legacyPath}.imported`);
   if (exclusive) writeFileSync(pidPath, `${process.pid}\n`);
   // Group commit: the writes asked for in one turn of the event loop go to disk in one
@@ -242,58 +252,6 @@ export function openSqliteStorage(
     commits: () => commits,
     syncedCommits: () => syncedCommits,
   };
-}
-
-const WAL_HEADER_BYTES = 32;
-const FRAME_HEADER_BYTES = 24;
-
-/**
- * Whether a WAL file holds a committed transaction that SQLite's recovery would drop: it
- * replays frames until the first whose checksum fails and forgets the rest. A crash can only
- * tear the last transaction, which was never acknowledged (nothing committed follows it);
- * a commit frame of this WAL after a failing frame means damage. Null when there is none.
- */
-export function walDamage(walPath: string): string | null {
-  let wal: Buffer;
-  try {
-    wal = readFileSync(walPath);
-  } catch {
-    return null; // no WAL: everything is in the database file
-  }
-  if (wal.length < WAL_HEADER_BYTES) return null; // nothing was ever committed to it
-  const magic = wal.readUInt32BE(0);
-  if (magic !== 0x377f0682 && magic !== 0x377f0683) return "its header is not a WAL header";
-  // The checksums run over 32-bit words in the byte order the magic number names.
-  const word = magic === 0x377f0683 ? wal.readUInt32BE.bind(wal) : wal.readUInt32LE.bind(wal);
-  const sum = (from: number, bytes: number, seed: readonly [number, number]) => {
-    let [s1, s2] = seed;
-    for (let i = from; i < from + bytes; i += 8) {
-      s1 = (s1 + word(i) + s2) >>> 0;
-      s2 = (s2 + word(i + 4) + s1) >>> 0;
-    }
-    return [s1, s2] as const;
-  };
-  const stored = (at: number) => [wal.readUInt32BE(at), wal.readUInt32BE(at + 4)] as const;
-  const same = (a: readonly number[], b: readonly number[]) => a[0] === b[0] && a[1] === b[1];
-  let checksum = sum(0, 24, [0, 0]);
-  if (!same(checksum, stored(24))) return "its header fails its checksum";
-  const pageBytes = wal.readUInt32BE(8);
-  const salts = stored(16);
-  const frameBytes = FRAME_HEADER_BYTES + pageBytes;
-  const ofThisWal = (at: number) => same(stored(at + 8), salts);
-  let at = WAL_HEADER_BYTES;
-  for (; at + frameBytes <= wal.length && ofThisWal(at); at += frameBytes) {
-    checksum = sum(at + FRAME_HEADER_BYTES, pageBytes, sum(at, 8, checksum));
-    if (!same(checksum, stored(at + 16))) break;
-  }
-  const failing = (at - WAL_HEADER_BYTES) / frameBytes + 1;
-  for (let later = at + frameBytes; later + frameBytes <= wal.length; later += frameBytes) {
-    // A nonzero database size marks a frame that commits its transaction.
-    if (ofThisWal(later) && wal.readUInt32BE(later + 4) !== 0) {
-      return `frame ${failing} fails its checksum and a committed transaction follows it`;
-    }
-  }
-  return null;
 }
 
 /** " (pid 123)" from the holder's pid file, or "" when it cannot be read. */

@@ -35,6 +35,8 @@ export interface ThreadOptions {
     | null;
   /** How long the open and the close may take before they are given up. */
   readonly waitMs: number;
+  /** The database's identity (`PRAGMA application_id`), set at the open when it differs. */
+  readonly identity: number;
 }
 
 /** Why the thread did not open: SQLite's code and words, or the legacy file's problem. */
@@ -76,6 +78,7 @@ export function startSqliteThread(options: ThreadOptions): SqliteThread {
       driverPath: options.driverPath,
       exclusive: options.exclusive,
       legacy: options.legacy,
+      identity: options.identity,
       port: port2,
       signal,
     },

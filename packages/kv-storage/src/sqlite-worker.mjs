@@ -7,7 +7,7 @@
 import { createRequire } from "node:module";
 import { workerData } from "node:worker_threads";
 
-const { dbPath, driverPath, exclusive, legacy, port, signal } = workerData;
+const { dbPath, driverPath, exclusive, legacy, identity, port, signal } = workerData;
 const handshake = new Int32Array(signal);
 
 /** Wakes the main thread, which waits synchronously for the open and the close. */
@@ -28,6 +28,10 @@ function open() {
     if (exclusive) db.pragma("locking_mode = EXCLUSIVE");
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
+    // A new database (or one from before identities) takes the data directory's identity.
+    if (db.pragma("application_id", { simple: true }) !== identity) {
+      db.pragma(`application_id = ${identity}`);
+    }
     db.exec(
       "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
     );
@@ -85,9 +89,17 @@ function serve(db) {
   // `>= prefix AND < prefix + U+FFFF` finds a prefix with the index, without LIKE's escapes.
   const keys = db.prepare("SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key");
   const run = ([key, value]) => (value === null ? remove.run(key) : set.run(key, value));
-  const commit = db.transaction((writes) => {
+  // Every commit writes page 1 (a count of commits in `user_version`), so every transaction
+  // in the WAL carries the database's identity: a WAL from another database shows it.
+  let commits = db.pragma("user_version", { simple: true });
+  const transaction = db.transaction((writes) => {
     for (const write of writes) run(write);
+    db.pragma(`user_version = ${(commits + 1) | 0}`);
   });
+  const commit = (writes) => {
+    transaction(writes);
+    commits = (commits + 1) | 0;
+  };
   let imported = false;
   // The earlier JSON store goes into an empty database only: once imported, the database is
   // what counts, and a broken file left beside it no longer matters.
