@@ -36,10 +36,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let server: ChildProcess | null = null;
 let crashes = 0;
-let expectingExit = false;
+// Per process: a killed server's exit may be reported after its successor has started.
+const killed = new WeakSet<ChildProcess>();
 
 async function startServer(): Promise<void> {
-  expectingExit = false;
   const child = spawn(process.execPath, ["--import", "tsx", entry], {
     env: {
       ...process.env,
@@ -54,7 +54,7 @@ async function startServer(): Promise<void> {
     stdio: ["ignore", "ignore", "inherit"],
   });
   child.once("exit", (code, signal) => {
-    if (!expectingExit) {
+    if (!killed.has(child)) {
       crashes += 1;
       console.error(`server exited on its own: code ${code}, signal ${signal}`);
     }
@@ -70,8 +70,9 @@ async function startServer(): Promise<void> {
 }
 
 function killServer(): void {
-  expectingExit = true;
-  server?.kill("SIGKILL");
+  if (server === null) return;
+  killed.add(server);
+  server.kill("SIGKILL");
 }
 
 function sample(pid: number): { rss: number; fds: number } {
@@ -297,7 +298,12 @@ function ledgerWarms(): number {
       .all() as Array<{
       value: string;
     }>;
-    return rows.reduce((sum, row) => sum + (JSON.parse(row.value) as { warms: number }).warms, 0);
+    // A warm in flight at a kill is stored as such; the server counts it when it reads the
+    // record again, and so does this (a conversation not seen since still holds it that way).
+    return rows.reduce((sum, row) => {
+      const { warms, inFlight = 0 } = JSON.parse(row.value) as { warms: number; inFlight?: number };
+      return sum + warms + inFlight;
+    }, 0);
   } finally {
     db.close();
   }
@@ -410,13 +416,15 @@ async function main(): Promise<void> {
   ]);
   console.log(JSON.stringify(result));
   const ok =
-    lost === 0 && crashes === 0 && busiest <= allowedInAMinute && billed.length <= allowedInAll;
-  console.log(ok ? "soak: every check held" : "soak: a check FAILED");
-  // Not a failure, a figure: docs/reference.md ("What a crash can lose") says which warms a
-  // kill -9 can leave out of the ledgers (never out of the budget, which counted them first).
+    lost === 0 &&
+    crashes === 0 &&
+    busiest <= allowedInAMinute &&
+    billed.length <= allowedInAll &&
+    missingFromLedger === 0;
   console.log(
     `soak: ${missingFromLedger} of ${billed.length} paid warms in no ledger after ${KILLS} kill -9`,
   );
+  console.log(ok ? "soak: every check held" : "soak: a check FAILED");
   process.exit(ok ? 0 : 1);
 }
 
