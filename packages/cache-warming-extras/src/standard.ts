@@ -1,6 +1,7 @@
 // The standalone server's warmer: the core's, with every extra plugged in, in the order their
 // hooks run. Refusers first (the budget last of them: it reserves), then what a warm records:
-// the status, the ledger (the policies read its facts), the spend guard, the refusal memory.
+// the status, the ledger (the policies read its facts; it stores the warm as sent, so no hook
+// after it may refuse), the spend guard, the refusal memory.
 import {
   type CacheWarmer,
   type CacheWarmerDeps,
