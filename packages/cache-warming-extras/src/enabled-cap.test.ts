@@ -6,8 +6,11 @@ import { createStandardWarmer } from "./standard.js";
 
 const USAGE = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
 
-function standardOn(storage: ReturnType<typeof createMemoryStorage>, maxEnabled: number) {
-  const clock = FakeTimers.createClock(Date.UTC(2026, 0, 1));
+function standardOn(
+  storage: ReturnType<typeof createMemoryStorage>,
+  maxEnabled: number,
+  clock = FakeTimers.createClock(Date.UTC(2026, 0, 1)),
+) {
   return createStandardWarmer({
     warm: async () => USAGE,
     storage,
@@ -46,4 +49,34 @@ it("holds the enabled cap while the stored schedules come back: an enable waits 
   expect((await resumed).resumed).toHaveLength(3);
   expect(second.stats().enabledConversations).toBe(3);
   second.warmer.dispose();
+});
+
+it("counts an enable whose store failed for 30 s, then frees its slot", async () => {
+  const memory = createMemoryStorage();
+  const failing = new Set(["settings:lost"]);
+  const storage = {
+    ...memory,
+    async set(key: string, value: string) {
+      if (failing.has(key)) throw new Error("disk I/O error");
+      await memory.set(key, value);
+    },
+  };
+  const clock = FakeTimers.createClock(Date.UTC(2026, 0, 1));
+  const warming = standardOn(storage, 1, clock);
+  await expect(warming.warmer.setEnabled("lost", true)).rejects.toThrow(/disk I\/O error/);
+  // It may yet have been applied: until it is known, it holds its slot.
+  await expect(warming.warmer.setEnabled("next", true)).rejects.toThrow(/at most 1 conversation/);
+  await clock.tickAsync(29_999);
+  await expect(warming.warmer.setEnabled("next", true)).rejects.toThrow(/at most 1 conversation/);
+  await clock.tickAsync(1);
+  await warming.warmer.setEnabled("next", true);
+  expect(warming.stats().enabledConversations).toBe(1);
+  warming.warmer.dispose();
+});
+
+it("has no cap when the cap is 0", async () => {
+  const warming = standardOn(createMemoryStorage(), 0);
+  for (let i = 0; i < 5; i++) await warming.warmer.setEnabled(`c${i}`, true);
+  expect(warming.stats()).toMatchObject({ enabledConversations: 5, enabledRefusals: 0 });
+  warming.warmer.dispose();
 });

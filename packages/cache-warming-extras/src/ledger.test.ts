@@ -8,11 +8,41 @@ import { DEFAULT_PRICES, SIM_PRICING } from "./prices.js";
 import { createStandardWarmer } from "./standard.js";
 
 const USAGE = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
+// Sonnet's prices (USD per million tokens): input 3, cache write 3.75, cache read 0.30,
+// output 15. A warm that reads a 10 000-token prefix costs 10 000 × 0.30 + 15 = $0.003015;
+// one that writes it, 10 000 × 3.75 + 15 = $0.037515; a turn that finds it alive saves
+// 10 000 × (3.75 − 0.30) = $0.0345.
+const READ = { inputTokens: 10_000, outputTokens: 1, cacheReadTokens: 10_000, cacheWriteTokens: 0 };
+const WRITE = {
+  inputTokens: 10_000,
+  outputTokens: 1,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 10_000,
+};
+const TTL = 300_000;
+
+interface LedgerShown {
+  spentUsd: number | null;
+  savedUsd: number | null;
+  netUsd: number | null;
+  warms: number;
+  turnsSaved: number;
+}
 const INTERVAL = 240_000;
 
-function setUp(options: { failLedgerWrites?: boolean; providerHangs?: boolean } = {}) {
-  const clock = FakeTimers.createClock(Date.UTC(2026, 0, 1));
-  const memory = createMemoryStorage();
+const START = Date.UTC(2026, 0, 1);
+
+function setUp(
+  options: {
+    failLedgerWrites?: boolean;
+    providerHangs?: boolean;
+    memory?: ReturnType<typeof createMemoryStorage>;
+    start?: number;
+  } = {},
+) {
+  const clock = FakeTimers.createClock(options.start ?? START);
+  const memory = options.memory ?? createMemoryStorage();
+  const answer = { usage: USAGE };
   const held: Array<() => void> = [];
   let holding = false;
   const storage = {
@@ -31,8 +61,9 @@ function setUp(options: { failLedgerWrites?: boolean; providerHangs?: boolean } 
     warm: async (id) => {
       calls.push(id);
       if (options.providerHangs === true) return new Promise(() => {});
-      warming.warmer.onWarmCompleted({ conversationId: id, usage: USAGE });
-      return USAGE;
+      const { usage } = answer;
+      warming.warmer.onWarmCompleted({ conversationId: id, usage });
+      return usage;
     },
     storage,
     persist: true,
@@ -56,9 +87,12 @@ function setUp(options: { failLedgerWrites?: boolean; providerHangs?: boolean } 
     } | null;
   return {
     clock,
+    memory,
+    answer,
     warming,
     calls,
     stored,
+    ledger: (id: string) => (warming.view(id) as unknown as { ledger: LedgerShown }).ledger,
     hold: () => {
       holding = true;
     },
@@ -120,4 +154,140 @@ it("refuses a manual warm it cannot record, and sends nothing", async () => {
   const result = await t.warming.warmer.warmNow("c");
   expect(result).toMatchObject({ ok: false, reason: "unavailable" });
   expect(t.calls).toEqual([]);
+});
+
+it("charges each warm at its model's price, and a restart goes on from the stored ledger", async () => {
+  const t = setUp();
+  await t.warming.warmer.setEnabled("c", true);
+  await t.warming.warmer.onTurnSettled("c", { modelName: "sonnet" });
+  t.answer.usage = WRITE;
+  await t.warming.warmNow("c");
+  t.answer.usage = READ;
+  await t.warming.warmNow("c");
+  expect(t.ledger("c")).toEqual({
+    spentUsd: 0.04053,
+    savedUsd: 0,
+    netUsd: -0.04053,
+    warms: 2,
+    turnsSaved: 0,
+  });
+  t.warming.warmer.dispose();
+  await t.warming.close();
+
+  const again = setUp({ memory: t.memory, start: t.clock.now + 1_000 });
+  await again.warming.load("c");
+  expect(again.ledger("c")).toMatchObject({ spentUsd: 0.04053, warms: 2 });
+  again.answer.usage = READ;
+  await again.warming.warmNow("c", { modelName: "sonnet" });
+  expect(again.ledger("c")).toMatchObject({ spentUsd: 0.043545, warms: 3 });
+});
+
+it("adds what happened before the stored ledger was read to it", async () => {
+  const t = setUp();
+  await t.warming.warmer.setEnabled("c", true);
+  await t.warming.warmer.onTurnSettled("c", { modelName: "sonnet" });
+  t.answer.usage = READ;
+  await t.warming.warmNow("c");
+  t.warming.warmer.dispose();
+  await t.warming.close();
+
+  const again = setUp({ memory: t.memory, start: t.clock.now + 60_000 });
+  // The service reports a warm the last process sent, before anything here read the ledger.
+  again.warming.warmer.onWarmCompleted({ conversationId: "c", usage: READ });
+  await again.warming.load("c");
+  await again.warming.drain();
+  expect(again.ledger("c")).toMatchObject({ warms: 2 });
+  expect(await again.stored("c")).toMatchObject({ warms: 2 });
+});
+
+it("counts a warm that was sent and never answered before the restart", async () => {
+  const t = setUp({ providerHangs: true });
+  await t.warming.warmer.setEnabled("c", true);
+  await t.warming.warmer.onTurnSettled("c", { modelName: "sonnet" });
+  void t.warming.warmer.warmNow("c");
+  await expect.poll(() => t.calls).toEqual(["c"]);
+  await t.warming.drain();
+
+  const again = setUp({ memory: t.memory, start: t.clock.now + 60_000 });
+  await again.warming.load("c");
+  expect(again.ledger("c")).toMatchObject({ warms: 1, spentUsd: 0 });
+});
+
+it("counts a turn as saved only when the cache lived past its lifetime because of a warm", async () => {
+  const t = setUp();
+  t.answer.usage = READ;
+  await t.warming.warmer.setEnabled("c", true);
+  // One automatic warm per idle stretch, 240 s after the turn settles.
+  await t.warming.setSpendLimits("c", { idleWarmCap: 1 });
+  const turnAfter = async (idleMs: number) => {
+    await t.warming.warmer.onTurnSettled("c", { modelName: "sonnet" });
+    await t.clock.tickAsync(idleMs);
+    t.warming.warmer.onTurnStarted("c");
+    await t.warming.drain();
+    return t.ledger("c").turnsSaved;
+  };
+  // The warm at 240 s keeps the cache to 540 s: a turn at 300 s (the turn's own cache has
+  // just died) up to 539.999 s is saved by it.
+  expect(await turnAfter(TTL)).toBe(1);
+  expect(t.ledger("c")).toMatchObject({ savedUsd: 0.0345, spentUsd: 0.003015, warms: 1 });
+  expect(await turnAfter(240_000 + TTL - 1)).toBe(2);
+  // Before the lifetime the turn's own cache was alive: nothing saved by warming.
+  expect(await turnAfter(TTL - 1)).toBe(2);
+  // After the warm's cache died too: nothing saved.
+  expect(await turnAfter(240_000 + TTL)).toBe(2);
+  expect(t.ledger("c")).toMatchObject({ savedUsd: 0.069, turnsSaved: 2 });
+});
+
+it("saves nothing when warming was off while the conversation sat idle", async () => {
+  const t = setUp();
+  t.answer.usage = READ;
+  await t.warming.warmer.setEnabled("c", true);
+  await t.warming.warmer.onTurnSettled("c", { modelName: "sonnet" });
+  await t.warming.warmNow("c"); // measures the prefix
+  await t.warming.warmer.setEnabled("c", false);
+  await t.clock.tickAsync(TTL);
+  t.warming.warmer.onTurnStarted("c");
+  await t.warming.drain();
+  expect(t.ledger("c")).toMatchObject({ turnsSaved: 0, savedUsd: 0 });
+});
+
+it("keeps each idle gap, the newest 50", async () => {
+  const t = setUp();
+  await t.warming.warmer.setEnabled("c", true);
+  for (let gap = 1; gap <= 52; gap++) {
+    await t.warming.warmer.onTurnSettled("c", { modelName: "sonnet" });
+    await t.clock.tickAsync(gap * 1_000);
+    t.warming.warmer.onTurnStarted("c");
+  }
+  await t.warming.drain();
+  const stored = (await t.stored("c")) as unknown as { gapsMs: number[] };
+  expect(stored.gapsMs).toHaveLength(50);
+  expect(stored.gapsMs[0]).toBe(3_000);
+  expect(stored.gapsMs.at(-1)).toBe(52_000);
+});
+
+it("counts an unpriced model's warms and shows no dollars for them", async () => {
+  const t = setUp();
+  await t.warming.warmer.setEnabled("c", true);
+  await t.warming.warmer.onTurnSettled("c", { modelName: "sonnet" });
+  t.answer.usage = READ;
+  await t.warming.warmNow("c");
+  await t.warming.warmNow("c", { modelName: "a-model-nobody-prices" });
+  expect(t.ledger("c")).toEqual({
+    spentUsd: null,
+    savedUsd: null,
+    netUsd: null,
+    warms: 2,
+    turnsSaved: 0,
+  });
+});
+
+it("stores nothing for a conversation with nothing to count, and a record once there is", async () => {
+  const t = setUp();
+  await t.warming.warmer.setEnabled("c", true);
+  await t.warming.drain();
+  expect(await t.memory.get("ledger:c")).toBe(null);
+  t.answer.usage = READ;
+  await t.warming.warmNow("c");
+  expect(await t.stored("c")).toMatchObject({ warms: 1, prefixTokens: 10_000, inFlight: 0 });
 });
