@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { adaptiveGuarantee, playAdversary } from "./adversary.js";
+import { adaptiveGuarantee, playAdversary, returnsThatHurt, worstReturns } from "./adversary.js";
 import {
+  EMPTY_ACCOUNT,
   type GapCosts,
   gapCosts,
   learnedStop,
+  mostStops,
   optimumCost,
   PRIOR_WEIGHT,
   safeStop,
@@ -72,4 +74,43 @@ describe.each(Object.entries(SETTINGS))("the adaptive policy's bound at %s", (_n
 it("states the bound at the defaults: about 2×, from a warm a return before the turn's cache expired wasted", () => {
   const costs = SETTINGS["the default interval"] as GapCosts;
   expect(adaptiveGuarantee(costs).ratio).toBeCloseTo((costs.warm + costs.hit) / costs.hit, 9);
+});
+
+it("tries the returns that hurt: a moment after each warm, after the last warm's cache died, before each cache dies", () => {
+  const costs = SETTINGS["the default interval"] as GapCosts;
+  const i = costs.intervalMs;
+  const t = costs.cacheTtlMs;
+  const most = mostStops(costs);
+  expect(new Set(returnsThatHurt(2, costs))).toEqual(
+    new Set([
+      1, // a moment after the turn: the first warm is wasted
+      i + 1,
+      2 * i + 1, // a moment after each warm
+      t + 2 * i + 1, // a moment after the second warm's cache died: a miss on top
+      t - 1,
+      t + i - 1,
+      t + 2 * i - 1,
+      t + 3 * i - 1,
+      t + most * i - 1, // a moment before a cache dies
+    ]),
+  );
+  expect(new Set(returnsThatHurt(0, costs))).toEqual(
+    new Set([1, t + 1, t - 1, t + i - 1, t + most * i - 1]),
+  );
+});
+
+it("looks as many gaps ahead as asked, each booked as the policy books it", () => {
+  const costs = SETTINGS["the default interval"] as GapCosts;
+  const { ratio } = adaptiveGuarantee(costs);
+  const path = worstReturns(EMPTY_ACCOUNT, costs, ratio, 3);
+  expect(path).toHaveLength(3);
+  for (const step of path) {
+    expect(step.paidUsd).toBe(stopAfterCost(step.stop, step.gapMs, costs));
+    expect(step.optimumUsd).toBe(optimumCost(step.gapMs, costs));
+  }
+  // Three gaps ahead finds at least what one gap ahead does.
+  const excess = (steps: typeof path) =>
+    steps.reduce((sum, s) => sum + s.paidUsd - ratio * s.optimumUsd, 0);
+  const [first] = worstReturns(EMPTY_ACCOUNT, costs, ratio, 1);
+  expect(excess(path)).toBeGreaterThanOrEqual(excess(first ? [first] : []));
 });
