@@ -33,7 +33,9 @@ it("keeps the first failure and its time until the store answers, logging each c
   state.now += 5_000;
   await expect(health.storage.get("a")).rejects.toThrow();
   expect(health.status()).toEqual({ ok: false, reason: "disk gone at 1000000", since: 1_000_000 });
-  expect(logged).toEqual(["warn cache-warming: the store failed; no warm is sent until it answers"]);
+  expect(logged).toEqual([
+    "warn cache-warming: the store failed; no warm is sent until it answers",
+  ]);
 
   state.broken = false;
   await health.storage.set("a", "1");
