@@ -7,7 +7,7 @@
 // Stryker mutates the files in place and restores them; this checks that the working tree is
 // exactly as it was before (content and file modes), and puts modes back if they were lost.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync } from "node:fs";
+import { chmodSync, readdirSync, rmSync } from "node:fs";
 
 const git = (...args) => execFileSync("git", args, { encoding: "utf8" });
 const before = git("status", "--porcelain");
@@ -33,6 +33,11 @@ for (const [command, args] of steps) {
   }
 }
 for (const path of executables) chmodSync(path, 0o755);
+// The vitest runner writes a setup file per test process it starts in the root, and leaves
+// those of processes it had to restart (a mutant that hung or crashed its runner).
+for (const name of readdirSync(".")) {
+  if (/^stryker-setup-\d+\.js$/.test(name)) rmSync(name);
+}
 const after = git("status", "--porcelain");
 if (after !== before) {
   console.error(`mutation testing left the tree changed:\n${after}`);
