@@ -50,6 +50,17 @@ function scanWal(wal: Buffer): WalScan {
   const pageBytes = wal.readUInt32BE(8);
   const salts = stored(16);
   const frameBytes = FRAME_HEADER_BYTES + pageBytes;
+  // SQLite appends a frame in two writes, its header then its page, and a file's size only
+  // ever lands on a write's end, even after a power loss: what a crash leaves ends on a frame,
+  // or on a frame's header. Any other end was cut by something else, and SQLite's recovery
+  // would drop whatever the cut took without a word.
+  const tail = (wal.length - WAL_HEADER_BYTES) % frameBytes;
+  if (tail !== 0 && tail !== FRAME_HEADER_BYTES) {
+    return {
+      ...none,
+      damage: `it ends ${tail} bytes into a frame, where no write of SQLite's ends: it was cut short, and what it held after the cut is gone`,
+    };
+  }
   const ofThisWal = (at: number) => same(stored(at + 8), salts);
   // A nonzero database size marks a frame that commits its transaction.
   const commits = (at: number) => wal.readUInt32BE(at + 4) !== 0;

@@ -61,8 +61,10 @@ it("refuses a WAL whose header is damaged or not a WAL's", async () => {
 
 it("takes a torn last transaction as a crash: the earlier ones open, the torn one is gone", async () => {
   const { db, wal } = await crashedCopy();
-  const size = readFileSync(wal).length;
-  truncateSync(wal, size - 100); // the last frame half written
+  const bytes = readFileSync(wal);
+  // The last frame's header written, its page not yet: where a crash between the two writes
+  // of SQLite's append leaves the file.
+  truncateSync(wal, bytes.length - frameBytes(bytes) + 24);
   expect(walDamage(wal)).toBeNull();
   const storage = openSqliteStorage(db);
   expect(await storage.keys()).toEqual(["k1", "k2", "k3", "k4"]);
@@ -70,6 +72,26 @@ it("takes a torn last transaction as a crash: the earlier ones open, the torn on
   expect(walDamage(join(tmpdir(), "no-such-db-wal"))).toBeNull();
   writeFileSync(wal, Buffer.alloc(16));
   expect(walDamage(wal)).toBeNull(); // shorter than a header: nothing was committed to it
+});
+
+it("refuses a WAL cut short inside a frame, where no crash leaves it", async () => {
+  const { db, wal } = await crashedCopy();
+  const bytes = readFileSync(wal);
+  const half = Math.floor(bytes.length / 2);
+  const cut = (half - 32) % frameBytes(bytes) === 0 ? half + 100 : half; // inside a page
+  truncateSync(wal, cut);
+  expect(walDamage(wal)).toMatch(
+    /^it ends \d+ bytes into a frame, where no write of SQLite's ends: it was cut short/,
+  );
+  expect(() => openSqliteStorage(db)).toThrow(
+    /db\.sqlite-wal is damaged \(it ends \d+ bytes into a frame/,
+  );
+  // Cut on a frame's end, it cannot be told from a crash: the transactions before it open.
+  writeFileSync(wal, bytes.subarray(0, bytes.length - 2 * frameBytes(bytes)));
+  expect(walDamage(wal)).toBeNull();
+  const storage = openSqliteStorage(db);
+  expect(await storage.keys()).toEqual(["k1", "k2", "k3", "k4"]);
+  storage.close();
 });
 
 it("takes the frames a restarted WAL left past its end, under older salts, for no transaction", async () => {
