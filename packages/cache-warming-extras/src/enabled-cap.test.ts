@@ -66,6 +66,12 @@ it("counts an enable whose store failed for 30 s, then frees its slot", async ()
   await expect(warming.warmer.setEnabled("lost", true)).rejects.toThrow(/disk I\/O error/);
   // It may yet have been applied: until it is known, it holds its slot.
   await expect(warming.warmer.setEnabled("next", true)).rejects.toThrow(/at most 1 conversation/);
+  // Its own slot: asked again, it is not counted twice.
+  failing.clear();
+  await warming.warmer.setEnabled("lost", true);
+  await warming.warmer.setEnabled("lost", false);
+  failing.add("settings:lost");
+  await expect(warming.warmer.setEnabled("lost", true)).rejects.toThrow(/disk I\/O error/);
   await clock.tickAsync(29_999);
   await expect(warming.warmer.setEnabled("next", true)).rejects.toThrow(/at most 1 conversation/);
   await clock.tickAsync(1);

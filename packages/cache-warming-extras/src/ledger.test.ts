@@ -36,6 +36,7 @@ function setUp(
   options: {
     failLedgerWrites?: boolean;
     providerHangs?: boolean;
+    providerFails?: boolean;
     memory?: ReturnType<typeof createMemoryStorage>;
     start?: number;
   } = {},
@@ -53,14 +54,23 @@ function setUp(
         if (holding) await new Promise<void>((resolve) => held.push(resolve));
       }
       await memory.set(key, value);
+      onDisk.set(key, value);
+      if (key === "ledger:c") ledgerWrites.push(JSON.parse(value));
     },
   };
+  // What is stored, read at once: what a crash at that instant would leave.
+  const onDisk = new Map<string, string>();
+  const ledgerWrites: Array<{ warms: number; inFlight: number }> = [];
+  /** The ledger record as stored when the provider got each call. */
+  const storedAtCall: Array<{ warms: number; inFlight: number } | null> = [];
   const calls: string[] = [];
   const warming = createStandardWarmer({
     // As the warm service does: its completion event, then its answer.
     warm: async (id) => {
       calls.push(id);
+      storedAtCall.push(JSON.parse(onDisk.get(`ledger:${id}`) ?? "null"));
       if (options.providerHangs === true) return new Promise(() => {});
+      if (options.providerFails === true) throw new Error("provider down");
       const { usage } = answer;
       warming.warmer.onWarmCompleted({ conversationId: id, usage });
       return usage;
@@ -74,6 +84,8 @@ function setUp(
     },
     now: () => clock.now,
     prices: DEFAULT_PRICES,
+    // A warm that names no model (the service's, before any turn here) is priced as Sonnet.
+    defaultModel: "sonnet",
     dearest: SIM_PRICING,
     manualWarmMinGapMs: 0,
     maxWarmsPerMinute: 0,
@@ -91,6 +103,8 @@ function setUp(
     answer,
     warming,
     calls,
+    storedAtCall,
+    ledgerWrites,
     stored,
     ledger: (id: string) => (warming.view(id) as unknown as { ledger: LedgerShown }).ledger,
     hold: () => {
@@ -101,6 +115,13 @@ function setUp(
       for (const go of held.splice(0)) go();
     },
   };
+}
+
+/** The surface's "Warming cost" line. */
+function costShown(t: ReturnType<typeof setUp>): unknown {
+  const spec = t.warming.surface.getSpec({ conversationId: "c" });
+  return spec.fields.find((field) => field.kind === "stat" && field.label === "Warming cost")
+    ?.value;
 }
 
 async function enabledAndSettled(t: ReturnType<typeof setUp>, id: string) {
@@ -188,16 +209,73 @@ it("adds what happened before the stored ledger was read to it", async () => {
   await t.warming.warmer.onTurnSettled("c", { modelName: "sonnet" });
   t.answer.usage = READ;
   await t.warming.warmNow("c");
+  await t.warming.warmNow("c");
   t.warming.warmer.dispose();
   await t.warming.close();
 
   const again = setUp({ memory: t.memory, start: t.clock.now + 60_000 });
-  // The service reports a warm the last process sent, before anything here read the ledger.
-  again.warming.warmer.onWarmCompleted({ conversationId: "c", usage: READ });
+  // The service reports a warm the last process sent (writing a 12 000-token prefix:
+  // 12 000 × 3.75 + 15 = $0.045015), then a turn settles, before anything here read the
+  // ledger (reading it starts with the turn); nothing is written before it is read.
+  const bigger = { ...WRITE, inputTokens: 12_000, cacheWriteTokens: 12_000 };
+  again.warming.warmer.onWarmCompleted({ conversationId: "c", usage: bigger });
+  await again.warming.drain();
+  again.warming.warmer.onTurnSettled("c", { modelName: "sonnet" });
   await again.warming.load("c");
   await again.warming.drain();
-  expect(again.ledger("c")).toMatchObject({ warms: 2 });
-  expect(await again.stored("c")).toMatchObject({ warms: 2 });
+  expect(again.ledger("c")).toMatchObject({ warms: 3, spentUsd: 0.051045 });
+  expect(await again.stored("c")).toMatchObject({
+    warms: 3,
+    prefixTokens: 12_000,
+    lastTurnSettledAt: again.clock.now,
+  });
+});
+
+it("keeps a warm counted while it is in flight, whatever happens to the conversation meanwhile", async () => {
+  const t = setUp({ providerHangs: true });
+  await t.warming.warmer.setEnabled("c", true);
+  await t.warming.warmer.onTurnSettled("c", { modelName: "sonnet" });
+  void t.warming.warmNow("c");
+  await expect.poll(() => t.calls).toEqual(["c"]);
+  t.warming.warmer.onTurnStarted("c");
+  await t.warming.warmer.setEnabled("c", false);
+  await t.warming.drain();
+  expect(await t.stored("c")).toMatchObject({ warms: 0, inFlight: 1 });
+});
+
+it("keeps a manual warm's mark from its call on, even if a turn starts while it is stored", async () => {
+  const t = setUp({ providerHangs: true });
+  await enabledAndSettled(t, "c");
+  t.hold();
+  void t.warming.warmNow("c");
+  t.warming.warmer.onTurnStarted("c");
+  t.release();
+  await expect.poll(() => t.calls).toEqual(["c"]);
+  const fromCall = t.ledgerWrites.length;
+  await t.warming.drain();
+  expect(t.storedAtCall).toEqual([expect.objectContaining({ warms: 0, inFlight: 1 })]);
+  // No write after the call says that no warm is in flight: a crash between two would lose it.
+  expect(t.ledgerWrites.slice(fromCall).map((record) => record.inFlight)).not.toContain(0);
+});
+
+it("has an automatic warm's mark stored when its call goes, through changes that keep it wanted", async () => {
+  const t = setUp();
+  await enabledAndSettled(t, "c");
+  t.hold();
+  await t.clock.tickAsync(INTERVAL);
+  await t.warming.warmer.setIntervalMs("c", 120_000).catch(() => {}); // waits behind the hold
+  t.release();
+  await expect.poll(() => t.calls).toEqual(["c"]);
+  expect(t.storedAtCall).toEqual([expect.objectContaining({ warms: 0, inFlight: 1 })]);
+});
+
+it("takes the mark back when the provider fails: the warm was not made", async () => {
+  const t = setUp({ providerFails: true });
+  await t.warming.warmer.setEnabled("c", true);
+  await t.warming.warmer.onTurnSettled("c", { modelName: "sonnet" });
+  expect(await t.warming.warmNow("c")).toMatchObject({ ok: false });
+  expect(t.storedAtCall).toEqual([expect.objectContaining({ inFlight: 1 })]);
+  expect(await t.stored("c")).toMatchObject({ warms: 0, inFlight: 0 });
 });
 
 it("counts a warm that was sent and never answered before the restart", async () => {
@@ -230,12 +308,14 @@ it("counts a turn as saved only when the cache lived past its lifetime because o
   // just died) up to 539.999 s is saved by it.
   expect(await turnAfter(TTL)).toBe(1);
   expect(t.ledger("c")).toMatchObject({ savedUsd: 0.0345, spentUsd: 0.003015, warms: 1 });
+  expect(costShown(t)).toBe("spent $0.0030, saved $0.0345 (1 turn)");
   expect(await turnAfter(240_000 + TTL - 1)).toBe(2);
   // Before the lifetime the turn's own cache was alive: nothing saved by warming.
   expect(await turnAfter(TTL - 1)).toBe(2);
   // After the warm's cache died too: nothing saved.
   expect(await turnAfter(240_000 + TTL)).toBe(2);
   expect(t.ledger("c")).toMatchObject({ savedUsd: 0.069, turnsSaved: 2 });
+  expect(costShown(t)).toBe("spent $0.0121, saved $0.0690 (2 turns)"); // 4 warms, one per stretch
 });
 
 it("saves nothing when warming was off while the conversation sat idle", async () => {
@@ -280,6 +360,7 @@ it("counts an unpriced model's warms and shows no dollars for them", async () =>
     warms: 2,
     turnsSaved: 0,
   });
+  expect(await t.stored("c")).toMatchObject({ warms: 2, unpricedWarms: 1, spentUsd: 0.003015 });
 });
 
 it("stores nothing for a conversation with nothing to count, and a record once there is", async () => {
@@ -287,7 +368,7 @@ it("stores nothing for a conversation with nothing to count, and a record once t
   await t.warming.warmer.setEnabled("c", true);
   await t.warming.drain();
   expect(await t.memory.get("ledger:c")).toBe(null);
-  t.answer.usage = READ;
+  t.answer.usage = WRITE;
   await t.warming.warmNow("c");
   expect(await t.stored("c")).toMatchObject({ warms: 1, prefixTokens: 10_000, inFlight: 0 });
 });

@@ -1,6 +1,13 @@
 // A database and its WAL that are not this data directory's are refused at start, with the
 // reason; SQLite alone would replay another database's WAL, or start an empty file as new.
-import { copyFileSync, existsSync, readFileSync, rmSync, truncateSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -109,8 +116,19 @@ it("gives a database from before identities one, keeping what it holds", async (
   again.close();
 });
 
-it("refuses a record that is not an identity", async () => {
+it("refuses a record that is not an identity, quoting its start", async () => {
   const path = await databaseWith({ a: "1" });
-  copyFileSync(path, `${path}.id`);
-  expect(() => openSqliteStorage(path)).toThrow(/db\.sqlite\.id does not hold a database identity/);
+  const recorded = readFileSync(`${path}.id`, "utf8").trim();
+  for (const record of [`x${recorded}`, `${recorded}x`, "z".repeat(100)]) {
+    writeFileSync(`${path}.id`, record);
+    expect(() => openSqliteStorage(path)).toThrow(
+      `db.sqlite.id does not hold a database identity ("${record.slice(0, 40)}")`,
+    );
+  }
+});
+
+it("refuses a database cut short inside its header", async () => {
+  const path = await databaseWith({ a: "1" });
+  truncateSync(path, 99);
+  expect(() => openSqliteStorage(path)).toThrow(/db\.sqlite is missing, empty or cut short/);
 });
