@@ -120,8 +120,8 @@ function setUp(
 /** The surface's "Warming cost" line. */
 function costShown(t: ReturnType<typeof setUp>): unknown {
   const spec = t.warming.surface.getSpec({ conversationId: "c" });
-  return spec.fields.find((field) => field.kind === "stat" && field.label === "Warming cost")
-    ?.value;
+  const field = spec.fields.find((f) => f.kind === "stat" && f.label === "Warming cost");
+  return field?.kind === "stat" ? field.value : undefined;
 }
 
 async function enabledAndSettled(t: ReturnType<typeof setUp>, id: string) {
