@@ -63,12 +63,14 @@ function setUp(
   const ledgerWrites: Array<{ warms: number; inFlight: number }> = [];
   /** The ledger record as stored when the provider got each call. */
   const storedAtCall: Array<{ warms: number; inFlight: number } | null> = [];
+  const writesBeforeCall: number[] = [];
   const calls: string[] = [];
   const warming = createStandardWarmer({
     // As the warm service does: its completion event, then its answer.
     warm: async (id) => {
       calls.push(id);
       storedAtCall.push(JSON.parse(onDisk.get(`ledger:${id}`) ?? "null"));
+      writesBeforeCall.push(ledgerWrites.length);
       if (options.providerHangs === true) return new Promise(() => {});
       if (options.providerFails === true) throw new Error("provider down");
       const { usage } = answer;
@@ -104,6 +106,7 @@ function setUp(
     warming,
     calls,
     storedAtCall,
+    writesBeforeCall,
     ledgerWrites,
     stored,
     ledger: (id: string) => (warming.view(id) as unknown as { ledger: LedgerShown }).ledger,
@@ -251,8 +254,8 @@ it("keeps a manual warm's mark from its call on, even if a turn starts while it 
   t.warming.warmer.onTurnStarted("c");
   t.release();
   await expect.poll(() => t.calls).toEqual(["c"]);
-  const fromCall = t.ledgerWrites.length;
   await t.warming.drain();
+  const fromCall = t.writesBeforeCall[0];
   expect(t.storedAtCall).toEqual([expect.objectContaining({ warms: 0, inFlight: 1 })]);
   // No write after the call says that no warm is in flight: a crash between two would lose it.
   expect(t.ledgerWrites.slice(fromCall).map((record) => record.inFlight)).not.toContain(0);
