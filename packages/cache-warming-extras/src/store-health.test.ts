@@ -11,6 +11,8 @@ function setUp() {
   const health = createStoreHealth({
     storage: {
       get: (key) => (state.broken ? Promise.reject(new Error("disk gone")) : memory.get(key)),
+      delete: (key) => (state.broken ? Promise.reject(new Error("gone")) : memory.delete(key)),
+      keys: (prefix) => (state.broken ? Promise.reject(new Error("gone")) : memory.keys(prefix)),
       async set(key, value) {
         if (key === PROBE_KEY) state.probes += 1;
         if (state.broken) throw new Error(`disk gone at ${state.now}`);
@@ -19,7 +21,7 @@ function setUp() {
     },
     now: () => state.now,
     logger: {
-      warn: (msg) => void logged.push(`warn ${msg}`),
+      warn: (msg, attrs) => void logged.push(`warn ${msg} ${JSON.stringify(attrs)}`),
       info: (msg) => void logged.push(`info ${msg}`),
     },
   });
@@ -34,7 +36,7 @@ it("keeps the first failure and its time until the store answers, logging each c
   await expect(health.storage.get("a")).rejects.toThrow();
   expect(health.status()).toEqual({ ok: false, reason: "disk gone at 1000000", since: 1_000_000 });
   expect(logged).toEqual([
-    "warn cache-warming: the store failed; no warm is sent until it answers",
+    'warn cache-warming: the store failed; no warm is sent until it answers {"reason":"disk gone at 1000000"}',
   ]);
 
   state.broken = false;
@@ -80,4 +82,15 @@ it("looks at most once a second, in the background", async () => {
   await settled();
   expect(state.probes).toBe(2);
   expect(health.status().ok).toBe(false);
+});
+
+it("watches every operation of the store: deletes and key lists too", async () => {
+  for (const operation of ["delete", "keys"] as const) {
+    const { health, state } = setUp();
+    state.broken = true;
+    await expect(
+      operation === "delete" ? health.storage.delete?.("a") : health.storage.keys?.("a"),
+    ).rejects.toThrow("gone");
+    expect(health.status()).toMatchObject({ ok: false, reason: "gone" });
+  }
 });
