@@ -1,8 +1,7 @@
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import FakeTimers from "@sinonjs/fake-timers";
 import { expect, it } from "vitest";
-import { DEFAULT_PRICES, SIM_PRICING } from "./prices.js";
-import { createStandardWarmer } from "./standard.js";
+import { standardOnClock } from "./testing/standard.js";
 
 const USAGE = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
 
@@ -11,21 +10,9 @@ function standardOn(
   maxEnabled: number,
   clock = FakeTimers.createClock(Date.UTC(2026, 0, 1)),
 ) {
-  return createStandardWarmer({
+  return standardOnClock(clock, {
     warm: async () => USAGE,
     storage,
-    persist: true,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    timers: {
-      setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
-      clearTimer: (id) => clock.clearTimeout(id),
-    },
-    now: () => clock.now,
-    prices: DEFAULT_PRICES,
-    dearest: SIM_PRICING,
-    manualWarmMinGapMs: 0,
-    maxWarmsPerMinute: 0,
-    maxUsdPerMinute: 0,
     maxEnabledConversations: maxEnabled,
   });
 }

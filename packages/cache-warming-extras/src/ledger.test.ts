@@ -4,8 +4,8 @@
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import FakeTimers from "@sinonjs/fake-timers";
 import { expect, it } from "vitest";
-import { DEFAULT_PRICES, SIM_PRICING } from "./prices.js";
-import { createStandardWarmer } from "./standard.js";
+
+import { standardOnClock } from "./testing/standard.js";
 
 const USAGE = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
 // Sonnet's prices (USD per million tokens): input 3, cache write 3.75, cache read 0.30,
@@ -65,7 +65,7 @@ function setUp(
   const storedAtCall: Array<{ warms: number; inFlight: number } | null> = [];
   const writesBeforeCall: number[] = [];
   const calls: string[] = [];
-  const warming = createStandardWarmer({
+  const warming = standardOnClock(clock, {
     // As the warm service does: its completion event, then its answer.
     warm: async (id) => {
       calls.push(id);
@@ -78,21 +78,8 @@ function setUp(
       return usage;
     },
     storage,
-    persist: true,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    timers: {
-      setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
-      clearTimer: (id) => clock.clearTimeout(id),
-    },
-    now: () => clock.now,
-    prices: DEFAULT_PRICES,
     // A warm that names no model (the service's, before any turn here) is priced as Sonnet.
     defaultModel: "sonnet",
-    dearest: SIM_PRICING,
-    manualWarmMinGapMs: 0,
-    maxWarmsPerMinute: 0,
-    maxUsdPerMinute: 0,
-    maxEnabledConversations: 100,
   });
   const stored = async (id: string) =>
     JSON.parse((await memory.get(`ledger:${id}`)) ?? "null") as {

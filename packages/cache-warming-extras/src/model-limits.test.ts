@@ -4,35 +4,21 @@
 import { createMemoryStorage } from "@dispatch/kv-storage";
 import FakeTimers from "@sinonjs/fake-timers";
 import { expect, it } from "vitest";
-import { DEFAULT_PRICES, SIM_PRICING } from "./prices.js";
 import { MAX_CWD, MAX_MODEL_NAME } from "./records.js";
-import { createStandardWarmer } from "./standard.js";
+import { standardOnClock } from "./testing/standard.js";
 
 const USAGE = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 10, cacheWriteTokens: 0 };
 
 function setUp() {
   const clock = FakeTimers.createClock(Date.UTC(2026, 0, 1));
   const calls: Array<string | undefined> = [];
-  const warming = createStandardWarmer({
+  const warming = standardOnClock(clock, {
     warm: async (id, opts) => {
       calls.push(opts?.modelName);
       warming.warmer.onWarmCompleted({ conversationId: id, usage: USAGE });
       return USAGE;
     },
     storage: createMemoryStorage(),
-    persist: true,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    timers: {
-      setTimer: (fn, ms) => Number(clock.setTimeout(fn, ms)),
-      clearTimer: (id) => clock.clearTimeout(id),
-    },
-    now: () => clock.now,
-    prices: DEFAULT_PRICES,
-    dearest: SIM_PRICING,
-    manualWarmMinGapMs: 0,
-    maxWarmsPerMinute: 0,
-    maxUsdPerMinute: 0,
-    maxEnabledConversations: 100,
   });
   return { clock, warming, calls };
 }
