@@ -9,7 +9,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DRIVER_PATH } from "./driver-path.js";
-import { checkIdentity, recordIdentity, walDamage } from "./on-disk.js";
+import { checkIdentity, readWal, recordIdentity, walDamage } from "./on-disk.js";
 
 export { walDamage };
 
@@ -121,14 +121,14 @@ export function openSqliteStorage(
 ): ClosableStorage {
   const pidPath = `${dbPath}.pid`;
   // Before SQLite reads it: its recovery would drop what follows a damaged frame, silently.
-  const damage = walDamage(`${dbPath}-wal`);
-  if (damage !== null) {
+  const wal = readWal(`${dbPath}-wal`);
+  if (wal?.damage != null) {
     throw new Error(
-      `the settings database's write-ahead log ${dbPath}-wal is damaged (${damage}): starting would drop changes saved after it; restore a backup, or move the -wal file away to start from the state before it`,
+      `the settings database's write-ahead log ${dbPath}-wal is damaged (${wal.damage}): starting would drop changes saved after it; restore a backup, or move the -wal file away to start from the state before it`,
     );
   }
   // Before SQLite reads them: it would replay another database's WAL, or start an empty file.
-  const identity = checkIdentity(dbPath);
+  const identity = checkIdentity(dbPath, wal);
   if (!identity.ok) throw new Error(`cannot open the settings database: ${identity.reason}`);
   const cannotOpen = (error: unknown) =>
     new Error(`cannot open the settings database ${dbPath}: ${messageOf(error)}`);

@@ -10,7 +10,7 @@ const FRAME_HEADER_BYTES = 24;
 /** Where SQLite's file header keeps `PRAGMA application_id`: here, the database's identity. */
 const IDENTITY_OFFSET = 68;
 
-interface WalScan {
+export interface WalScan {
   /** Why SQLite's recovery would drop a committed transaction; null when it would not. */
   readonly damage: string | null;
   /** The identity in the last page 1 that recovery keeps (every commit writes page 1). */
@@ -97,8 +97,13 @@ function scanWal(wal: Buffer): WalScan {
  * a commit frame of this WAL after a failing frame means damage. Null when there is none.
  */
 export function walDamage(walPath: string): string | null {
+  return readWal(walPath)?.damage ?? null;
+}
+
+/** The WAL file read and scanned once: null when there is none. */
+export function readWal(walPath: string): WalScan | null {
   const wal = readIfThere(walPath);
-  return wal === null ? null : scanWal(wal).damage;
+  return wal === null ? null : scanWal(wal);
 }
 
 /** The database file's first bytes: null when there is no file. */
@@ -130,14 +135,13 @@ export type IdentityCheck =
  * recorded one. A folder without the record (new, restored from a backup, or from before
  * identities) takes the database's identity, or a new one.
  */
-export function checkIdentity(dbPath: string): IdentityCheck {
+export function checkIdentity(dbPath: string, wal: WalScan | null): IdentityCheck {
   const idPath = `${dbPath}.id`;
   const record = readIfThere(idPath)?.toString("utf8").trim() ?? null;
   const header = headerOf(dbPath);
-  const wal = readIfThere(`${dbPath}-wal`);
   const fromFile =
     header !== null && header.length >= 100 ? header.readInt32BE(IDENTITY_OFFSET) : 0;
-  const fromWal = wal === null ? null : scanWal(wal).identity;
+  const fromWal = wal?.identity ?? null;
   const current = fromWal ?? fromFile;
   const name = basename(dbPath);
   if (record === null) {
