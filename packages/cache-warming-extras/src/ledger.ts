@@ -12,9 +12,7 @@ import {
 } from "./extra.js";
 import { savedByHitUsd, warmCostUsd } from "./prices.js";
 import { countSchema, epochOrNull, keptRecord } from "./records.js";
-
-/** When a warm the ledger could not record is tried again. */
-export const LEDGER_RETRY_MS = 5_000;
+import { UNRECORDED } from "./store-health.js";
 
 /** Gaps a conversation keeps for its own estimate. */
 export const MAX_GAPS = 50;
@@ -164,11 +162,7 @@ export function createLedger(deps: ExtraDeps) {
         } catch {
           entries.get(id).inFlight = 0;
           unconfirmed.delete(id);
-          return {
-            reason: "unavailable",
-            error: "the ledger could not record the warm, so no warm was sent",
-            retryAfterMs: LEDGER_RETRY_MS,
-          };
+          return UNRECORDED;
         }
       },
       warmStarted(id) {

@@ -11,6 +11,13 @@ export const PROBE_KEY = "store-health-probe";
 /** How long an automatic warm waits before it tries the store again. */
 export const STORE_RETRY_MS = 5_000;
 
+/** The refusal of a warm the store cannot record (the ledger's own write failing says it too). */
+export const UNRECORDED = {
+  reason: "unavailable",
+  error: "the settings store cannot write, so the warm could not be recorded; no warm was sent",
+  retryAfterMs: STORE_RETRY_MS,
+} as const;
+
 export interface StoreHealth {
   readonly ok: boolean;
   /** What failed last, while it is not ok. */
@@ -100,16 +107,7 @@ export function createStoreHealth(deps: {
     hooks: seam({
       beforeWarm() {
         if (failed === null) return undefined;
-        return probe().then((ok) =>
-          ok
-            ? undefined
-            : {
-                reason: "unavailable",
-                error:
-                  "the settings store cannot write, so the warm could not be recorded; no warm was sent",
-                retryAfterMs: STORE_RETRY_MS,
-              },
-        );
+        return probe().then((ok) => (ok ? undefined : UNRECORDED));
       },
     }),
   } satisfies Extra & Record<string, unknown>;
